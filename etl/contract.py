@@ -1,0 +1,143 @@
+"""The record contract: record kinds, their columns, and the vocabularies values are matched to.
+
+Everything here is data, not logic, so the loader, the demo generator, the docs and the tests
+read one definition. See docs/data-contract.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EMPLOYMENT = "employment"
+DEBT_REDUCTION = "debt_reduction"
+OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Program:
+    code: str
+    name: str
+    family: str
+
+
+PROGRAMS: tuple[Program, ...] = (
+    Program("PSP", "Parent Support Program", EMPLOYMENT),
+    Program("STEP", "Support Through Employment Program", EMPLOYMENT),
+    Program("JOBS_PLUS", "Jobs-Plus", EMPLOYMENT),
+    Program("WORKFORCE1", "Workforce1", EMPLOYMENT),
+    Program("TXT2WORK", "TXT-2-Work", EMPLOYMENT),
+    Program("EMPLOYMENT_TRAINING", "Employment Training", EMPLOYMENT),
+    Program("FAMILIES_FORWARD", "Families Forward", EMPLOYMENT),
+    Program("ARREARS_CAP", "Arrears Cap", DEBT_REDUCTION),
+    Program("ARREARS_CREDIT", "Arrears Credit", DEBT_REDUCTION),
+    Program("PAY_IT_OFF", "Pay It Off", DEBT_REDUCTION),
+    Program("PARENT_SUCCESS", "Parent Success", DEBT_REDUCTION),
+    Program("MEDIATION", "Mediation", OTHER),
+    Program("ORDER_MODIFICATION", "Order Modification", OTHER),
+)
+PROGRAM_CODES = tuple(p.code for p in PROGRAMS)
+EMPLOYMENT_PROGRAMS = tuple(p.code for p in PROGRAMS if p.family == EMPLOYMENT)
+DEBT_REDUCTION_PROGRAMS = tuple(p.code for p in PROGRAMS if p.family == DEBT_REDUCTION)
+
+# Canonical borough names, and every accepted spelling (compared after lower-casing).
+BOROUGHS = ("Bronx", "Brooklyn", "Manhattan", "Queens", "Staten Island")
+BOROUGH_ALIASES = {
+    "bronx": "Bronx",
+    "the bronx": "Bronx",
+    "brooklyn": "Brooklyn",
+    "kings": "Brooklyn",
+    "manhattan": "Manhattan",
+    "new york": "Manhattan",
+    "queens": "Queens",
+    "staten island": "Staten Island",
+    "richmond": "Staten Island",
+}
+REFERRAL_SOURCES = (
+    "family_court",
+    "support_magistrate",
+    "psp_case_manager",
+    "ocss_staff",
+    "self",
+    "other",
+)
+SECTORS = (
+    "healthcare",
+    "construction",
+    "transportation",
+    "information_technology",
+    "security",
+    "food_service",
+    "retail",
+    "education",
+    "manufacturing",
+    "other",
+)
+OUTCOMES = ("active", "graduated", "exited")
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    name: str
+    id_column: str
+    date_column: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    allowed_programs: tuple[str, ...]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+KINDS: dict[str, RecordKind] = {
+    k.name: k
+    for k in (
+        RecordKind(
+            "enrollments",
+            "enrollment_id",
+            "enrolled_on",
+            ("enrollment_id", "participant_id", "program", "enrolled_on"),
+            ("exited_on", "outcome", "borough", "referral_id"),
+            PROGRAM_CODES,
+        ),
+        RecordKind(
+            "referrals",
+            "referral_id",
+            "referred_on",
+            ("referral_id", "participant_id", "program", "referred_on"),
+            ("source", "borough"),
+            PROGRAM_CODES,
+        ),
+        RecordKind(
+            "arrears_reductions",
+            "adjustment_id",
+            "applied_on",
+            ("adjustment_id", "participant_id", "program", "applied_on", "amount"),
+            ("dss_balance_before",),
+            DEBT_REDUCTION_PROGRAMS,
+        ),
+        RecordKind(
+            "placements",
+            "placement_id",
+            "placed_on",
+            ("placement_id", "participant_id", "program", "placed_on"),
+            ("sector", "hourly_wage", "employer"),
+            EMPLOYMENT_PROGRAMS,
+        ),
+    )
+}
+
+# Business-rule thresholds that raise warnings (see docs/data-contract.md).
+FAMILIES_FORWARD_ENROLLMENT_WINDOW = ("2018-01-01", "2022-05-31")
+ARREARS_CAP_FLOOR_USD = 500
+PARENT_SUCCESS_MAX_PER_PARTICIPANT_USD = 10_000
+
+
+def kind_from_filename(filename: str) -> str | None:
+    """The record kind a file holds, taken from the start of its name."""
+    base = filename.rsplit("/", 1)[-1].lower()
+    # Longest prefix first, so no kind's name can shadow another's.
+    for name in sorted(KINDS, key=len, reverse=True):
+        if base.startswith(name):
+            return name
+    return None

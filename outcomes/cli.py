@@ -1,0 +1,276 @@
+"""The `outcomes` command line: a thin runner over etl, warehouse and the app."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from outcomes.settings import warehouse_path
+
+METRIC_COLUMNS = [
+    "program",
+    "participants_served",
+    "new_enrollments",
+    "graduates",
+    "referrals",
+    "placements",
+    "participants_placed",
+    "arrears_reduced_usd",
+    "ncps_with_reductions",
+]
+
+
+class CliError(Exception):
+    """A clear, expected failure: printed without a traceback, exit code 2."""
+
+
+def _warehouse_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--warehouse",
+        metavar="PATH",
+        help="DuckDB warehouse file (default: $OUTCOMES_WAREHOUSE or data/outcomes.duckdb)",
+    )
+
+
+def _filter_args(p: argparse.ArgumentParser) -> None:
+    _warehouse_arg(p)
+    p.add_argument("--from", dest="from_year", type=int, metavar="YEAR",
+                   help="first calendar year of the window (default: first year of data)")
+    p.add_argument("--to", dest="to_year", type=int, metavar="YEAR",
+                   help="last calendar year of the window (default: last year of data)")
+    p.add_argument("--program", action="append", default=[], metavar="CODE",
+                   help="program code or name; repeat for several (default: all)")
+    p.add_argument("--borough", action="append", default=[], metavar="NAME",
+                   help="borough; repeat for several (default: all)")
+
+
+def _open(args):
+    """The warehouse for a read command; a missing file is an error, never created."""
+    from warehouse.query import WarehouseMissing, open_warehouse
+
+    wh = open_warehouse(warehouse_path(args.warehouse))
+    if not wh.exists():
+        raise CliError(wh.missing_message())
+    try:
+        wh.version()
+    except WarehouseMissing as e:
+        raise CliError(str(e)) from None
+    return wh
+
+
+def filters_from_args(args):
+    from etl.contract import BOROUGH_ALIASES, PROGRAMS
+    from warehouse.query import Filters
+
+    by_key = {}
+    for p in PROGRAMS:
+        for spelling in (p.code, p.name):
+            by_key["".join(ch for ch in spelling.lower() if ch.isalnum())] = p.code
+    programs = []
+    for given in args.program:
+        code = by_key.get("".join(ch for ch in given.lower() if ch.isalnum()))
+        if code is None:
+            raise CliError(f"unknown program {given!r}; codes: {', '.join(p.code for p in PROGRAMS)}")
+        programs.append(code)
+    boroughs = []
+    for given in args.borough:
+        name = BOROUGH_ALIASES.get(" ".join(given.lower().split()))
+        if name is None:
+            raise CliError(f"unknown borough {given!r}")
+        boroughs.append(name)
+    if args.from_year and args.to_year and args.from_year > args.to_year:
+        raise CliError(f"--from {args.from_year} is after --to {args.to_year}")
+    return Filters(args.from_year, args.to_year, tuple(programs), tuple(boroughs))
+
+
+def _print_frame(df, fmt: str, money_columns=()) -> None:
+    if fmt == "csv":
+        df.to_csv(sys.stdout, index=False)
+    elif fmt == "json":
+        print(df.to_json(orient="records", date_format="iso", indent=2))
+    else:
+        shown = df.copy()
+        for c in shown.columns:
+            if c in money_columns:
+                shown[c] = shown[c].map(lambda v: v if isinstance(v, str) else f"${v:,.2f}")
+            elif shown[c].dtype.kind in "iu":
+                shown[c] = shown[c].map(lambda v: f"{v:,}")
+        print(shown.to_string(index=False) if not shown.empty else "(no rows)")
+
+
+# -- commands ---------------------------------------------------------------------------------
+def cmd_load(args) -> int:
+    from etl.load import LoadRefused, load_files
+
+    target = warehouse_path(args.warehouse)
+
+    def progress(msg: str) -> None:
+        print(msg, file=sys.stderr)
+
+    try:
+        report = load_files(args.files, target, kind=args.kind, progress=progress)
+    except LoadRefused as e:
+        raise CliError(f"load refused, warehouse unchanged: {e}") from None
+    print(f"load {report.load_id} committed to {target}")
+    print(f"{'file':40} {'kind':20} {'read':>9} {'loaded':>9} {'rejected':>9} {'warned':>9}")
+    for f in report.files:
+        print(f"{f.path.name[:40]:40} {f.kind:20} {f.rows_read:>9,} {f.rows_loaded:>9,} "
+              f"{f.rows_rejected:>9,} {f.rows_warned:>9,}")
+    print(f"{'total':40} {'':20} {report.total('rows_read'):>9,} "
+          f"{report.total('rows_loaded'):>9,} {report.total('rows_rejected'):>9,} "
+          f"{report.total('rows_warned'):>9,}")
+    if report.total("rows_rejected"):
+        print("see `outcomes rejects` for what was rejected and why")
+    return 0
+
+
+def cmd_metrics(args) -> int:
+    wh = _open(args)
+    try:
+        df = wh.metrics(filters_from_args(args), by_year=args.by == "year")
+    except ValueError as e:
+        raise CliError(str(e)) from None
+    columns = (["year"] if args.by == "year" else []) + METRIC_COLUMNS
+    df = df[columns]
+    if getattr(args, "suppress", False):
+        from warehouse.suppression import suppress_metrics
+
+        df = suppress_metrics(df, min_count=args.min_count)
+    if args.format == "table":
+        df = df.copy()
+        df["arrears_reduced_usd"] = df["arrears_reduced_usd"].map(
+            lambda v: v if isinstance(v, str) else f"${v:,.2f}"
+        )
+    _print_frame(df, args.format)
+    return 0
+
+
+def cmd_loads(args) -> int:
+    wh = _open(args)
+    df = wh.plain("load_files") if args.files else wh.plain("loads")
+    _print_frame(df, args.format)
+    return 0
+
+
+def cmd_rejects(args) -> int:
+    wh = _open(args)
+    df = wh.plain("warnings" if args.warnings else "rejects")
+    if args.load:
+        df = df[df["load_id"] == args.load]
+    if args.summary:
+        key = "rule" if args.warnings else "reason"
+        df = df.groupby(["kind", "file_name", key]).size().reset_index(name="rows")
+    elif args.format == "table":
+        df = df.drop(columns=[c for c in ("row_json",) if c in df.columns]).head(args.limit)
+    _print_frame(df, args.format)
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from etl.demo import build_demo
+
+    target = warehouse_path(args.warehouse)
+    if target.exists() and not args.force:
+        raise CliError(f"{target} exists; pass --force to replace it with a fresh demo")
+    if target.exists():
+        target.unlink()
+    build_demo(target, Path(args.out) if args.out else None, seed=args.seed, scale=args.scale,
+               fmt=args.format)
+    print(f"demo warehouse written to {target}")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    import os
+
+    if args.warehouse:
+        os.environ["OUTCOMES_WAREHOUSE"] = str(Path(args.warehouse).resolve())
+    from app import main as app_main
+
+    argv = ["--host", args.host, "--port", str(args.port)] + (["--debug"] if args.debug else [])
+    return app_main(argv)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="outcomes",
+        description="Outcomes analytics for OCSS employment and debt-reduction programs.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("load", help="load contract files into the warehouse (one transaction)",
+                       description="Load enrollment, referral, arrears-reduction and placement "
+                       "files (CSV or Parquet) as one atomic transaction.")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    _warehouse_arg(p)
+    p.add_argument("--kind", choices=["enrollments", "referrals", "arrears_reductions",
+                                      "placements"],
+                   help="record type of every file (default: from each file name's start)")
+    p.set_defaults(func=cmd_load)
+
+    p = sub.add_parser("metrics", help="the program metric table",
+                       description="Program metrics for a window of calendar years; see "
+                       "docs/metrics.md for each definition.")
+    _filter_args(p)
+    p.add_argument("--by", choices=["year"], help="one row per program per year")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument("--suppress", action="store_true",
+                   help="suppress small cells (counts 1..threshold-1 shown as '<threshold')")
+    p.add_argument("--min-count", type=int, default=None, metavar="N",
+                   help="suppression threshold (default: $OUTCOMES_SUPPRESS_MIN or 11)")
+    p.set_defaults(func=cmd_metrics)
+
+    p = sub.add_parser("loads", help="the load history", description="The load history.")
+    _warehouse_arg(p)
+    p.add_argument("--files", action="store_true", help="one row per file of each load")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.set_defaults(func=cmd_loads)
+
+    p = sub.add_parser("rejects", help="rejected rows and why",
+                       description="Rows that were rejected (or, with --warnings, loaded with "
+                       "a warning), with file, line and reason.")
+    _warehouse_arg(p)
+    p.add_argument("--warnings", action="store_true", help="show warnings instead of rejects")
+    p.add_argument("--load", type=int, metavar="ID", help="only this load")
+    p.add_argument("--summary", action="store_true", help="counts by file and reason")
+    p.add_argument("--limit", type=int, default=200, help="rows to show as a table")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.set_defaults(func=cmd_rejects)
+
+    p = sub.add_parser("demo", help="build the synthetic demo warehouse",
+                       description="Write synthetic contract files calibrated to OCSS's "
+                       "published figures and load them through the real ETL.")
+    _warehouse_arg(p)
+    p.add_argument("--out", metavar="DIR", help="keep the generated files here")
+    p.add_argument("--seed", type=int, default=20240101)
+    p.add_argument("--scale", type=float, default=1.0, help="volume multiplier (benchmarks)")
+    p.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    p.add_argument("--force", action="store_true", help="replace an existing warehouse")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("serve", help="serve the dashboard",
+                       description="Serve the Dash dashboard on the warehouse.")
+    _warehouse_arg(p)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8050)
+    p.add_argument("--debug", action="store_true")
+    p.set_defaults(func=cmd_serve)
+
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except CliError as e:
+        print(f"outcomes: {e}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,207 @@
+"""The query layer: the one module that runs SQL against the warehouse.
+
+The CLI, the dashboard, the exports and the notebooks all read through `Warehouse`. Queries are
+`.sql` files: `sql/filtered.sql` (the facts narrowed by the global filters, and the reporting
+windows) is prepended to every file under `sql/queries/`; files under `sql/plain/` run alone.
+
+The warehouse is opened read-only. A load swaps in a new file atomically, so the file's
+identity (inode, size, mtime) is its version: results are cached per (version, query, filters)
+and a new version opens a fresh connection.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from outcomes.settings import warehouse_path
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+CACHE_SIZE = 512
+
+
+class WarehouseMissing(Exception):
+    """There is no readable warehouse at the path."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The global filters. None / empty means everything; years are calendar years."""
+
+    from_year: int | None = None
+    to_year: int | None = None
+    programs: tuple[str, ...] = field(default=())
+    boroughs: tuple[str, ...] = field(default=())
+
+    def __post_init__(self):
+        # Normalized so that equal filters are equal cache keys.
+        object.__setattr__(self, "programs", tuple(sorted(set(self.programs))))
+        object.__setattr__(self, "boroughs", tuple(sorted(set(self.boroughs))))
+
+
+@cache
+def read_sql(name: str) -> str:
+    """The text of `sql/<name>.sql` (name may contain a folder, e.g. 'queries/funnel')."""
+    return (SQL_DIR / f"{name}.sql").read_text()
+
+
+def query_sql(name: str) -> str:
+    """The full SQL of a filtered query: the staging prelude, then the query file."""
+    return read_sql("filtered") + "\n" + read_sql(f"queries/{name}")
+
+
+class Warehouse:
+    def __init__(self, path: str | os.PathLike | None = None):
+        self.path = warehouse_path(path)
+        self._lock = threading.Lock()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._con_version: tuple | None = None
+        self._cache: OrderedDict = OrderedDict()
+
+    # -- connection and version -------------------------------------------------------------
+    def version(self) -> tuple:
+        """Identity of the current file: changes whenever a load swaps in a new one."""
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            raise WarehouseMissing(self.missing_message()) from None
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def missing_message(self) -> str:
+        return (
+            f"No warehouse at {self.path}. Build the demo one with `outcomes demo "
+            f"--warehouse {self.path}` (or `make demo`), or load agency files with "
+            f"`outcomes load FILE... --warehouse {self.path}`."
+        )
+
+    def exists(self) -> bool:
+        return self.path.is_file()
+
+    def _cursor(self, version: tuple) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            if self._con is None or self._con_version != version:
+                if self._con is not None:
+                    self._con.close()
+                try:
+                    self._con = duckdb.connect(str(self.path), read_only=True)
+                except duckdb.Error as e:
+                    self._con = None
+                    raise WarehouseMissing(
+                        f"The warehouse at {self.path} cannot be read ({str(e).splitlines()[0]})."
+                        f" Rebuild it with `outcomes demo --warehouse {self.path}`."
+                    ) from None
+                self._con_version = version
+            return self._con.cursor()  # one cursor per query: safe across threads
+
+    def _run(self, sql: str, params: dict, key: tuple) -> pd.DataFrame:
+        version = self.version()
+        cache_key = (version, *key)
+        with self._lock:
+            if cache_key in self._cache:
+                self._cache.move_to_end(cache_key)
+                return self._cache[cache_key].copy()
+        cur = self._cursor(version)
+        try:
+            df = cur.execute(sql, params).df()
+        except duckdb.CatalogException as e:
+            raise WarehouseMissing(
+                f"The warehouse at {self.path} has no {str(e).split(':', 1)[-1].strip()}."
+                " It is not an outcomes warehouse, or it predates this version."
+            ) from None
+        finally:
+            cur.close()
+        with self._lock:
+            self._cache[cache_key] = df
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return df.copy()
+
+    # -- queries ------------------------------------------------------------------------------
+    def plain(self, name: str, **params) -> pd.DataFrame:
+        """Run `sql/plain/<name>.sql` with named parameters (no filters)."""
+        key = ("plain", name, tuple(sorted(params.items())))
+        return self._run(read_sql(f"plain/{name}"), params, key)
+
+    def query(self, name: str, filters: Filters | None = None, by_year: bool = False,
+              **extra) -> pd.DataFrame:
+        """Run `sql/queries/<name>.sql` for the filters (window resolved to the data's years)."""
+        f = self.resolve(filters or Filters())
+        params = {
+            "from_date": date(f.from_year, 1, 1),
+            "to_date": date(f.to_year, 12, 31),
+            "by_year": by_year,
+            "programs": list(f.programs),
+            "boroughs": list(f.boroughs),
+            **extra,
+        }
+        key = ("query", name, f, by_year, tuple(sorted(extra.items())))
+        return self._run(query_sql(name), params, key)
+
+    def metrics(self, filters: Filters | None = None, by_year: bool = False) -> pd.DataFrame:
+        """The program metric table (see docs/metrics.md); `year` is dropped unless by_year."""
+        df = self.query("program_metrics", filters, by_year=by_year)
+        if not by_year:
+            df = df.drop(columns="year")
+        else:
+            df["year"] = df["year"].astype(int)
+        return df
+
+    def data_years(self) -> tuple[int, int]:
+        """The first and last calendar year that any record falls in."""
+        df = self.plain("data_years")
+        lo, hi = df.iloc[0]["first_year"], df.iloc[0]["last_year"]
+        if pd.isna(lo):
+            this_year = date.today().year
+            return this_year, this_year
+        return int(lo), int(hi)
+
+    def resolve(self, filters: Filters) -> Filters:
+        """Filters with the window filled in: a missing end means the data's first/last year."""
+        if filters.from_year is not None and filters.to_year is not None:
+            f = filters
+        else:
+            lo, hi = self.data_years()
+            f = replace(
+                filters,
+                from_year=filters.from_year if filters.from_year is not None else lo,
+                to_year=filters.to_year if filters.to_year is not None else hi,
+            )
+        if f.from_year > f.to_year:
+            raise ValueError(f"from year {f.from_year} is after to year {f.to_year}")
+        return f
+
+    def meta(self) -> dict[str, str]:
+        df = self.plain("meta")
+        return dict(zip(df["key"], df["value"], strict=True))
+
+    def is_demo(self) -> bool:
+        return self.meta().get("dataset") == "synthetic_demo"
+
+    def as_of(self) -> pd.Timestamp | None:
+        """When the data was last loaded (the latest committed load's end)."""
+        df = self.plain("loads")
+        return None if df.empty else pd.Timestamp(df["finished_at"].max())
+
+    def programs(self) -> pd.DataFrame:
+        return self.plain("programs")
+
+
+_shared: dict[Path, Warehouse] = {}
+_shared_lock = threading.Lock()
+
+
+def open_warehouse(path: str | os.PathLike | None = None) -> Warehouse:
+    """A process-wide Warehouse per path, so every caller shares one cache and connection."""
+    p = warehouse_path(path).resolve()
+    with _shared_lock:
+        if p not in _shared:
+            _shared[p] = Warehouse(p)
+        return _shared[p]

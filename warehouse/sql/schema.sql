@@ -1,0 +1,115 @@
+-- The warehouse's tables. Created by every load (IF NOT EXISTS), so a new file gets them all.
+-- participant_key is an HMAC-SHA256 of the raw participant_id; the raw id is never stored.
+
+CREATE TABLE IF NOT EXISTS programs (
+    code VARCHAR PRIMARY KEY,
+    name VARCHAR NOT NULL,
+    family VARCHAR NOT NULL,   -- employment | debt_reduction | other
+    sort_order INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS enrollments (
+    enrollment_id VARCHAR PRIMARY KEY,
+    participant_key VARCHAR NOT NULL,
+    program VARCHAR NOT NULL,
+    enrolled_on DATE NOT NULL,
+    exited_on DATE,
+    outcome VARCHAR NOT NULL,  -- active | graduated | exited
+    borough VARCHAR,
+    referral_id VARCHAR,
+    load_id INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS referrals (
+    referral_id VARCHAR PRIMARY KEY,
+    participant_key VARCHAR NOT NULL,
+    program VARCHAR NOT NULL,
+    referred_on DATE NOT NULL,
+    source VARCHAR,
+    borough VARCHAR,
+    load_id INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS arrears_reductions (
+    adjustment_id VARCHAR PRIMARY KEY,
+    participant_key VARCHAR NOT NULL,
+    program VARCHAR NOT NULL,
+    applied_on DATE NOT NULL,
+    amount DECIMAL(14, 2) NOT NULL,   -- negative: a reversal
+    dss_balance_before DECIMAL(14, 2),
+    load_id INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS placements (
+    placement_id VARCHAR PRIMARY KEY,
+    participant_key VARCHAR NOT NULL,
+    program VARCHAR NOT NULL,
+    placed_on DATE NOT NULL,
+    sector VARCHAR,
+    hourly_wage DECIMAL(8, 2),
+    employer VARCHAR,
+    load_id INTEGER NOT NULL
+);
+
+-- Rows that were not loaded, with where they came from and why. The raw row is kept as JSON
+-- with participant_id replaced by its key.
+CREATE TABLE IF NOT EXISTS rejects (
+    load_id INTEGER NOT NULL,
+    kind VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    file_sha256 VARCHAR NOT NULL,
+    line INTEGER NOT NULL,       -- CSV: line in the file (header is line 1); Parquet: row number
+    record_id VARCHAR,
+    reason VARCHAR NOT NULL,     -- the first rule the row broke
+    all_reasons VARCHAR NOT NULL,
+    row_json VARCHAR NOT NULL
+);
+
+-- Rows that loaded with a value set to unknown, or that break a business rule.
+CREATE TABLE IF NOT EXISTS warnings (
+    load_id INTEGER NOT NULL,
+    kind VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    file_sha256 VARCHAR NOT NULL,
+    line INTEGER NOT NULL,
+    record_id VARCHAR,
+    rule VARCHAR NOT NULL,
+    detail VARCHAR
+);
+
+-- One row per committed load command.
+CREATE TABLE IF NOT EXISTS loads (
+    load_id INTEGER PRIMARY KEY,
+    started_at TIMESTAMPTZ NOT NULL,
+    finished_at TIMESTAMPTZ NOT NULL,
+    outcome VARCHAR NOT NULL,
+    files INTEGER NOT NULL,
+    rows_read BIGINT NOT NULL,
+    rows_loaded BIGINT NOT NULL,
+    rows_rejected BIGINT NOT NULL,
+    rows_warned BIGINT NOT NULL
+);
+
+-- One row per file of a load.
+CREATE TABLE IF NOT EXISTS load_files (
+    load_id INTEGER NOT NULL,
+    file_name VARCHAR NOT NULL,
+    file_path VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    file_sha256 VARCHAR NOT NULL,
+    bytes BIGINT NOT NULL,
+    rows_read BIGINT NOT NULL,
+    rows_loaded BIGINT NOT NULL,    -- valid rows: inserted + updated + unchanged
+    rows_inserted BIGINT NOT NULL,
+    rows_updated BIGINT NOT NULL,
+    rows_unchanged BIGINT NOT NULL,
+    rows_duplicate BIGINT NOT NULL, -- identical copies collapsed into one
+    rows_rejected BIGINT NOT NULL,
+    rows_warned BIGINT NOT NULL
+);
+
+-- Facts about the warehouse itself, e.g. dataset = synthetic_demo.
+CREATE TABLE IF NOT EXISTS meta (
+    key VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
