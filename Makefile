@@ -1,0 +1,58 @@
+# The README's two commands: `make run` and `make test`. Everything they need is installed here.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+WAREHOUSE ?= $(or $(OUTCOMES_WAREHOUSE),data/outcomes.duckdb)
+HOST ?= 127.0.0.1
+PORT ?= 8050
+
+.PHONY: run test lint demo notebooks bench system-deps clean
+
+# Runtime install (dashboard, ETL, exports).
+$(VENV)/.run-installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+# Test install: runtime plus test tools and the notebook kernel.
+$(VENV)/.test-installed: pyproject.toml $(VENV)/.run-installed
+	$(BIN)/python -m pip install -q -e ".[test,notebooks]"
+	touch $@
+
+$(WAREHOUSE): | $(VENV)/.run-installed
+	$(BIN)/outcomes demo --warehouse $(WAREHOUSE)
+
+demo: $(VENV)/.run-installed
+	$(BIN)/outcomes demo --warehouse $(WAREHOUSE) --force
+
+run: $(VENV)/.run-installed $(WAREHOUSE) system-deps
+	OUTCOMES_WAREHOUSE=$(WAREHOUSE) $(BIN)/python app.py --host $(HOST) --port $(PORT)
+
+# Debian's chromium (end-to-end tests, static image export) and poppler (PDF checks).
+system-deps:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
+	     || ! command -v pdftoppm >/dev/null; then \
+	  if command -v apt-get >/dev/null; then \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	      chromium chromium-driver poppler-utils fonts-dejavu-core >/dev/null; \
+	  else echo "install chromium, chromedriver and poppler-utils" >&2; exit 1; fi; \
+	fi
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+
+test: $(VENV)/.test-installed system-deps
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+notebooks: $(VENV)/.test-installed $(WAREHOUSE)
+	OUTCOMES_WAREHOUSE=$(abspath $(WAREHOUSE)) $(BIN)/jupyter lab --notebook-dir=notebooks
+
+bench: $(VENV)/.test-installed
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
