@@ -174,12 +174,12 @@ def _pseudonymize(con, staged: list[str]) -> None:
     key = key.ljust(64, b"\0")
     ipad = bytes(b ^ 0x36 for b in key)
     opad = bytes(b ^ 0x5C for b in key)
-    union = " UNION ".join(f"SELECT participant_id FROM {s}" for s in staged)
+    union = " UNION ALL ".join(f"SELECT participant_id FROM {s}" for s in staged)
     con.execute(
         f"""CREATE TEMP TABLE pkeys AS
         SELECT participant_id,
                sha256($opad || unhex(sha256($ipad || encode(participant_id)))) AS participant_key
-        FROM ({union}) WHERE participant_id IS NOT NULL""",
+        FROM (SELECT DISTINCT participant_id FROM ({union})) WHERE participant_id IS NOT NULL""",
         {"ipad": ipad, "opad": opad},
     )
 

@@ -71,7 +71,8 @@ def filters_from_args(args):
     for given in args.program:
         code = by_key.get("".join(ch for ch in given.lower() if ch.isalnum()))
         if code is None:
-            raise CliError(f"unknown program {given!r}; codes: {', '.join(p.code for p in PROGRAMS)}")
+            codes = ", ".join(p.code for p in PROGRAMS)
+            raise CliError(f"unknown program {given!r}; codes: {codes}")
         programs.append(code)
     boroughs = []
     for given in args.borough:

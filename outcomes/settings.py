@@ -1,11 +1,11 @@
 """Settings in one place: every environment variable the product reads is named here.
 
-| variable              | meaning                                                    | default                    |
-|-----------------------|------------------------------------------------------------|----------------------------|
-| OUTCOMES_WAREHOUSE    | path of the DuckDB warehouse file                          | <repo>/data/outcomes.duckdb |
-| OUTCOMES_HMAC_KEY     | secret for pseudonymizing participant ids (HMAC-SHA256)   | read from the key file      |
-| OUTCOMES_KEY_FILE     | where the secret lives when the variable above is unset   | <repo>/data/.hmac_key       |
-| OUTCOMES_SUPPRESS_MIN | small-cell threshold: counts 1..N-1 are suppressed         | 11                          |
+- OUTCOMES_WAREHOUSE: path of the DuckDB warehouse file (default <repo>/data/outcomes.duckdb)
+- OUTCOMES_HMAC_KEY: secret for pseudonymizing participant ids with HMAC-SHA256
+  (default: read from the key file below)
+- OUTCOMES_KEY_FILE: where that secret lives when the variable is unset
+  (default <repo>/data/.hmac_key, created with mode 0600 on first use, never committed)
+- OUTCOMES_SUPPRESS_MIN: small-cell threshold; counts 1..N-1 are suppressed (default 11)
 """
 
 from __future__ import annotations

@@ -1,0 +1,50 @@
+"""Every component id of the dashboard, in one place.
+
+Fixed ids are constants; ids that repeat per page or per chart are functions, so callbacks and
+layouts build them the same way. Chart-level ids are pattern-matching dicts: any engineer can
+write a MATCH callback over every chart (e.g. export buttons) keyed on `chart`.
+"""
+
+from __future__ import annotations
+
+# The shell
+URL = "url"
+PAGE_CONTENT = "page-content"
+DEMO_BANNER = "demo-banner"
+AS_OF = "as-of"
+NAV = "nav"
+
+# The global filter bar
+FILTER_FROM = "filter-from"
+FILTER_TO = "filter-to"
+FILTER_PROGRAMS = "filter-programs"
+FILTER_BOROUGHS = "filter-boroughs"
+FILTER_RESET = "filter-reset"
+FILTER_SUMMARY = "filter-summary"
+
+
+def nav_link(page: str) -> str:
+    return f"nav-{page}"
+
+
+def page_body(page: str) -> str:
+    """The div a page's render callback fills."""
+    return f"{page}-body"
+
+
+# Per chart (pattern-matching: {"type": ..., "chart": chart_id})
+CHART_CARD = "chart-card"
+CHART_GRAPH = "chart-graph"
+CHART_TABLE = "chart-table"
+CSV_BUTTON = "csv-button"
+CSV_DOWNLOAD = "csv-download"
+EXPORT_SLOT = "chart-export-slot"
+
+
+def chart(kind: str, chart_id: str) -> dict:
+    return {"type": kind, "chart": chart_id}
+
+
+def chart_dom_id(kind: str, chart_id: str) -> str:
+    """A plain string id for DOM lookups in tests (e.g. the card's section element)."""
+    return f"{kind}--{chart_id}"

@@ -1,0 +1,81 @@
+"""The look shared by every chart: one colour per program, fonts, the plotly layout defaults.
+
+Program colours are fixed here and nowhere else, so a program has the same colour on every page,
+in every export and in the notebooks. Each program family gets colours from a colour-blind-safe
+palette (employment: Okabe-Ito; debt reduction and other: Paul Tol's "muted"), so the charts
+that show one family at a time (employment, arrears) stay distinguishable for colour-blind
+readers; hovers, legends and tables always name the program as well.
+"""
+
+from __future__ import annotations
+
+from etl.contract import PROGRAMS
+
+PROGRAM_COLORS: dict[str, str] = {
+    # Employment (Okabe-Ito)
+    "PSP": "#0072B2",
+    "STEP": "#E69F00",
+    "JOBS_PLUS": "#009E73",
+    "WORKFORCE1": "#D55E00",
+    "TXT2WORK": "#56B4E9",
+    "EMPLOYMENT_TRAINING": "#CC79A7",
+    "FAMILIES_FORWARD": "#332288",
+    # Debt reduction (Paul Tol muted)
+    "ARREARS_CAP": "#882255",
+    "ARREARS_CREDIT": "#44AA99",
+    "PAY_IT_OFF": "#DDAA33",
+    "PARENT_SUCCESS": "#AA4499",
+    # Other
+    "MEDIATION": "#999933",
+    "ORDER_MODIFICATION": "#777777",
+}
+FALLBACK_COLOR = "#555555"
+
+PROGRAM_NAMES: dict[str, str] = {p.code: p.name for p in PROGRAMS}
+PROGRAM_ORDER: tuple[str, ...] = tuple(p.code for p in PROGRAMS)
+
+# Colours that are not programs.
+INK = "#1f2933"
+MUTED_INK = "#52606d"
+GRID = "#e4e7eb"
+ACCENT = "#0b5cab"
+RATE_LINE = "#1f2933"
+SHADE = "rgba(51, 34, 136, 0.08)"
+EVENT_LINE = "#52606d"
+# Sequential stages (referral funnel): light to dark blue, distinguishable in greyscale.
+STAGE_COLORS = ("#9ecae1", "#4292c6", "#2171b5", "#08306b")
+
+FONT_FAMILY = (
+    'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, '
+    '"Liberation Sans", "DejaVu Sans", sans-serif'
+)
+
+
+def program_color(code: str) -> str:
+    return PROGRAM_COLORS.get(code, FALLBACK_COLOR)
+
+
+def program_name(code: str) -> str:
+    return PROGRAM_NAMES.get(code, code)
+
+
+def base_layout(title: str, height: int = 420) -> dict:
+    """Layout defaults for every figure: plain white, readable fonts, title top-left."""
+    return dict(
+        title=dict(text=title, x=0, xanchor="left", y=0.98, yanchor="top",
+                   font=dict(size=16, color=INK)),
+        font=dict(family=FONT_FAMILY, size=12, color=INK),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        height=height,
+        margin=dict(l=64, r=24, t=64, b=56),
+        hoverlabel=dict(font=dict(family=FONT_FAMILY)),
+        legend=dict(orientation="h", yanchor="top", y=-0.14, x=0, xanchor="left",
+                    font=dict(size=11)),
+        separators=".,",
+    )
+
+
+def style_axes(fig, **kw) -> None:
+    fig.update_xaxes(showgrid=False, linecolor=GRID, ticks="outside", tickcolor=GRID, **kw)
+    fig.update_yaxes(gridcolor=GRID, zerolinecolor=GRID, linecolor=GRID, **kw)

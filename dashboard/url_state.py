@@ -1,0 +1,107 @@
+"""The global filters <-> the URL query string. Pure functions, no Dash.
+
+    ?from=2009&to=2023&program=ARREARS_CAP&program=PAY_IT_OFF&borough=Bronx
+
+`program` and `borough` repeat for several values. Parsing is forgiving: an unknown program or
+borough is dropped, an unreadable year is ignored, and a reversed range falls back to the
+default window, so any URL opens a page (never an error).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlencode
+
+from etl.contract import BOROUGH_ALIASES, BOROUGHS, PROGRAMS
+from warehouse.query import Filters
+
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+_PROGRAM_KEYS = {
+    "".join(ch for ch in spelling.lower() if ch.isalnum()): p.code
+    for p in PROGRAMS
+    for spelling in (p.code, p.name)
+}
+_PROGRAM_ORDER = {p.code: i for i, p in enumerate(PROGRAMS)}
+_BOROUGH_ORDER = {b: i for i, b in enumerate(BOROUGHS)}
+
+
+def program_code(value: str) -> str | None:
+    """A program code from a code or name in any case/spacing ('arrears cap' -> ARREARS_CAP)."""
+    return _PROGRAM_KEYS.get("".join(ch for ch in str(value).lower() if ch.isalnum()))
+
+
+def borough_name(value: str) -> str | None:
+    return BOROUGH_ALIASES.get(" ".join(str(value).lower().split()))
+
+
+def _year(values: list[str]) -> int | None:
+    for v in reversed(values):  # the last one wins, like most web frameworks
+        try:
+            y = int(v.strip())
+        except (ValueError, AttributeError):
+            continue
+        if MIN_YEAR <= y <= MAX_YEAR:
+            return y
+    return None
+
+
+def parse_search(search: str | None, years: tuple[int, int] | None = None) -> Filters:
+    """Filters from a query string ('?from=2009&...' or 'from=2009&...').
+
+    With `years` (the data's first and last year), the window is clamped to it; a window
+    entirely outside the data, or reversed, falls back to the default (the data's years).
+    """
+    qs = parse_qs((search or "").lstrip("?"), keep_blank_values=False)
+    from_year = _year(qs.get("from", []))
+    to_year = _year(qs.get("to", []))
+    if years is not None:
+        lo, hi = years
+        if from_year is not None:
+            from_year = min(max(from_year, lo), hi)
+        if to_year is not None:
+            to_year = min(max(to_year, lo), hi)
+    if from_year is not None and to_year is not None and from_year > to_year:
+        from_year = to_year = None
+    programs = []
+    for v in qs.get("program", []):
+        for part in v.split(","):
+            code = program_code(part)
+            if code and code not in programs:
+                programs.append(code)
+    boroughs = []
+    for v in qs.get("borough", []):
+        for part in v.split(","):
+            name = borough_name(part)
+            if name and name not in boroughs:
+                boroughs.append(name)
+    return Filters(from_year, to_year, tuple(programs), tuple(boroughs))
+
+
+def to_search(filters: Filters) -> str:
+    """The canonical query string ('' for no filters), programs and boroughs in display order."""
+    pairs: list[tuple[str, str]] = []
+    if filters.from_year is not None:
+        pairs.append(("from", str(filters.from_year)))
+    if filters.to_year is not None:
+        pairs.append(("to", str(filters.to_year)))
+    for code in sorted(filters.programs, key=lambda c: _PROGRAM_ORDER.get(c, 99)):
+        pairs.append(("program", code))
+    for name in sorted(filters.boroughs, key=lambda b: _BOROUGH_ORDER.get(b, 99)):
+        pairs.append(("borough", name))
+    return "?" + urlencode(pairs) if pairs else ""
+
+
+def from_controls(from_year, to_year, programs, boroughs) -> Filters:
+    """Filters from the filter bar's values (dropdown values may be None / str / list)."""
+    def as_year(v):
+        try:
+            return int(v)
+        except (TypeError, ValueError):
+            return None
+
+    f, t = as_year(from_year), as_year(to_year)
+    if f is not None and t is not None and f > t:
+        f, t = t, f
+    progs = [c for c in (program_code(p) for p in (programs or [])) if c]
+    bors = [b for b in (borough_name(b) for b in (boroughs or [])) if b]
+    return Filters(f, t, tuple(progs), tuple(bors))

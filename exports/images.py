@@ -1,0 +1,162 @@
+"""Figures to print-quality PNG, SVG and PDF with plotly + kaleido 1.x and the system Chromium.
+
+One export engine (a kaleido sync server: one headless Chromium with plotly.js loaded) is kept
+alive per process, so only the first image pays the start-up (about 4 s); later images take
+0.3-0.5 s each. Nothing is downloaded: plotly.js comes from the installed plotly package,
+MathJax is turned off, and Chromium is Debian's (`BROWSER_PATH`, default /usr/bin/chromium).
+
+The engine is not re-entrant, so calls are serialized with a lock (the dashboard serves
+requests on several threads).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import plotly.graph_objects as go
+
+FORMATS = ("png", "svg", "pdf")
+MEDIA_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+# Layout size in CSS pixels; PNGs are rendered at SCALE x that (2200 x 1240 px: ~290 dpi at a
+# 7.5 in print width).
+WIDTH, HEIGHT, SCALE = 1100, 620, 2
+FONT = "Arial, Helvetica, sans-serif"
+
+_lock = threading.RLock()
+_started = False
+
+
+class ExportEngineError(RuntimeError):
+    """The image engine (Chromium via kaleido) could not start or render."""
+
+
+def chromium_path() -> str | None:
+    """The browser kaleido will use: $BROWSER_PATH, else the system chromium."""
+    env = os.environ.get("BROWSER_PATH")
+    if env:
+        return env
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+
+
+def start_engine() -> None:
+    """Start the shared export engine if it is not running (idempotent, thread-safe)."""
+    global _started
+    with _lock:
+        if _started:
+            return
+        browser = chromium_path()
+        if browser is None:
+            raise ExportEngineError(
+                "No Chromium found for image export: install Debian's `chromium` or set "
+                "BROWSER_PATH to a Chrome/Chromium binary."
+            )
+        os.environ.setdefault("BROWSER_PATH", browser)
+        import kaleido
+
+        # mathjax=False: never fetch MathJax from a CDN (our figures use no LaTeX).
+        kaleido.start_sync_server(mathjax=False, n=1, timeout=90, silence_warnings=True)
+        _started = True
+
+
+def stop_engine() -> None:
+    """Stop the shared engine (it restarts on the next export)."""
+    global _started
+    with _lock:
+        if _started:
+            import kaleido
+
+            kaleido.stop_sync_server(silence_warnings=True)
+            _started = False
+
+
+def _opts(fmt: str, width: int | None, height: int | None, scale: float | None) -> dict:
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown image format {fmt!r}; one of {', '.join(FORMATS)}")
+    return {
+        "format": fmt,
+        "width": int(width or WIDTH),
+        "height": int(height or HEIGHT),
+        # Vector formats are resolution-free; scale only matters for PNG.
+        "scale": float(scale or (SCALE if fmt == "png" else 1)),
+    }
+
+
+def _as_dict(fig) -> dict:
+    return fig.to_plotly_json() if isinstance(fig, go.Figure) else copy.deepcopy(dict(fig))
+
+
+def figure_bytes(fig: go.Figure | dict, fmt: str = "png", *, width: int | None = None,
+                 height: int | None = None, scale: float | None = None) -> bytes:
+    """One figure as PNG, SVG or PDF bytes."""
+    import kaleido
+
+    opts = _opts(fmt, width, height, scale)
+    spec = _as_dict(fig)
+    with _lock:
+        start_engine()
+        try:
+            return kaleido.calc_fig_sync(spec, opts=opts)
+        except Exception as e:  # kaleido raises assorted errors from the browser
+            raise ExportEngineError(f"image export failed: {e}") from e
+
+
+def figures_bytes(figs: Sequence[go.Figure | dict], fmt: str = "png", *,
+                  width: int | None = None, height: int | None = None,
+                  scale: float | None = None) -> list[bytes]:
+    """Several figures in one batch on the shared engine (same order as given)."""
+    import kaleido
+
+    if not figs:
+        return []
+    opts = _opts(fmt, width, height, scale)
+    with _lock:
+        start_engine()
+        with tempfile.TemporaryDirectory(prefix="outcomes-img-") as tmp:
+            paths = [Path(tmp) / f"fig{i:03d}.{fmt}" for i in range(len(figs))]
+            specs = [{"fig": _as_dict(f), "path": str(p), "opts": opts}
+                     for f, p in zip(figs, paths, strict=True)]
+            try:
+                errors = kaleido.write_fig_from_object_sync(specs, cancel_on_error=True)
+            except Exception as e:
+                raise ExportEngineError(f"image export failed: {e}") from e
+            if errors:
+                raise ExportEngineError(f"image export failed: {errors[0]}")
+            return [p.read_bytes() for p in paths]
+
+
+def print_ready(fig: go.Figure, *, title: str | None = None, footnote: str | None = None,
+                width: int = WIDTH, height: int = HEIGHT) -> go.Figure:
+    """A copy of `fig` styled for print: white background, readable fonts, an explicit size,
+    an optional title (replacing the figure's) and a footnote line under the plot (filters,
+    as-of date, data notice). The original figure is not changed."""
+    out = go.Figure(fig)
+    margin_b = 110 if footnote else 70
+    out.update_layout(
+        width=width,
+        height=height,
+        template="plotly_white",
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        font={"family": FONT, "size": 15, "color": "#222"},
+        margin={"l": 80, "r": 40, "t": 90 if title else 50, "b": margin_b},
+    )
+    if title is not None:
+        out.update_layout(title={"text": title, "x": 0.01, "xanchor": "left",
+                                 "font": {"size": 20}})
+    if footnote:
+        out.add_annotation(
+            text=footnote, xref="paper", yref="paper", x=0, y=0, yshift=-margin_b + 8,
+            xanchor="left", yanchor="bottom", showarrow=False, align="left",
+            font={"size": 11, "color": "#555"},
+        )
+    return out

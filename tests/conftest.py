@@ -1,0 +1,71 @@
+"""Shared fixtures: one small fixture warehouse and one demo warehouse per test session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SMALL_FILES = sorted((FIXTURES / "small").glob("*.csv"))
+TEST_HMAC_KEY = "test-key-not-a-secret"
+
+# Every test process pseudonymizes with a fixed test key, never the developer's key file.
+os.environ["OUTCOMES_HMAC_KEY"] = TEST_HMAC_KEY
+os.environ.pop("OUTCOMES_WAREHOUSE", None)
+
+
+@pytest.fixture(scope="session")
+def small_warehouse(tmp_path_factory) -> Path:
+    """A warehouse built from tests/fixtures/small through the real loader (read it only)."""
+    from etl.load import load_files
+
+    path = tmp_path_factory.mktemp("small") / "small.duckdb"
+    load_files(SMALL_FILES, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory) -> Path:
+    """The calibrated synthetic demo warehouse at scale 1 (read it only)."""
+    from etl.demo import build_demo
+
+    base = tmp_path_factory.mktemp("demo")
+    path = base / "demo.duckdb"
+    build_demo(path, base / "files")
+    return path
+
+
+@pytest.fixture
+def fresh_copy(tmp_path):
+    """Copy a warehouse file so a test may load into it without touching the shared one."""
+
+    def copy(src: Path) -> Path:
+        dst = tmp_path / src.name
+        shutil.copyfile(src, dst)
+        return dst
+
+    return copy
+
+
+def pytest_setup_options():
+    """Chrome options for dash[testing]'s dash_duo: Debian's chromium, headless."""
+    from selenium.webdriver.chrome.options import Options
+
+    options = Options()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1400,1000",
+    ):
+        options.add_argument(arg)
+    return options
