@@ -127,7 +127,8 @@ def _lognormal(rng, n: int, mean: float | np.ndarray, sigma: float) -> np.ndarra
     return rng.lognormal(np.log(mean) - sigma**2 / 2, sigma, size=n)
 
 
-def _select(rng, counted: np.ndarray, want: int, classes: np.ndarray | None = None):
+def _select(rng, counted: np.ndarray, want: int | dict[int, int],
+            classes: np.ndarray | None = None) -> np.ndarray | None:
     """Keep exactly `want[c]` counted candidates per class and a proportional share of the rest.
 
     Returns a boolean keep-mask, or None when there are too few counted candidates.
@@ -156,14 +157,15 @@ def _round_cents(x: np.ndarray) -> np.ndarray:
 class _Ctx:
     """Accumulates internal (typed) rows per kind and hands out participant/referral keys."""
 
-    rng_seed: np.random.SeedSequence
+    seeds: np.random.SeedSequence
     scale: float
     next_pid: int = 1
     tables: dict[str, list[dict]] = field(default_factory=lambda: {k: [] for k in KINDS})
     n_referrals: int = 0
 
     def rng(self) -> np.random.Generator:
-        return np.random.default_rng(self.rng_seed.spawn(1)[0])
+        # One independent stream per block, in a fixed order: deterministic per seed.
+        return np.random.default_rng(self.seeds.spawn(1)[0])
 
     def n(self, base: float) -> int:
         return int(round(base * self.scale))
@@ -414,15 +416,14 @@ def _parent_success(ctx) -> tuple[np.ndarray, np.ndarray]:
     left = _round_cents(_lognormal(rng, n, 2e3, 1))
     pid = ctx.pids(n)
     _arrears(ctx, "PARENT_SUCCESS", pid, d, first, total + left)
-    s = split
-    _arrears(ctx, "PARENT_SUCCESS", pid[s], d_second[s], total[s] - first[s], total[s] - first[s]
-             + left[s])
+    second = (total - first)[split]
+    _arrears(ctx, "PARENT_SUCCESS", pid[split], d_second[split], second, second + left[split])
     return pid, d
 
 
 def _arrears_side_programs(ctx, pid, anchor) -> None:
-    """Many arrears NCPs also go through Order Modification or Mediation (which carry a
-    borough), and some were referred to the arrears program itself."""
+    """Many arrears NCPs also go through Order Modification or Mediation, whose enrollments
+    and referrals carry the borough that arrears records lack."""
     rng = ctx.rng()
     n = len(pid)
     for program, share, dur, p_grad in (

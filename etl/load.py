@@ -131,21 +131,18 @@ def check_file(path: Path, kind: str | None) -> tuple[str, list[str]]:
     return kind, columns
 
 
-def _stage_file(con, raw: str, path: Path, kind: str, columns: list[str]) -> None:
-    """Read one file into temp table `raw`: the contract's columns as VARCHAR, and its line."""
-    contract_cols = KINDS[kind].columns
+def _stage_file(con, stg: str, path: Path, kind: str, columns: list[str]) -> None:
+    """Read and normalize one file into temp table `stg` (see etl/normalize.py)."""
     by_name = {c.strip().lower(): c for c in columns}
     select = ", ".join(
         f'CAST("{by_name[c]}" AS VARCHAR) AS {c}' if c in by_name else f"NULL::VARCHAR AS {c}"
-        for c in contract_cols
+        for c in KINDS[kind].columns
     )
     # CSV: the header is line 1, so the first record is line 2. Parquet: row number from 1.
     offset = 0 if _is_parquet(path) else 1
+    source = f"(SELECT row_number() OVER () + {offset} AS line, {select} FROM {_reader(path)})"
     try:
-        con.execute(
-            f"CREATE TEMP TABLE {raw} AS SELECT row_number() OVER () + {offset} AS line, "
-            f"{select} FROM {_reader(path)}"
-        )
+        con.execute(f"CREATE TEMP TABLE {stg} AS {normalize_sql(kind, source)}")
     except duckdb.Error as e:
         raise LoadRefused(f"{path}: cannot be read: {str(e).splitlines()[0]}") from None
 
@@ -196,50 +193,48 @@ def _merge_kind(con, kind: str, files: list[tuple[FileReport, str]], load_id: in
     k = KINDS[kind]
     content = _content_cols(kind)
     union = " UNION ALL ".join(
-        f"SELECT {i} AS file_no, s.*, pk.participant_key FROM {stg} s "
-        f"LEFT JOIN pkeys pk USING (participant_id)"
-        for i, (_, stg) in enumerate(files)
-    )
-    con.execute(f"CREATE TEMP TABLE all_{kind} AS {union}")
-    struct = "struct_pack(" + ", ".join(f"{c} := {c}" for c in content) + ")"
-    # Among otherwise valid rows: same id with different content is a conflict (all rejected);
-    # identical copies collapse to the first one seen.
-    con.execute(
-        f"""CREATE TEMP TABLE ranked_{kind} AS
-        SELECT *,
-               count(DISTINCT {struct}) OVER (PARTITION BY record_id) > 1 AS conflict,
-               row_number() OVER (PARTITION BY record_id ORDER BY file_no, line) AS copy_no
-        FROM all_{kind} WHERE len(reasons) = 0"""
+        f"SELECT {i} AS file_no, s.* FROM {stg} s" for i, (_, stg) in enumerate(files)
     )
     con.execute(
-        f"""UPDATE all_{kind} a SET reasons = ['conflicting duplicate id']
-        FROM ranked_{kind} r
-        WHERE r.conflict AND a.file_no = r.file_no AND a.line = r.line"""
+        f"""CREATE TEMP TABLE all_{kind} AS
+        SELECT s.*, pk.participant_key,
+               file_no::BIGINT * 10000000000 + line AS position
+        FROM ({union}) s LEFT JOIN pkeys pk USING (participant_id)"""
+    )
+    # Among otherwise valid rows: the same id with different content is a conflict (every copy
+    # is rejected); identical copies collapse to the first one seen. Only repeated ids are
+    # grouped here, so the common case (no repeats) stays cheap.
+    con.execute(
+        f"""CREATE TEMP TABLE repeated_{kind} AS
+        SELECT record_id, count(DISTINCT hash({', '.join(content)})) > 1 AS conflict,
+               min(position) AS first_position
+        FROM all_{kind} WHERE len(reasons) = 0
+        GROUP BY record_id HAVING count(*) > 1"""
     )
     con.execute(
-        f"""CREATE TEMP TABLE accepted_{kind} AS
-        SELECT * FROM ranked_{kind} WHERE NOT conflict AND copy_no = 1"""
+        f"""UPDATE all_{kind} SET reasons = ['conflicting duplicate id']
+        WHERE len(reasons) = 0
+          AND record_id IN (SELECT record_id FROM repeated_{kind} WHERE conflict)"""
     )
-    target_cols = [k.id_column] + content
-    select_cols = ", ".join(f"a.{c}" for c in ["record_id"] + content)
     # How each accepted row relates to what the warehouse already holds.
+    same = " AND ".join(f"t.{c} IS NOT DISTINCT FROM a.{c}" for c in content)
     con.execute(
         f"""CREATE TEMP TABLE status_{kind} AS
-        SELECT a.file_no, a.line, a.record_id,
-               CASE WHEN t.{k.id_column} IS NULL THEN 'inserted'
-                    WHEN {' AND '.join(f't.{c} IS NOT DISTINCT FROM a.{c}' for c in content)}
-                    THEN 'unchanged' ELSE 'updated' END AS status
-        FROM accepted_{kind} a LEFT JOIN {kind} t ON t.{k.id_column} = a.record_id"""
+        SELECT a.*, CASE WHEN t.{k.id_column} IS NULL THEN 'inserted'
+                         WHEN {same} THEN 'unchanged' ELSE 'updated' END AS status
+        FROM all_{kind} a
+        LEFT JOIN repeated_{kind} r USING (record_id)
+        LEFT JOIN {kind} t ON t.{k.id_column} = a.record_id
+        WHERE len(a.reasons) = 0 AND (r.record_id IS NULL OR r.first_position = a.position)"""
     )
     con.execute(
         f"""DELETE FROM {kind} WHERE {k.id_column} IN
         (SELECT record_id FROM status_{kind} WHERE status = 'updated')"""
     )
     con.execute(
-        f"""INSERT INTO {kind} ({', '.join(target_cols)}, load_id)
-        SELECT {select_cols}, {load_id} FROM accepted_{kind} a
-        JOIN status_{kind} s USING (file_no, line)
-        WHERE s.status <> 'unchanged'"""
+        f"""INSERT INTO {kind} ({', '.join([k.id_column] + content)}, load_id)
+        SELECT {', '.join(['record_id'] + content)}, {load_id} FROM status_{kind}
+        WHERE status <> 'unchanged'"""
     )
 
 
@@ -248,15 +243,14 @@ def _business_warnings(con, kind: str) -> None:
     if kind != "arrears_reductions":
         return
     con.execute(
-        f"""UPDATE all_arrears_reductions a
+        f"""UPDATE status_arrears_reductions a
         SET warns = list_append(warns, {{'rule':
             'parent success over ${PARENT_SUCCESS_MAX_PER_PARTICIPANT_USD:,} for one participant',
             'detail': t.total::VARCHAR}})
         FROM (SELECT participant_key, sum(amount) AS total FROM arrears_reductions
               WHERE program = 'PARENT_SUCCESS' GROUP BY participant_key
               HAVING sum(amount) > {PARENT_SUCCESS_MAX_PER_PARTICIPANT_USD}) t
-        WHERE a.program = 'PARENT_SUCCESS' AND len(a.reasons) = 0
-          AND a.participant_key = t.participant_key"""
+        WHERE a.program = 'PARENT_SUCCESS' AND a.participant_key = t.participant_key"""
     )
 
 
@@ -270,19 +264,15 @@ def _record_quality(con, kind: str, files: list[tuple[FileReport, str]], load_id
     )
     con.execute(f"CREATE TEMP TABLE files_{kind} (file_no INTEGER, name VARCHAR, sha VARCHAR)")
     con.execute(f"INSERT INTO files_{kind} VALUES {names}")
-    raw_cols = [c for c in k.columns if c != "participant_id"]
-    raws = " UNION ALL ".join(
-        f"SELECT {i} AS file_no, line, {', '.join(raw_cols)} FROM raw_{kind}_{i}"
-        for i in range(len(files))
-    )
+    # The row as given (trimmed), with the participant's key in place of the raw id.
+    given = [c for c in k.columns if c != "participant_id"]
     con.execute(
         f"""INSERT INTO rejects
         SELECT {load_id}, '{kind}', f.name, f.sha, a.line, a.record_id, a.reasons[1],
                array_to_string(a.reasons, '; '),
                to_json(struct_pack(participant_key := a.participant_key,
-                   {', '.join(f'{c} := r.{c}' for c in raw_cols)}))::VARCHAR
+                   {', '.join(f'{c} := a.v_{c}' for c in given)}))::VARCHAR
         FROM all_{kind} a JOIN files_{kind} f USING (file_no)
-        JOIN ({raws}) r USING (file_no, line)
         WHERE len(a.reasons) > 0
           AND NOT EXISTS (SELECT 1 FROM rejects x WHERE x.file_sha256 = f.sha
                           AND x.line = a.line AND x.kind = '{kind}')"""
@@ -290,8 +280,7 @@ def _record_quality(con, kind: str, files: list[tuple[FileReport, str]], load_id
     con.execute(
         f"""INSERT INTO warnings
         SELECT {load_id}, '{kind}', f.name, f.sha, a.line, a.record_id, w.rule, w.detail
-        FROM (SELECT file_no, line, record_id, unnest(warns) AS w
-              FROM all_{kind} JOIN status_{kind} USING (file_no, line, record_id)) a
+        FROM (SELECT file_no, line, record_id, unnest(warns) AS w FROM status_{kind}) a
         JOIN files_{kind} f USING (file_no)
         WHERE NOT EXISTS (SELECT 1 FROM warnings x WHERE x.file_sha256 = f.sha
                           AND x.line = a.line AND x.kind = '{kind}' AND x.rule = a.w.rule)"""
@@ -303,7 +292,7 @@ def _count(con, kind: str, files: list[tuple[FileReport, str]]) -> None:
         f"""SELECT a.file_no,
             count(*) AS read,
             count(*) FILTER (WHERE len(a.reasons) > 0) AS rejected,
-            count(*) FILTER (WHERE s.status IS NOT NULL AND len(a.warns) > 0) AS warned,
+            count(*) FILTER (WHERE len(s.warns) > 0) AS warned,
             count(s.status) AS loaded,
             count(*) FILTER (WHERE s.status = 'inserted') AS inserted,
             count(*) FILTER (WHERE s.status = 'updated') AS updated,
@@ -382,10 +371,7 @@ def _load(con, paths, checked, warehouse, meta, started, progress) -> LoadReport
             progress(f"reading {path.name} as {k}")
         r = FileReport(path, k, _sha256(path))
         n = len(by_kind.get(k, []))
-        _stage_file(con, f"raw_{k}_{n}", path, k, columns)
-        con.execute(
-            f"CREATE TEMP TABLE stg_{k}_{n} AS {normalize_sql(k, f'raw_{k}_{n}')}"
-        )
+        _stage_file(con, f"stg_{k}_{n}", path, k, columns)
         by_kind.setdefault(k, []).append((r, f"stg_{k}_{n}"))
         report.files.append(r)
     _pseudonymize(con, [s for files in by_kind.values() for _, s in files])

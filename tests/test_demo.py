@@ -26,31 +26,21 @@ PUBLISHED = [  # (program, from, to, metric, published value, tolerance)
     ("PSP", 2011, 2023, "participants_served", 2_658, 0),
     ("PSP", 2011, 2023, "graduates", 580, 0),
 ]
-TEST_KEY = "demo-test-key-not-a-secret"
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Path:
-    """The scale-1 demo built once for this module, pseudonymized with a fixed test key."""
-    saved = os.environ.get("OUTCOMES_HMAC_KEY")
-    os.environ["OUTCOMES_HMAC_KEY"] = TEST_KEY
-    try:
-        base = tmp_path_factory.mktemp("demo_wh")
-        build_demo(base / "demo.duckdb", base / "files")
-    finally:
-        if saved is None:
-            os.environ.pop("OUTCOMES_HMAC_KEY", None)
-        else:
-            os.environ["OUTCOMES_HMAC_KEY"] = saved
-    return base / "demo.duckdb"
+def warehouse(demo_warehouse) -> Path:
+    """The scale-1 demo, built once per session by conftest's demo_warehouse (which sets a fixed
+    test OUTCOMES_HMAC_KEY for the whole test process)."""
+    assert os.environ.get("OUTCOMES_HMAC_KEY"), "conftest must set a test pseudonymization key"
+    return demo_warehouse
 
 
 def cli_metrics(warehouse: Path, *args: str) -> list[dict]:
-    env = os.environ | {"OUTCOMES_HMAC_KEY": TEST_KEY}
     out = subprocess.run(
         [sys.executable, "-m", "outcomes.cli", "metrics", "--warehouse", str(warehouse),
          "--format", "json", *args],
-        capture_output=True, text=True, env=env, check=True,
+        capture_output=True, text=True, check=True,
     )
     return json.loads(out.stdout)
 
@@ -172,15 +162,7 @@ def test_same_seed_same_files(tmp_path):
 
 
 def test_same_seed_same_metrics(warehouse, tmp_path):
-    saved = os.environ.get("OUTCOMES_HMAC_KEY")
-    os.environ["OUTCOMES_HMAC_KEY"] = TEST_KEY
-    try:
-        build_demo(tmp_path / "again.duckdb")
-    finally:
-        if saved is None:
-            os.environ.pop("OUTCOMES_HMAC_KEY", None)
-        else:
-            os.environ["OUTCOMES_HMAC_KEY"] = saved
+    build_demo(tmp_path / "again.duckdb")
     assert cli_metrics(tmp_path / "again.duckdb", "--by", "year") == cli_metrics(
         warehouse, "--by", "year")
 

@@ -30,6 +30,11 @@ from outcomes.settings import suppression_threshold
 from warehouse.metrics import METRICS
 
 TOTAL = "Total"
+# Ratios the dashboard derives from the metric table (dashboard.derived), and their inputs.
+DERIVED_METRICS = {
+    "graduation_rate": ("graduates", "participants_served"),
+    "avg_reduction_usd": ("arrears_reduced_usd", "ncps_with_reductions"),
+}
 
 # A line: the cells that add up, and the cell showing their total. A cell is (row label, column).
 Cell = tuple[object, str]
@@ -129,26 +134,38 @@ def suppression_mask(
         mask[c] = ((b < n) & ~((b == 0) & (v == 0))).fillna(False).astype(bool)
 
     # Complementary suppression, to a fixed point. Each pass adds at least one cell, so it ends.
-    def value(cell: Cell) -> float:
-        x = _num(df.at[cell[0], cell[1]])
-        return 0.0 if np.isnan(x) else abs(x)
+    if lines:
+        cols = list(df.columns)
+        col_pos = {c: j for j, c in enumerate(cols)}
+        row_pos = {r: i for i, r in enumerate(df.index)}
+        values = np.abs(np.nan_to_num(
+            np.array([[_num(v) for v in df[c]] for c in cols], dtype=float).T))
+        hide = mask.to_numpy(copy=True)
 
-    changed = True
-    while changed:
-        changed = False
-        for members, total in lines:
-            hidden = sum(bool(mask.at[r, c]) for r, c in members) + bool(mask.at[total])
-            if hidden != 1:
-                continue
-            shown = [m for m in members if not mask.at[m] and value(m) != 0]
-            if shown:
-                pick = min(shown, key=lambda m: (value(m), str(m[0]), m[1]))
-            elif not mask.at[total]:
-                pick = total
-            else:
-                continue  # the total is hidden and every shown member is zero: nothing to leak
-            mask.at[pick] = True
-            changed = True
+        def cells(cs: Sequence[Cell]) -> tuple[np.ndarray, np.ndarray]:
+            return (np.array([row_pos[r] for r, _ in cs], dtype=int),
+                    np.array([col_pos[c] for _, c in cs], dtype=int))
+
+        compiled = [(cells(members), (row_pos[t[0]], col_pos[t[1]])) for members, t in lines]
+        changed = True
+        while changed:
+            changed = False
+            for (rows, cs), (tr, tc) in compiled:
+                hidden = int(hide[rows, cs].sum()) + int(hide[tr, tc])
+                if hidden != 1:
+                    continue
+                shown = ~hide[rows, cs] & (values[rows, cs] != 0)
+                if shown.any():
+                    # The smallest shown non-zero member (first in table order on a tie).
+                    cand = np.flatnonzero(shown)
+                    k = cand[np.argmin(values[rows[cand], cs[cand]])]
+                    hide[rows[k], cs[k]] = True
+                elif not hide[tr, tc]:
+                    hide[tr, tc] = True
+                else:
+                    continue  # the total is hidden and every shown member is zero
+                changed = True
+        mask = pd.DataFrame(hide, index=df.index, columns=df.columns)
 
     for c, sources in (derived or {}).items():
         mask[c] = mask[c] | mask[list(sources)].any(axis=1)
@@ -228,7 +245,10 @@ def metrics_mask(df: pd.DataFrame, min_count: int | None = None,
     lines: list[Line] = []
     for label_col in key_cols:
         lines += total_row_lines(flat, label_col, counts + list(money), key_cols, total_label)
-    mask = suppression_mask(flat, counts, money, min_count=min_count, lines=lines)
+    derived = {c: src for c, src in DERIVED_METRICS.items()
+               if c in df.columns and set(src) <= set(df.columns)}
+    mask = suppression_mask(flat, counts, money, min_count=min_count, lines=lines,
+                            derived=derived)
     mask.index = df.index
     return mask
 
@@ -242,7 +262,8 @@ def suppress_metrics(df: pd.DataFrame, min_count: int | None = None,
     program per year) shows no totals, so only primary suppression applies. If rows labelled
     `total_label` are present in `program` (a Total row, per year when there is a `year`
     column) or in `year` (each program's window total), those totals get complementary
-    suppression. Returns object dtype where anything was suppressed.
+    suppression. Ratio columns (`DERIVED_METRICS`, e.g. graduation_rate) are hidden when any
+    of their inputs is. Returns object dtype where anything was suppressed.
     """
     return apply_mask(df, metrics_mask(df, min_count, total_label), min_count)
 

