@@ -131,8 +131,9 @@ def check_file(path: Path, kind: str | None) -> tuple[str, list[str]]:
     return kind, columns
 
 
-def _stage_file(con, stg: str, path: Path, kind: str, columns: list[str]) -> None:
-    """Read and normalize one file into temp table `stg` (see etl/normalize.py)."""
+def _stage_file(con, path: Path, kind: str, file_no: int, columns: list[str]) -> None:
+    """Read and normalize one file into temp table all_<kind> (see etl/normalize.py), with
+    its number in this load and each row's position (file_no, line) as one sortable key."""
     by_name = {c.strip().lower(): c for c in columns}
     select = ", ".join(
         f'CAST("{by_name[c]}" AS VARCHAR) AS {c}' if c in by_name else f"NULL::VARCHAR AS {c}"
@@ -141,8 +142,15 @@ def _stage_file(con, stg: str, path: Path, kind: str, columns: list[str]) -> Non
     # CSV: the header is line 1, so the first record is line 2. Parquet: row number from 1.
     offset = 0 if _is_parquet(path) else 1
     source = f"(SELECT row_number() OVER () + {offset} AS line, {select} FROM {_reader(path)})"
+    rows = (
+        f"SELECT {file_no} AS file_no, {file_no}::BIGINT * 10000000000 + line AS position, n.* "
+        f"FROM ({normalize_sql(kind, source)}) n"
+    )
+    sql = (f"CREATE TEMP TABLE all_{kind} AS {rows}" if file_no == 0
+           else f"INSERT INTO all_{kind} {rows}")
+    ipad, opad = _hmac_pads()
     try:
-        con.execute(f"CREATE TEMP TABLE {stg} AS {normalize_sql(kind, source)}")
+        con.execute(sql, {"ipad": ipad, "opad": opad})
     except duckdb.Error as e:
         raise LoadRefused(f"{path}: cannot be read: {str(e).splitlines()[0]}") from None
 
@@ -163,22 +171,14 @@ def _setup(con) -> None:
     con.executemany("INSERT INTO program_alias VALUES (?, ?)", list(aliases.items()))
 
 
-def _pseudonymize(con, staged: list[str]) -> None:
-    """Keys for every distinct raw participant id of this load (HMAC-SHA256 computed in SQL)."""
+def _hmac_pads() -> tuple[bytes, bytes]:
+    """HMAC-SHA256's inner and outer padded keys (RFC 2104), so SQL can compute the HMAC as
+    sha256(opad || sha256(ipad || message))."""
     key = hmac_key()
     if len(key) > 64:
         key = hashlib.sha256(key).digest()
     key = key.ljust(64, b"\0")
-    ipad = bytes(b ^ 0x36 for b in key)
-    opad = bytes(b ^ 0x5C for b in key)
-    union = " UNION ALL ".join(f"SELECT participant_id FROM {s}" for s in staged)
-    con.execute(
-        f"""CREATE TEMP TABLE pkeys AS
-        SELECT participant_id,
-               sha256($opad || unhex(sha256($ipad || encode(participant_id)))) AS participant_key
-        FROM (SELECT DISTINCT participant_id FROM ({union})) WHERE participant_id IS NOT NULL""",
-        {"ipad": ipad, "opad": opad},
-    )
+    return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
 
 
 def _content_cols(kind: str) -> list[str]:
@@ -188,19 +188,10 @@ def _content_cols(kind: str) -> list[str]:
     ]
 
 
-def _merge_kind(con, kind: str, files: list[tuple[FileReport, str]], load_id: int) -> None:
-    """Validate, de-duplicate and upsert every staged file of one kind."""
+def _merge_kind(con, kind: str, load_id: int) -> None:
+    """De-duplicate and upsert every valid staged row of one kind."""
     k = KINDS[kind]
     content = _content_cols(kind)
-    union = " UNION ALL ".join(
-        f"SELECT {i} AS file_no, s.* FROM {stg} s" for i, (_, stg) in enumerate(files)
-    )
-    con.execute(
-        f"""CREATE TEMP TABLE all_{kind} AS
-        SELECT s.*, pk.participant_key,
-               file_no::BIGINT * 10000000000 + line AS position
-        FROM ({union}) s LEFT JOIN pkeys pk USING (participant_id)"""
-    )
     # Among otherwise valid rows: the same id with different content is a conflict (every copy
     # is rejected); identical copies collapse to the first one seen. Only repeated ids are
     # grouped here, so the common case (no repeats) stays cheap.
@@ -254,13 +245,13 @@ def _business_warnings(con, kind: str) -> None:
     )
 
 
-def _record_quality(con, kind: str, files: list[tuple[FileReport, str]], load_id: int) -> None:
+def _record_quality(con, kind: str, files: list[FileReport], load_id: int) -> None:
     """Rejects and warnings of one kind, skipping those already recorded for the same file
     content and line (so reloading a file does not double them)."""
     k = KINDS[kind]
     names = ", ".join(
         f"({i}, '{str(r.path.name).replace(chr(39), chr(39) * 2)}', '{r.sha256}')"
-        for i, (r, _) in enumerate(files)
+        for i, r in enumerate(files)
     )
     con.execute(f"CREATE TEMP TABLE files_{kind} (file_no INTEGER, name VARCHAR, sha VARCHAR)")
     con.execute(f"INSERT INTO files_{kind} VALUES {names}")
@@ -287,7 +278,7 @@ def _record_quality(con, kind: str, files: list[tuple[FileReport, str]], load_id
     )
 
 
-def _count(con, kind: str, files: list[tuple[FileReport, str]]) -> None:
+def _count(con, kind: str, files: list[FileReport]) -> None:
     rows = con.execute(
         f"""SELECT a.file_no,
             count(*) AS read,
@@ -301,7 +292,7 @@ def _count(con, kind: str, files: list[tuple[FileReport, str]]) -> None:
         GROUP BY a.file_no"""
     ).fetchall()
     for file_no, read, rejected, warned, loaded, ins, upd, unch in rows:
-        r = files[file_no][0]
+        r = files[file_no]
         r.rows_read, r.rows_rejected, r.rows_warned, r.rows_loaded = read, rejected, warned, loaded
         r.rows_inserted, r.rows_updated, r.rows_unchanged = ins, upd, unch
         r.rows_duplicate = read - rejected - loaded
@@ -365,18 +356,17 @@ def _load(con, paths, checked, warehouse, meta, started, progress) -> LoadReport
     _setup(con)
     load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()[0]
     report = LoadReport(load_id, warehouse)
-    by_kind: dict[str, list[tuple[FileReport, str]]] = {}
+    by_kind: dict[str, list[FileReport]] = {}
     for path, (k, columns) in zip(paths, checked, strict=True):
         if progress:
             progress(f"reading {path.name} as {k}")
         r = FileReport(path, k, _sha256(path))
         n = len(by_kind.get(k, []))
-        _stage_file(con, f"stg_{k}_{n}", path, k, columns)
-        by_kind.setdefault(k, []).append((r, f"stg_{k}_{n}"))
+        _stage_file(con, path, k, n, columns)
+        by_kind.setdefault(k, []).append(r)
         report.files.append(r)
-    _pseudonymize(con, [s for files in by_kind.values() for _, s in files])
     for k, files in by_kind.items():
-        _merge_kind(con, k, files, load_id)
+        _merge_kind(con, k, load_id)
         _business_warnings(con, k)
         _record_quality(con, k, files, load_id)
         _count(con, k, files)

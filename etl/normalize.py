@@ -135,7 +135,7 @@ def _rules(kind: str) -> tuple[list[str], list[str]]:
 
 
 def normalize_sql(kind_name: str, raw_table: str) -> str:
-    """SELECT over `raw_table` giving line, record_id, participant_id, program, the kind's
+    """SELECT over `raw_table` giving line, record_id, participant_key, program, the kind's
     typed columns, reasons (VARCHAR[]), warns (STRUCT(rule, detail)[]) and the trimmed values
     as given (v_<col>, without participant_id) for the rejects table."""
     kind = KINDS[kind_name]
@@ -171,15 +171,21 @@ parsed AS MATERIALIZED (
     FROM trimmed t
     LEFT JOIN program_alias pa
         ON pa.alias = regexp_replace(lower(t.v_program), '[^a-z0-9]', '', 'g')
+),
+keys AS (
+    -- HMAC-SHA256 of each distinct raw id; $ipad/$opad are the padded secret (etl/load.py).
+    SELECT v_participant_id,
+           sha256($opad || unhex(sha256($ipad || encode(v_participant_id)))) AS participant_key
+    FROM (SELECT DISTINCT v_participant_id FROM parsed WHERE v_participant_id IS NOT NULL)
 )
 SELECT
     line,
     v_{kind.id_column} AS record_id,
-    v_participant_id AS participant_id,
+    keys.participant_key,
     program,
     {', '.join(outputs)},
     list_filter([{', '.join(required + reasons)}], lambda x: x IS NOT NULL) AS reasons,
     list_filter([{', '.join(warns)}], lambda x: x IS NOT NULL) AS warns,
     {', '.join(f"v_{c}" for c in kind.columns if c != "participant_id")}
-FROM parsed
+FROM parsed LEFT JOIN keys USING (v_participant_id)
 """
