@@ -169,15 +169,23 @@ def cmd_rejects(args) -> int:
 
 
 def cmd_demo(args) -> int:
+    import os
+
     from etl.demo import build_demo
 
     target = warehouse_path(args.warehouse)
     if target.exists() and not args.force:
         raise CliError(f"{target} exists; pass --force to replace it with a fresh demo")
-    if target.exists():
-        target.unlink()
-    build_demo(target, Path(args.out) if args.out else None, seed=args.seed, scale=args.scale,
-               fmt=args.format)
+    # Build beside the target and swap it in, so a running dashboard never sees it half-built.
+    building = target.with_name(target.name + ".demo-building")
+    building.unlink(missing_ok=True)
+    try:
+        build_demo(building, Path(args.out) if args.out else None, seed=args.seed,
+                   scale=args.scale, fmt=args.format)
+        os.replace(building, target)
+    finally:
+        building.unlink(missing_ok=True)
+        building.with_name(building.name + ".lock").unlink(missing_ok=True)
     print(f"demo warehouse written to {target}")
     return 0
 
