@@ -140,22 +140,34 @@ def print_ready(fig: go.Figure, *, title: str | None = None, footnote: str | Non
     an optional title (replacing the figure's) and a footnote line under the plot (filters,
     as-of date, data notice). The original figure is not changed."""
     out = go.Figure(fig)
-    margin_b = 110 if footnote else 70
+    m = out.layout.margin
+    extra_b = (36 + 16 * footnote.count("<br>")) if footnote else 0
+    margin_b = max(m.b if m.b is not None else 56, 48) + extra_b
     out.update_layout(
         width=width,
         height=height,
-        template="plotly_white",
         paper_bgcolor="white",
         plot_bgcolor="white",
-        font={"family": FONT, "size": 15, "color": "#222"},
-        margin={"l": 80, "r": 40, "t": 90 if title else 50, "b": margin_b},
+        font={"family": FONT, "size": 14},
+        margin={"l": max(m.l if m.l is not None else 64, 64),
+                "r": max(m.r if m.r is not None else 24, 30),
+                "t": max(m.t if m.t is not None else 64, 90 if title else 40),
+                "b": margin_b},
     )
+    leg = out.layout.legend
+    if leg.y is not None and leg.y >= 1 and leg.yanchor == "bottom":
+        # A legend on top would sit on subplot titles: lift it clear of them.
+        plot_h = height - out.layout.margin.t - margin_b
+        out.update_layout(legend={"y": 1 + 34 / max(plot_h, 100)},
+                          margin={"t": out.layout.margin.t + 34})
+    if out.layout.title.x in (None, 0):
+        out.update_layout(title={"x": 0.015})  # not flush with the image edge
     if title is not None:
         out.update_layout(title={"text": title, "x": 0.01, "xanchor": "left",
                                  "font": {"size": 20}})
     if footnote:
         out.add_annotation(
-            text=footnote, xref="paper", yref="paper", x=0, y=0, yshift=-margin_b + 8,
+            text=footnote, xref="paper", yref="paper", x=0, y=0, yshift=-margin_b + 6,
             xanchor="left", yanchor="bottom", showarrow=False, align="left",
             font={"size": 11, "color": "#555"},
         )

@@ -266,6 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true")
     p.set_defaults(func=cmd_serve)
 
+    from exports.cli import register as register_exports
+
+    register_exports(sub)  # `outcomes report` and `outcomes figures`
     return parser
 
 

@@ -1,0 +1,342 @@
+"""The leadership report pack: a PDF (reportlab) or PPTX (python-pptx) of the headline charts.
+
+Layout (both formats, landscape): a cover (title, window, filters, as-of date, data notice,
+suppression note, contents); one page per headline chart (title, definition, the figure, a
+small table of its numbers); a closing page of definitions and suppression notes. Every page
+carries a footer with the filters, the as-of date and, for demo data, "Synthetic demo data".
+
+Suppression is on unless `min_count=0`/`suppress=False` is asked for: the figures are drawn
+from the suppressed numbers (hidden cells are left out) and the tables show "<11". The
+metric-table charts share one mask (exports.charts.metric_joint), so the per-year pages and the
+window tables can be read together without a subtraction giving a hidden cell away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from exports.charts import (
+    SUPPRESSED_NOTE,
+    SafeChart,
+    _joint_mask_cached,
+    chart_title,
+    metric_joint,
+    safe_chart_data,
+    safe_figure,
+)
+from exports.context import ExportContext, export_context, program_label
+from warehouse.metrics import (
+    AVERAGE_REDUCTION_DEFINITION,
+    GRADUATION_RATE_DEFINITION,
+    METRICS,
+)
+from warehouse.query import Filters, Warehouse
+from warehouse.suppression import TOTAL, Line, apply_mask, suppression_mask, total_row_lines
+
+REPORT_TITLE = "Program outcomes report"
+SUBTITLE = "NYC Office of Child Support Services: employment and debt-reduction programs"
+FIG_WIDTH, FIG_HEIGHT = 1000, 820
+
+
+@dataclass
+class Section:
+    chart_id: str
+    title: str
+    definition: str
+    figure: object  # go.Figure
+    table: pd.DataFrame  # strings; first column is the row label
+    note: str = ""
+    png: bytes = b""
+    hidden: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+# -- formatting -------------------------------------------------------------------------------
+def _count(v) -> str:
+    if isinstance(v, str):
+        return v
+    if v is None or pd.isna(v):
+        return "\u2013"
+    return f"{round(float(v)):,}"
+
+
+def _money(v) -> str:
+    if isinstance(v, str):
+        return v
+    if v is None or pd.isna(v):
+        return "\u2013"
+    x = float(v)
+    sign = "-" if x < 0 else ""
+    a = abs(x)
+    for t, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if round(a / t, 1) >= 1:
+            return f"{sign}${a / t:,.1f}{suffix}"
+    return f"{sign}${a:,.0f}"
+
+
+def _money_full(v) -> str:
+    if isinstance(v, str):
+        return v
+    if v is None or pd.isna(v):
+        return "\u2013"
+    x = float(v)
+    return f"-${abs(x):,.0f}" if x < 0 else f"${x:,.0f}"
+
+
+def _pct(v) -> str:
+    if isinstance(v, str):
+        return v
+    if v is None or pd.isna(v):
+        return "\u2013"
+    return f"{float(v) * 100:.1f}%"
+
+
+def _ratio(num, den, hidden: bool):
+    if hidden:
+        return None
+    try:
+        n, d = float(num), float(den)
+    except (TypeError, ValueError):
+        return None
+    return None if d == 0 else n / d
+
+
+# -- sections ---------------------------------------------------------------------------------
+def _window_rows(joint: pd.DataFrame, jmask: pd.DataFrame, programs) -> pd.DataFrame:
+    """The joint table's window rows (year Total) for `programs`, hidden cells as markers."""
+    rows = joint[(joint["year"] == TOTAL) & joint["program"].isin(programs)]
+    shown = apply_mask(rows, jmask.loc[rows.index])
+    return shown.set_index("program"), jmask.loc[rows.index].set_index(rows["program"])
+
+
+def _program_table(df: pd.DataFrame, mask: pd.DataFrame, columns: list[tuple], min_count: int
+                   ) -> pd.DataFrame:
+    out = []
+    for p in df.index:
+        row = {"Program": program_label(p)}
+        for label, col, fmt in columns:
+            if callable(col):
+                row[label] = fmt(col(df.loc[p], mask.loc[p]))
+            else:
+                row[label] = fmt(df.at[p, col])
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def _by_year_table(safe: SafeChart, value: str, fmt) -> pd.DataFrame:
+    d = safe.display
+    if d.empty:
+        return pd.DataFrame({"Year": []})
+    programs = list(dict.fromkeys(d["program"]))
+    wide = d.pivot(index="year", columns="program", values=value)[programs]
+    out = pd.DataFrame({"Year": [str(int(y)) for y in wide.index]})
+    for p in programs:
+        out[program_label(p)] = [fmt(v) for v in wide[p]]
+    return out
+
+
+def _ff_placements(wh: Warehouse, f: Filters, ctx: ExportContext):
+    """Monthly placements for the figure and yearly placements for the table, suppressed
+    together: the months of a year add up to the year, the years to the window."""
+    from dashboard.charts import chart_data
+
+    df = chart_data("ff_placements", wh, f).reset_index(drop=True)
+    if df.empty:
+        safe = safe_chart_data("ff_placements", wh, f, df=df, suppress=ctx.suppressed,
+                               min_count=ctx.min_count)
+        return safe, pd.DataFrame({"Year": [], "Placements": []})
+    months = df.assign(year=pd.to_datetime(df["month"]).dt.year.astype(str),
+                       period=pd.to_datetime(df["month"]).dt.strftime("%Y-%m"))
+    cols = ["placements", "participants_placed"]
+    years = months.groupby("year", as_index=False)[cols].sum()
+    years["period"] = TOTAL
+    window = months[cols].sum().to_frame().T
+    window["year"], window["period"] = TOTAL, TOTAL
+    long = pd.concat([months[["year", "period", *cols]], years, window], ignore_index=True)
+    lines: list[Line] = total_row_lines(long, "period", cols, ["year", "period"])
+    yrs = long[long["period"] == TOTAL]
+    lines += total_row_lines(yrs, "year", cols, ["year"])
+    if ctx.suppressed:
+        mask = suppression_mask(long, cols, min_count=ctx.min_count, lines=lines)
+    else:
+        mask = pd.DataFrame(False, index=long.index, columns=long.columns)
+    shown = apply_mask(long, mask, ctx.min_count)
+    month_mask = mask.iloc[: len(df)][cols].reset_index(drop=True)
+    full_mask = pd.DataFrame(False, index=df.index, columns=df.columns)
+    for c in cols:
+        full_mask[c] = month_mask[c].to_numpy()
+    safe = SafeChart("ff_placements", apply_mask(df, full_mask, ctx.min_count, fill=float("nan")),
+                     apply_mask(df, full_mask, ctx.min_count), full_mask, ctx.suppressed,
+                     ctx.min_count)
+    tab = shown[shown["period"] == TOTAL]
+    table = pd.DataFrame({
+        "Year": ["Window" if y == TOTAL else y for y in tab["year"]],
+        "Placements": [_count(v) for v in tab["placements"]],
+        "Participants placed": [_count(v) for v in tab["participants_placed"]],
+    })
+    return safe, table
+
+
+def build_sections(wh: Warehouse, filters: Filters | None = None, *,
+                   ctx: ExportContext | None = None) -> list[Section]:
+    """The headline charts with suppressed figures and tables (no images rendered yet)."""
+    from dashboard.charts import HEADLINE_CHARTS, get_chart
+
+    f = wh.resolve(filters or Filters())
+    ctx = ctx or export_context(wh, f)
+    n = ctx.min_count
+    joint = metric_joint(wh, f)
+    if ctx.suppressed:
+        jmask = _joint_mask_cached(joint, n)
+    else:
+        jmask = pd.DataFrame(False, index=joint.index, columns=joint.columns)
+    sections = []
+    for cid in HEADLINE_CHARTS:
+        chart = get_chart(cid)
+        if cid == "ff_placements":
+            safe, table = _ff_placements(wh, f, ctx)
+        else:
+            safe = safe_chart_data(cid, wh, f, suppress=ctx.suppressed, min_count=n,
+                                   joint=joint)
+            table = _section_table(cid, safe, joint, jmask, n)
+        fig = safe_figure(cid, wh, f, safe=safe)
+        note = SUPPRESSED_NOTE.format(n=n) if safe.n_hidden else ""
+        sections.append(Section(cid, chart_title(cid, wh, f), chart.definition, fig, table,
+                                note, hidden=safe.n_hidden))
+    return sections
+
+
+def _section_table(cid: str, safe: SafeChart, joint, jmask, n: int) -> pd.DataFrame:
+    if cid == "served_vs_graduates":
+        programs = list(dict.fromkeys(safe.values["program"]))
+        df, mask = _window_rows(joint, jmask, programs)
+        return _program_table(df, mask, [
+            ("Served", "participants_served", _count),
+            ("Graduates", "graduates", _count),
+            ("Graduation rate",
+             lambda r, m: _ratio(r["graduates"], r["participants_served"],
+                                 bool(m["graduates"] or m["participants_served"])), _pct),
+        ], n)
+    if cid == "arrears_totals":
+        programs = list(dict.fromkeys(safe.values["program"]))
+        df, mask = _window_rows(joint, jmask, programs)
+        return _program_table(df, mask, [
+            ("DSS arrears reduced", "arrears_reduced_usd", _money_full),
+            ("NCPs", "ncps_with_reductions", _count),
+            ("Average per NCP",
+             lambda r, m: _ratio(r["arrears_reduced_usd"], r["ncps_with_reductions"],
+                                 bool(m["arrears_reduced_usd"] or m["ncps_with_reductions"])),
+             _money_full),
+        ], n)
+    if cid == "arrears_by_year":
+        return _by_year_table(safe, "arrears_reduced_usd", _money)
+    if cid == "ncps_by_year":
+        return _by_year_table(safe, "ncps_with_reductions", _count)
+    if cid == "referral_funnel":
+        d = safe.display
+        return pd.DataFrame({
+            "Program": [program_label(p) for p in d["program"]],
+            "Referred": [_count(v) for v in d["referred"]],
+            "Enrolled": [_count(v) for v in d["enrolled"]],
+            "Graduated": [_count(v) for v in d["graduated"]],
+            "Placed": [_count(v) for v in d["placed"]],
+        })
+    d = safe.display
+    return pd.DataFrame({c: [str(v) for v in d[c]] for c in d.columns})
+
+
+def render_images(sections: list[Section], scale: float = 1.6) -> None:
+    """Render every section's figure to PNG in one batch on the shared engine."""
+    from exports.images import figures_bytes, print_ready
+
+    figs = [print_ready(s.figure, width=FIG_WIDTH, height=FIG_HEIGHT) for s in sections]
+    for fig in figs:  # the page carries the title
+        top = fig.layout.margin.t or 0
+        fig.update_layout(title=None, margin={"t": max(40, top - 40)})
+    pngs = figures_bytes(figs, "png", width=FIG_WIDTH, height=FIG_HEIGHT, scale=scale)
+    for s, png in zip(sections, pngs, strict=True):
+        s.png = png
+
+
+def definitions() -> list[tuple[str, str]]:
+    """(label, definition) of every catalogue metric and the derived ratios."""
+    out = [(m.label, m.definition) for m in METRICS.values()]
+    out.append(("Graduation rate", GRADUATION_RATE_DEFINITION))
+    out.append(("Average reduction per NCP", AVERAGE_REDUCTION_DEFINITION))
+    return out
+
+
+def suppression_notes(ctx: ExportContext) -> list[str]:
+    n = ctx.min_count
+    if not ctx.suppressed:
+        return ["Small-cell suppression was turned OFF for this report: small counts are "
+                "shown as they are. It is for internal use only and must not be published."]
+    return [
+        f"Counts from 1 to {n - 1} are shown as \"<{n}\"; zero is shown as 0.",
+        f"A dollar figure is suppressed when it rests on fewer than {n} parents (DSS arrears "
+        "reduced rests on the NCPs with reductions), and so is an average or rate computed "
+        "from a suppressed number.",
+        "Complementary suppression: where the cells of a row or column are shown with their "
+        "total (the years of a program and its window total, the programs of a year and their "
+        "sum, the months of a year), a single suppressed cell could be worked out by "
+        "subtraction, so the next-smallest cell is suppressed too.",
+        "Suppressed values are left out of the charts; the tables show them as "
+        f"\"<{n}\".",
+        "Different filter choices produce different tables; comparing exports made with "
+        "different filters is not protected by this suppression.",
+    ]
+
+
+def contents(sections: list[Section]) -> list[str]:
+    return [s.title for s in sections]
+
+
+# -- entry point ------------------------------------------------------------------------------
+def build_report(wh: Warehouse, filters: Filters | None, out: Path | str, fmt: str | None = None,
+                 min_count: int | None = None, *, suppress: bool = True) -> Path:
+    """Write the report pack to `out` as 'pdf' or 'pptx' (default: from the suffix)."""
+    out = Path(out)
+    fmt = (fmt or out.suffix.lstrip(".")).lower()
+    if fmt not in ("pdf", "pptx"):
+        raise ValueError(f"report format must be pdf or pptx, not {fmt!r}")
+    f = wh.resolve(filters or Filters())
+    ctx = export_context(wh, f, suppressed=suppress and min_count != 0,
+                         min_count=min_count if min_count else None)
+    sections = build_sections(wh, f, ctx=ctx)
+    render_images(sections)
+    data = report_bytes(ctx, sections, fmt)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(out)
+    return out
+
+
+def report_bytes(ctx: ExportContext, sections: list[Section], fmt: str) -> bytes:
+    if fmt == "pdf":
+        from exports.report_pdf import render_pdf
+
+        return render_pdf(ctx, sections)
+    from exports.report_pptx import render_pptx
+
+    return render_pptx(ctx, sections)
+
+
+def report_to_bytes(wh: Warehouse, filters: Filters | None, fmt: str = "pdf", *,
+                    suppress: bool = True, min_count: int | None = None) -> bytes:
+    """The report pack as bytes (the dashboard's 'Download report' button)."""
+    f = wh.resolve(filters or Filters())
+    ctx = export_context(wh, f, suppressed=suppress, min_count=min_count)
+    sections = build_sections(wh, f, ctx=ctx)
+    render_images(sections)
+    return report_bytes(ctx, sections, fmt)
+
+
+def report_filename(wh: Warehouse, filters: Filters | None, fmt: str) -> str:
+    f = wh.resolve(filters or Filters())
+    span = str(f.from_year) if f.from_year == f.to_year else f"{f.from_year}-{f.to_year}"
+    return f"outcomes_report_{span}.{fmt}"
+
