@@ -23,7 +23,7 @@ def _check_min_count(args) -> None:
 
 
 def cmd_report(args) -> int:
-    from exports.images import ExportEngineError
+    from exports.images import ExportEngineError, stop_engine
     from exports.report import build_report
     from outcomes.cli import CliError, _open, filters_from_args
 
@@ -37,10 +37,10 @@ def cmd_report(args) -> int:
     try:
         build_report(wh, filters, out, fmt, min_count=args.min_count,
                      suppress=not args.no_suppress)
-    except ValueError as e:
+    except (ValueError, ExportEngineError) as e:
         raise CliError(str(e)) from None
-    except ExportEngineError as e:
-        raise CliError(str(e)) from None
+    finally:
+        stop_engine()  # close Chromium cleanly before the interpreter exits
     print(f"report written to {out}")
     if args.no_suppress:
         print("warning: small cells are NOT suppressed; do not publish this report",
@@ -50,7 +50,7 @@ def cmd_report(args) -> int:
 
 def cmd_figures(args) -> int:
     from exports.figures import write_figures
-    from exports.images import ExportEngineError
+    from exports.images import ExportEngineError, stop_engine
     from outcomes.cli import CliError, _open, filters_from_args
 
     _check_min_count(args)
@@ -64,6 +64,8 @@ def cmd_figures(args) -> int:
         raise CliError(str(e).strip("'\"")) from None
     except ExportEngineError as e:
         raise CliError(str(e)) from None
+    finally:
+        stop_engine()  # close Chromium cleanly before the interpreter exits
     for path in written:
         print(path)
     return 0

@@ -302,6 +302,12 @@ def build_report(wh: Warehouse, filters: Filters | None, out: Path | str, fmt: s
     fmt = (fmt or out.suffix.lstrip(".")).lower()
     if fmt not in ("pdf", "pptx"):
         raise ValueError(f"report format must be pdf or pptx, not {fmt!r}")
+    # Warm the image engine (seconds of Chromium start-up) while the queries run.
+    import threading
+
+    from exports.images import start_engine
+
+    threading.Thread(target=start_engine, daemon=True).start()
     f = wh.resolve(filters or Filters())
     ctx = export_context(wh, f, suppressed=suppress and min_count != 0,
                          min_count=min_count if min_count else None)
