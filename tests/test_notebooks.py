@@ -1,0 +1,165 @@
+"""The analyst notebooks: committed without outputs, run top to bottom against the demo, and
+their headline numbers equal `outcomes metrics` for the same filters."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+pytest.importorskip("ipykernel")
+
+NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+EXPECTED = ["01_getting_started.ipynb", "02_arrears.ipynb", "03_employment_funnel.ipynb"]
+PARAMETERS = ("FROM_YEAR", "TO_YEAR", "PROGRAMS", "BOROUGHS")
+MARK = "__NOTEBOOK_TEST_RESULT__"
+
+# The final cell the test appends: which Python ran the kernel, and the headline numbers.
+REPORT_CELL = f"""
+import json as _json, sys as _sys
+print({MARK!r} + _json.dumps({{
+    "executable": _sys.executable,
+    "headline": _json.loads(headline.to_json(orient="records", date_format="iso")),
+}}))
+"""
+
+# Extra runs with other filters (injected after the `parameters` cell, as papermill does).
+OVERRIDES = {
+    "03_employment_funnel.ipynb": {"FROM_YEAR": 2018, "TO_YEAR": 2022,
+                                   "PROGRAMS": ("FAMILIES_FORWARD", "PSP"),
+                                   "BOROUGHS": ("Bronx", "Brooklyn")},
+    "02_arrears.ipynb": {"FROM_YEAR": None, "TO_YEAR": None, "PROGRAMS": (), "BOROUGHS": ()},
+}
+
+
+def read(path: Path):
+    return nbformat.read(path, as_version=4)
+
+
+def parameters_cell(nb) -> int:
+    cells = [i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])]
+    assert len(cells) == 1, "exactly one cell tagged 'parameters'"
+    return cells[0]
+
+
+def parameters(nb) -> dict:
+    """The filter values the notebook's parameters cell sets (literals only)."""
+    values: dict = {}
+    tree = ast.parse(nb.cells[parameters_cell(nb)].source)
+    for node in tree.body:
+        assert isinstance(node, ast.Assign) and len(node.targets) == 1
+        values[node.targets[0].id] = ast.literal_eval(node.value)
+    assert set(values) == set(PARAMETERS)
+    return values
+
+
+# -- committed form -------------------------------------------------------------------------------
+def test_the_notebooks_are_there():
+    assert [p.name for p in NOTEBOOKS] == EXPECTED
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_without_outputs(path):
+    nb = read(path)
+    nbformat.validate(nb)
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"cell {i} has outputs: clear them before committing"
+            assert cell.execution_count is None, f"cell {i} has an execution count"
+    parameters(nb)  # one `parameters` cell with literal filters
+    assert parameters_cell(nb) <= 3, "the filters are defined near the top"
+
+
+# -- execution ------------------------------------------------------------------------------------
+def execute(path: Path, warehouse: Path, overrides: dict | None = None) -> tuple[dict, dict]:
+    """Run the notebook top to bottom in a fresh python3 kernel; (parameters used, report)."""
+    nb = read(path)
+    params = parameters(nb)
+    if overrides:
+        params.update(overrides)
+        src = "\n".join(f"{k} = {v!r}" for k, v in overrides.items())
+        cell = nbformat.v4.new_code_cell(src)
+        cell.metadata["tags"] = ["injected-parameters"]
+        nb.cells.insert(parameters_cell(nb) + 1, cell)
+    nb.cells.append(nbformat.v4.new_code_cell(REPORT_CELL))
+    for i, cell in enumerate(nb.cells):  # ids unique after inserting cells
+        cell["id"] = f"test-{i:03d}"
+    env = {**os.environ, "OUTCOMES_WAREHOUSE": str(warehouse)}
+    client = nbclient.NotebookClient(
+        nb, timeout=180, kernel_name="python3", allow_errors=False,
+        resources={"metadata": {"path": str(NOTEBOOKS_DIR)}},
+    )
+    client.execute(env=env)  # raises CellExecutionError on any error
+    text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.output_type == "stream")
+    line = next(ln for ln in text.splitlines() if ln.startswith(MARK))
+    return params, json.loads(line[len(MARK):])
+
+
+def cli_metrics(warehouse: Path, params: dict) -> list[dict]:
+    args = []
+    if params["FROM_YEAR"] is not None:
+        args += ["--from", str(params["FROM_YEAR"])]
+    if params["TO_YEAR"] is not None:
+        args += ["--to", str(params["TO_YEAR"])]
+    for p in params["PROGRAMS"]:
+        args += ["--program", p]
+    for b in params["BOROUGHS"]:
+        args += ["--borough", b]
+    out = subprocess.run(
+        [sys.executable, "-m", "outcomes.cli", "metrics", "--warehouse", str(warehouse),
+         "--format", "json", *args],
+        capture_output=True, text=True, check=True,
+    )
+    return json.loads(out.stdout)
+
+
+RUNS = [(name, None) for name in EXPECTED] + [(name, o) for name, o in OVERRIDES.items()]
+RUN_IDS = [name if o is None else f"{name}-other-filters" for name, o in RUNS]
+
+
+@pytest.fixture(scope="module")
+def executed(demo_warehouse) -> dict:
+    """Every run, in parallel (one kernel each): {run id: (parameters, report)}."""
+    assert os.environ.get("OUTCOMES_HMAC_KEY")
+
+    def run(item):
+        name, overrides = item
+        return execute(NOTEBOOKS_DIR / name, demo_warehouse, overrides)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {rid: pool.submit(run, item) for rid, item in zip(RUN_IDS, RUNS, strict=True)}
+        return {rid: f.result() for rid, f in futures.items()}
+
+
+@pytest.mark.parametrize("run_id", RUN_IDS)
+def test_notebook_runs_and_headline_equals_cli(run_id, executed, demo_warehouse):
+    params, report = executed[run_id]
+    # The kernel is this environment's Python (the venv), not some other python3 on PATH.
+    assert Path(report["executable"]).resolve() == Path(sys.executable).resolve()
+    headline = report["headline"]
+    assert headline, "headline is empty"
+    cli = {row["program"]: row for row in cli_metrics(demo_warehouse, params)}
+    for row in headline:
+        assert row["program"] in cli, f"{row['program']} not in `outcomes metrics`"
+        expected = cli[row["program"]]
+        assert {k: row[k] for k in expected} == expected, row["program"]
+
+
+def test_published_figures_in_the_demo_notebooks(executed):
+    """On the demo, the notebooks' default filters show the published figures."""
+    _, arrears = executed["02_arrears.ipynb"]
+    by_program = {r["program"]: r for r in arrears["headline"]}
+    assert by_program["ARREARS_CAP"]["ncps_with_reductions"] == 13_640  # 2009–2023
+    _, employment = executed["03_employment_funnel.ipynb"]
+    psp = {r["program"]: r for r in employment["headline"]}["PSP"]  # 2011–2023
+    assert (psp["participants_served"], psp["graduates"]) == (2_658, 580)
