@@ -129,7 +129,8 @@ def cmd_load(args) -> int:
 def cmd_metrics(args) -> int:
     wh = _open(args)
     try:
-        df = wh.metrics(filters_from_args(args), by_year=args.by == "year")
+        df = wh.metrics(filters_from_args(args), by_year=args.by == "year",
+                        with_total=args.total)
     except ValueError as e:
         raise CliError(str(e)) from None
     columns = (["year"] if args.by == "year" else []) + METRIC_COLUMNS
@@ -223,6 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "docs/metrics.md for each definition.")
     _filter_args(p)
     p.add_argument("--by", choices=["year"], help="one row per program per year")
+    p.add_argument("--total", action="store_true",
+                   help="add a row 'ALL': the selected programs together, each participant "
+                   "counted once")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
     p.add_argument("--suppress", action="store_true",
                    help="suppress small cells (counts 1..threshold-1 shown as '<threshold')")

@@ -66,6 +66,22 @@ def test_participant_with_two_enrollments_counts_once(small_warehouse):
         1, 1, 1]
 
 
+def test_all_programs_row_counts_each_participant_once(small_warehouse):
+    m = Warehouse(small_warehouse).metrics(Filters(2011, 2012), with_total=True)
+    m = m.set_index("program")
+    # NCP-001 is served by PSP and STEP: once in the ALL row, not twice.
+    assert m.loc["PSP", "participants_served"] + m.loc["STEP", "participants_served"] == 4
+    assert m.loc["ALL", "participants_served"] == 3
+    assert m.loc["ALL", "referrals"] == m.drop("ALL")["referrals"].sum()
+    # NCP-009's cap reduction and NCP-001's credit; NCP-008 nets to zero.
+    assert m.loc["ALL", "arrears_reduced_usd"] == pytest.approx(17345.67)
+    assert m.loc["ALL", "ncps_with_reductions"] == 2
+    assert list(m.index)[-1] == "ALL"
+    r = cli("metrics", "--warehouse", str(small_warehouse), "--from", "2011", "--to", "2012",
+            "--total", "--format", "csv")
+    assert pd.read_csv(io.StringIO(r.stdout))["program"].tolist()[-1] == "ALL"
+
+
 def test_placements_and_participants_placed(small_warehouse):
     m = metrics(small_warehouse, from_year=2019, to_year=2020)
     assert m.loc["FAMILIES_FORWARD", ["placements", "participants_placed"]].tolist() == [2, 1]

@@ -145,9 +145,14 @@ class Warehouse:
         key = ("query", name, f, by_year, tuple(sorted(extra.items())))
         return self._run(query_sql(name), params, key)
 
-    def metrics(self, filters: Filters | None = None, by_year: bool = False) -> pd.DataFrame:
-        """The program metric table (see docs/metrics.md); `year` is dropped unless by_year."""
-        df = self.query("program_metrics", filters, by_year=by_year)
+    def metrics(self, filters: Filters | None = None, by_year: bool = False,
+                with_total: bool = False) -> pd.DataFrame:
+        """The program metric table (see docs/metrics.md); `year` is dropped unless by_year.
+
+        with_total adds a row with program 'ALL' for all selected programs together, in which
+        each participant counts once (distinct across programs, not a sum of the rows above).
+        """
+        df = self.query("program_metrics", filters, by_year=by_year, with_total=with_total)
         if not by_year:
             df = df.drop(columns="year")
         else:

@@ -2,40 +2,60 @@
 -- This file is THE definition of every program metric; docs/metrics.md explains each one.
 -- A program is listed when it has any record (any date) that passes the program and borough
 -- filters; its metrics are zero when none of those records falls in the window.
-, served AS (
+-- With $with_total, one more row, program 'ALL': every record again under that one program,
+-- so each participant counts once across the selected programs (not a sum of program rows).
+, enr AS (
+    SELECT participant_key, program, enrolled_on, exited_on, outcome FROM f_enrollments
+    UNION ALL
+    SELECT participant_key, 'ALL', enrolled_on, exited_on, outcome FROM f_enrollments
+    WHERE $with_total
+),
+ref AS (
+    SELECT program, referred_on FROM f_referrals
+    UNION ALL SELECT 'ALL', referred_on FROM f_referrals WHERE $with_total
+),
+plc AS (
+    SELECT participant_key, program, placed_on FROM f_placements
+    UNION ALL SELECT participant_key, 'ALL', placed_on FROM f_placements WHERE $with_total
+),
+arr AS (
+    SELECT participant_key, program, applied_on, amount FROM f_arrears
+    UNION ALL SELECT participant_key, 'ALL', applied_on, amount FROM f_arrears WHERE $with_total
+),
+served AS (
     -- Distinct participants whose span [enrolled_on, exited_on or open] overlaps the window.
     SELECT w.year, e.program, count(DISTINCT e.participant_key) AS participants_served
-    FROM f_enrollments e JOIN windows w
+    FROM enr e JOIN windows w
       ON e.enrolled_on <= w.win_end AND coalesce(e.exited_on, DATE '9999-12-31') >= w.win_start
     GROUP BY ALL
 ),
 new_enrollments AS (
     SELECT w.year, e.program, count(*) AS new_enrollments
-    FROM f_enrollments e JOIN windows w ON e.enrolled_on BETWEEN w.win_start AND w.win_end
+    FROM enr e JOIN windows w ON e.enrolled_on BETWEEN w.win_start AND w.win_end
     GROUP BY ALL
 ),
 graduates AS (
     -- Distinct participants with a graduated enrollment that ended in the window.
     SELECT w.year, e.program, count(DISTINCT e.participant_key) AS graduates
-    FROM f_enrollments e JOIN windows w ON e.exited_on BETWEEN w.win_start AND w.win_end
+    FROM enr e JOIN windows w ON e.exited_on BETWEEN w.win_start AND w.win_end
     WHERE e.outcome = 'graduated'
     GROUP BY ALL
 ),
 referrals_made AS (
     SELECT w.year, r.program, count(*) AS referrals
-    FROM f_referrals r JOIN windows w ON r.referred_on BETWEEN w.win_start AND w.win_end
+    FROM ref r JOIN windows w ON r.referred_on BETWEEN w.win_start AND w.win_end
     GROUP BY ALL
 ),
 placements_made AS (
     SELECT w.year, p.program, count(*) AS placements,
            count(DISTINCT p.participant_key) AS participants_placed
-    FROM f_placements p JOIN windows w ON p.placed_on BETWEEN w.win_start AND w.win_end
+    FROM plc p JOIN windows w ON p.placed_on BETWEEN w.win_start AND w.win_end
     GROUP BY ALL
 ),
 net_reductions AS (
     -- Each participant's net reduction per program in the window (reversals are negative).
     SELECT w.year, a.program, a.participant_key, sum(a.amount) AS net_usd
-    FROM f_arrears a JOIN windows w ON a.applied_on BETWEEN w.win_start AND w.win_end
+    FROM arr a JOIN windows w ON a.applied_on BETWEEN w.win_start AND w.win_end
     GROUP BY ALL
 ),
 reductions AS (
@@ -45,8 +65,8 @@ reductions AS (
     GROUP BY ALL
 ),
 programs_present AS (
-    SELECT program FROM f_enrollments UNION SELECT program FROM f_referrals
-    UNION SELECT program FROM f_arrears UNION SELECT program FROM f_placements
+    SELECT program FROM enr UNION SELECT program FROM ref
+    UNION SELECT program FROM arr UNION SELECT program FROM plc
 ),
 grid AS (
     SELECT w.year, p.program FROM windows w CROSS JOIN programs_present p
@@ -63,11 +83,11 @@ SELECT
     coalesce(d.arrears_reduced_usd, 0)::DOUBLE AS arrears_reduced_usd,
     coalesce(d.ncps_with_reductions, 0) AS ncps_with_reductions
 FROM grid g
-JOIN programs pr ON pr.code = g.program
+LEFT JOIN programs pr ON pr.code = g.program  -- 'ALL' has no row: it sorts last
 LEFT JOIN served s USING (year, program)
 LEFT JOIN new_enrollments n USING (year, program)
 LEFT JOIN graduates gr USING (year, program)
 LEFT JOIN referrals_made r USING (year, program)
 LEFT JOIN placements_made p USING (year, program)
 LEFT JOIN reductions d USING (year, program)
-ORDER BY g.year, pr.sort_order
+ORDER BY g.year, coalesce(pr.sort_order, 1000)
