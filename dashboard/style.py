@@ -68,10 +68,11 @@ def base_layout(title: str, height: int = 420) -> dict:
         paper_bgcolor="white",
         plot_bgcolor="white",
         height=height,
-        margin=dict(l=64, r=24, t=64, b=56),
+        margin=dict(l=64, r=24, t=92, b=56),
         hoverlabel=dict(font=dict(family=FONT_FAMILY)),
-        legend=dict(orientation="h", yanchor="top", y=-0.14, x=0, xanchor="left",
-                    font=dict(size=11)),
+        # Legend between the title and the plot: never collides with the x-axis title.
+        legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0, xanchor="left",
+                    font=dict(size=11), traceorder="normal"),
         separators=".,",
     )
 

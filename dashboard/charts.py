@@ -1,0 +1,407 @@
+"""The chart registry: every chart of the dashboard, what it shows and where its numbers come from.
+
+A `Chart` ties together
+  * `data(wh, filters)`: a small aggregate from the query layer (warehouse.query), nothing else;
+  * `figure(df, title=..., **options)`: a pure builder from dashboard.figures;
+  * its title template (filled with the window, e.g. "2009–2023") and its definition.
+
+The dashboard pages, the static exports, the report pack and the notebooks all go through
+`chart_data` / `chart_figure`, so a chart is drawn from the same numbers everywhere.
+
+Per-year series come from `wh.metrics(filters, by_year=True)` or a query file; window totals
+from `wh.metrics(filters)`; derived ratios from dashboard.derived.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard import figures
+from dashboard import format as fmt
+from dashboard.derived import (
+    AVERAGE_REDUCTION_DEFINITION,
+    GRADUATION_RATE_DEFINITION,
+    with_ratios,
+)
+from dashboard.events import events_for
+from etl.contract import BOROUGHS, DEBT_REDUCTION_PROGRAMS, EMPLOYMENT_PROGRAMS, PROGRAM_CODES
+from warehouse.metrics import METRICS
+from warehouse.query import Filters, Warehouse
+
+FAMILIES_FORWARD = "FAMILIES_FORWARD"
+_PROGRAM_INDEX = {code: i for i, code in enumerate(PROGRAM_CODES)}
+
+
+@dataclass(frozen=True)
+class Chart:
+    id: str
+    page: str
+    title: str  # template: "{window}" is replaced by e.g. "2009–2023"
+    definition: str
+    data: Callable[[Warehouse, Filters], pd.DataFrame]
+    figure: Callable[..., go.Figure]
+    headline: bool = False  # part of the leadership report pack
+    # Extra keyword arguments for the figure that depend on the filters (e.g. program events).
+    options: Callable[[Filters], dict] | None = field(default=None, compare=False)
+    # What to say when the data is empty (or all zero).
+    empty_message: str = figures.NO_DATA
+    # True when the chart ignores the global filters (data-quality charts).
+    unfiltered: bool = False
+    # Columns that must be nonzero somewhere for the chart to count as non-empty.
+    value_columns: tuple[str, ...] = ()
+
+
+def _m(name: str) -> str:
+    return METRICS[name].definition
+
+
+def _only(df: pd.DataFrame, programs) -> pd.DataFrame:
+    return df[df["program"].isin(programs)].reset_index(drop=True)
+
+
+# -- data functions (query layer only) --------------------------------------------------------
+OVERVIEW_COLUMNS = ["participants_served", "graduates", "placements", "arrears_reduced_usd",
+                    "ncps_with_reductions"]
+
+
+def overview_trends_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
+    """Headline metrics per year, summed over the programs (a participant in two programs
+    counts once in each)."""
+    df = wh.metrics(filters, by_year=True)
+    if df.empty:
+        return pd.DataFrame(columns=["year", *OVERVIEW_COLUMNS])
+    out = df.groupby("year", as_index=False)[OVERVIEW_COLUMNS].sum()
+    return with_ratios(out)
+
+
+def program_summary_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
+    df = wh.metrics(filters)
+    return with_ratios(df)
+
+
+def served_vs_graduates_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
+    df = _only(wh.metrics(filters, by_year=True), EMPLOYMENT_PROGRAMS)
+    df = with_ratios(df[["year", "program", "participants_served", "graduates"]])
+    return df
+
+
+def new_enrollments_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
+    df = _only(wh.metrics(filters, by_year=True), EMPLOYMENT_PROGRAMS)
+    return df[["year", "program", "new_enrollments"]]
+
+
+def served_by_borough_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
+    """Participants served per borough and employment program (queries/served_by_borough.sql:
+    the metric with the borough filter set to each borough)."""
+    df = _only(wh.query("served_by_borough", filters), EMPLOYMENT_PROGRAMS)
+    order = {b: i for i, b in enumerate(BOROUGHS)}
+    df = df.sort_values(["borough", "program"], key=lambda s: s.map(order) if s.name ==
+                        "borough" else s.map(_PROGRAM_INDEX)).reset_index(drop=True)
+    return df[["borough", "program", "participants_served"]]
+
+
+def arrears_by_year_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
+    df = _only(wh.metrics(filters, by_year=True), DEBT_REDUCTION_PROGRAMS)
+    return with_ratios(df[["year", "program", "arrears_reduced_usd", "ncps_with_reductions"]])
+
+
+def arrears_totals_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
+    df = _only(wh.metrics(filters), DEBT_REDUCTION_PROGRAMS)
+    return with_ratios(df[["program", "arrears_reduced_usd", "ncps_with_reductions"]])
+
+
+def arrears_cumulative_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
+    """For each year of the window: DSS arrears reduced and NCPs from the start of the data
+    through that year's end (queries/arrears_cumulative.sql), from each program's first
+    reduction on."""
+    df = _only(wh.query("arrears_cumulative", filters, by_year=True), DEBT_REDUCTION_PROGRAMS)
+    return df[df["arrears_reduced_usd"] != 0].reset_index(drop=True)
+
+
+def ff_placements_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
+    return wh.query("ff_placements_by_month", filters)
+
+
+def ff_sectors_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
+    return wh.query("ff_placements_by_sector", filters)
+
+
+def ff_wages_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
+    return wh.query("ff_wage_histogram", filters, bin_usd=1)
+
+
+def ff_time_to_placement_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
+    return wh.query("ff_time_to_placement", filters)
+
+
+def referral_funnel_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
+    df = wh.query("referral_funnel", filters).drop(columns=["year"])
+    return df
+
+
+def referral_flows_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
+    return wh.query("referral_flows", filters)
+
+
+def dq_loads_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
+    return wh.plain("loads")
+
+
+def dq_rejects_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
+    return wh.plain("rejects_summary")
+
+
+def dq_warnings_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
+    return wh.plain("warnings_summary")
+
+
+def _events(filters: Filters) -> dict:
+    return {"events": events_for(filters.programs, filters.from_year, filters.to_year)}
+
+
+# -- the registry -----------------------------------------------------------------------------
+_FUNNEL_DEFINITION = (
+    "Referrals to each program made in the window, followed to the latest data: enrolled = "
+    "those with an enrollment naming the referral (or, where the enrollment names none, the "
+    "same participant enrolled in the program on or after the referral date); graduated = "
+    "those whose matched enrollment has the outcome graduated; placed = those whose "
+    "participant has a placement in the program on or after enrolling "
+    "(warehouse/sql/queries/referral_funnel.sql)."
+)
+
+CHARTS: dict[str, Chart] = {
+    c.id: c
+    for c in (
+        # Overview
+        Chart("overview_trends", "overview", "Headline totals per year, {window}",
+              "Each program metric per year, summed over the selected programs (a participant "
+              "in two programs counts in each). " + _m("participants_served"),
+              overview_trends_data, figures.overview_trends,
+              value_columns=tuple(OVERVIEW_COLUMNS)),
+        Chart("program_summary", "overview", "Participants served per program, {window}",
+              _m("participants_served"), program_summary_data, figures.program_summary,
+              value_columns=("participants_served",)),
+        # Employment
+        Chart("served_vs_graduates", "employment",
+              "Participants served and graduates per program per year, {window}",
+              f"Participants served: {_m('participants_served')} Graduates: "
+              f"{_m('graduates')} Graduation rate: {GRADUATION_RATE_DEFINITION}",
+              served_vs_graduates_data, figures.served_vs_graduates, headline=True,
+              value_columns=("participants_served", "graduates")),
+        Chart("new_enrollments", "employment", "New enrollments per program per year, {window}",
+              _m("new_enrollments"), new_enrollments_data, figures.new_enrollments,
+              value_columns=("new_enrollments",)),
+        Chart("served_by_borough", "employment",
+              "Participants served per borough and program, {window}",
+              _m("participants_served") + " Borough: the enrollment's borough, else the "
+              "participant's most recent known borough; a participant enrolled from two "
+              "boroughs counts in each.",
+              served_by_borough_data, figures.served_by_borough,
+              value_columns=("participants_served",)),
+        # Arrears
+        Chart("arrears_totals", "arrears",
+              "DSS arrears reduced and NCPs per program, {window}",
+              f"DSS arrears reduced: {_m('arrears_reduced_usd')} NCPs: "
+              f"{_m('ncps_with_reductions')} Average: {AVERAGE_REDUCTION_DEFINITION}",
+              arrears_totals_data, figures.arrears_program_totals, headline=True,
+              value_columns=("arrears_reduced_usd", "ncps_with_reductions")),
+        Chart("arrears_by_year", "arrears", "DSS arrears reduced per program per year, {window}",
+              _m("arrears_reduced_usd"), arrears_by_year_data, figures.arrears_by_year,
+              headline=True, options=_events, value_columns=("arrears_reduced_usd",)),
+        Chart("ncps_by_year", "arrears", "NCPs with reductions per program per year, {window}",
+              _m("ncps_with_reductions"), arrears_by_year_data, figures.ncps_by_year,
+              headline=True, options=_events, value_columns=("ncps_with_reductions",)),
+        Chart("arrears_cumulative", "arrears",
+              "DSS arrears reduced since each program began, through each year of {window}",
+              "For each year: the DSS arrears reduced (and NCPs with reductions) from the start "
+              "of the data through that year's end. " + _m("arrears_reduced_usd"),
+              arrears_cumulative_data, figures.arrears_cumulative,
+              value_columns=("arrears_reduced_usd",)),
+        Chart("avg_reduction_by_year", "arrears",
+              "Average DSS arrears reduction per NCP, per program per year, {window}",
+              AVERAGE_REDUCTION_DEFINITION, arrears_by_year_data, figures.avg_reduction_by_year,
+              value_columns=("avg_reduction_usd",)),
+        # Families Forward
+        Chart("ff_placements", "families-forward",
+              "Families Forward job placements per month, {window}",
+              _m("placements") + " Shaded: the enrollment window, 2018-01-01 to 2022-05-31.",
+              ff_placements_data, figures.ff_placements, headline=True,
+              value_columns=("placements",)),
+        Chart("ff_sectors", "families-forward",
+              "Families Forward placements by employer sector, {window}",
+              _m("placements") + " Sector as reported by the program ('unknown' when blank).",
+              ff_sectors_data, figures.ff_sectors, value_columns=("placements",)),
+        Chart("ff_wages", "families-forward",
+              "Families Forward hourly wage at placement, {window}",
+              "Placements in the window with a recorded hourly wage, counted per $1 bin; wages "
+              "of $60 or more share the top bin (warehouse/sql/queries/ff_wage_histogram.sql).",
+              ff_wages_data, figures.ff_wages, value_columns=("placements",)),
+        Chart("ff_time_to_placement", "families-forward",
+              "Families Forward days from enrollment to placement, {window}",
+              "For each placement in the window, the days since the participant's latest "
+              "Families Forward enrollment on or before the placement date, in 30-day bins "
+              "(warehouse/sql/queries/ff_time_to_placement.sql).",
+              ff_time_to_placement_data, figures.ff_time_to_placement,
+              value_columns=("placements",)),
+        # Referrals
+        Chart("referral_funnel", "referrals",
+              "Referral funnel per program: referrals made in {window} and what followed",
+              _FUNNEL_DEFINITION, referral_funnel_data, figures.referral_funnel, headline=True,
+              value_columns=("referred",)),
+        Chart("referral_flows", "referrals",
+              "Referrals from each source to each program, {window}",
+              _m("referrals") + " Source as recorded on the referral ('unknown' when blank).",
+              referral_flows_data, figures.referral_flows, value_columns=("referrals",)),
+        # Data quality (the whole warehouse; the filters do not apply)
+        Chart("dq_loads", "data-quality", "Rows loaded, warned and rejected per load",
+              "Every committed load: rows that loaded (including those with a warning), rows "
+              "loaded with a warning, and rows rejected.",
+              dq_loads_data, figures.dq_loads, empty_message="No loads yet", unfiltered=True,
+              value_columns=("rows_read",)),
+        Chart("dq_rejects", "data-quality", "Rejected rows by reason and file",
+              "Rows that were not loaded, by the first contract rule they broke and the file "
+              "they came from, over every load.",
+              dq_rejects_data, figures.dq_rejects,
+              empty_message="No rejected rows: every row loaded passed the contract",
+              unfiltered=True, value_columns=("rows_rejected",)),
+        Chart("dq_warnings", "data-quality", "Rows loaded with a warning, by rule",
+              "Rows that loaded but broke a business rule or had a value set to unknown, by "
+              "rule, over every load.",
+              dq_warnings_data, figures.dq_warnings, empty_message="No warnings",
+              unfiltered=True, value_columns=("rows_warned",)),
+    )
+}
+
+HEADLINE_CHARTS: tuple[str, ...] = tuple(c.id for c in CHARTS.values() if c.headline)
+
+
+def charts_for(page: str) -> list[Chart]:
+    return [c for c in CHARTS.values() if c.page == page]
+
+
+def get_chart(chart_id: str) -> Chart:
+    try:
+        return CHARTS[chart_id]
+    except KeyError:
+        raise KeyError(f"unknown chart {chart_id!r}; known: {', '.join(CHARTS)}") from None
+
+
+# -- the API used by pages, exports and notebooks ---------------------------------------------
+def window_label(filters: Filters) -> str:
+    """'2009–2023', plus the boroughs when the borough filter is set ('2009–2023, Bronx')."""
+    label = fmt.year_range(filters.from_year, filters.to_year)
+    if filters.boroughs:
+        label += ", " + " & ".join(filters.boroughs)
+    return label
+
+
+def chart_title(chart_id: str, wh: Warehouse, filters: Filters) -> str:
+    chart = get_chart(chart_id)
+    if chart.unfiltered:
+        return chart.title
+    return chart.title.format(window=window_label(wh.resolve(filters)))
+
+
+def chart_data(chart_id: str, wh: Warehouse, filters: Filters) -> pd.DataFrame:
+    """The numbers behind a chart, for the filters (window resolved to the data's years)."""
+    chart = get_chart(chart_id)
+    return chart.data(wh, wh.resolve(filters or Filters()))
+
+
+def is_empty(chart_id: str, df: pd.DataFrame | None) -> bool:
+    """No rows, or nothing but zeros in the chart's value columns."""
+    if df is None or df.empty:
+        return True
+    cols = [c for c in get_chart(chart_id).value_columns if c in df.columns]
+    if not cols:
+        return False
+    values = df[cols].apply(pd.to_numeric, errors="coerce").fillna(0)
+    return not bool((values.abs().to_numpy() > 0).any())
+
+
+def chart_figure(chart_id: str, wh: Warehouse, filters: Filters,
+                 df: pd.DataFrame | None = None) -> go.Figure:
+    """The chart's figure, its title filled in with the window; `df` skips the query."""
+    chart = get_chart(chart_id)
+    f = wh.resolve(filters or Filters())
+    if df is None:
+        df = chart.data(wh, f)
+    title = chart_title(chart_id, wh, f)
+    if is_empty(chart_id, df):
+        return figures.empty_figure(title, chart.empty_message)
+    options = chart.options(f) if chart.options else {}
+    return chart.figure(df, title=title, **options)
+
+
+# -- tables: the same numbers, formatted for people ------------------------------------------
+COLUMN_LABELS: dict[str, str] = {
+    **{m.name: m.label for m in METRICS.values()},
+    "year": "Year",
+    "program": "Program",
+    "program_name": "Program name",
+    "borough": "Borough",
+    "graduation_rate": "Graduation rate",
+    "avg_reduction_usd": "Average reduction per NCP",
+    "month": "Month",
+    "sector": "Sector",
+    "wage_from": "Wage from ($/h)",
+    "wage_to": "Wage to ($/h)",
+    "days_from": "Days from",
+    "days_to": "Days to",
+    "referred": "Referred",
+    "enrolled": "Enrolled",
+    "graduated": "Graduated",
+    "placed": "Placed",
+    "source": "Source",
+    "load_id": "Load",
+    "started_at": "Started",
+    "finished_at": "Finished",
+    "outcome": "Outcome",
+    "files": "Files",
+    "rows_read": "Rows read",
+    "rows_loaded": "Rows loaded",
+    "rows_rejected": "Rows rejected",
+    "rows_warned": "Rows warned",
+    "kind": "Record kind",
+    "file_name": "File",
+    "reason": "Reason",
+    "rule": "Rule",
+    "latest_load_id": "Latest load",
+}
+
+
+def column_label(col: str) -> str:
+    return COLUMN_LABELS.get(col, col.replace("_", " ").capitalize())
+
+
+def format_column(col: str, values: pd.Series) -> list[str]:
+    if col in ("year", "load_id", "latest_load_id"):
+        return [fmt.NOT_AVAILABLE if pd.isna(v) else str(int(v)) for v in values]
+    if col == "program":
+        from dashboard.style import program_name
+
+        return [program_name(v) for v in values]
+    if col.endswith("_usd"):
+        return [fmt.money_full(v) for v in values]
+    if col.endswith("_rate"):
+        return [fmt.pct(v) for v in values]
+    if col.startswith("wage_"):
+        return [fmt.money_cents(v) for v in values]
+    if col == "month":
+        return [fmt.NOT_AVAILABLE if pd.isna(v) else f"{pd.Timestamp(v):%b %Y}" for v in values]
+    if col.endswith("_at"):
+        return [fmt.NOT_AVAILABLE if pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d %H:%M}"
+                for v in values]
+    if pd.api.types.is_numeric_dtype(values):
+        return [fmt.count(v) for v in values]
+    return [fmt.NOT_AVAILABLE if pd.isna(v) else str(v) for v in values]
+
+
+def display_table(chart_id: str, df: pd.DataFrame) -> pd.DataFrame:
+    """The chart's data with people's column names and formatted values (all strings)."""
+    cols = [c for c in df.columns if not (c == "program_name" and "program" in df.columns)]
+    return pd.DataFrame({column_label(c): format_column(c, df[c]) for c in cols})

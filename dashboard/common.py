@@ -1,0 +1,128 @@
+"""What every page shares: the warehouse, the filters from the URL, the page frame, messages."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from dash import dcc, html
+from dash.development.base_component import Component
+
+from dashboard import ids
+from dashboard.chart_card import chart_card
+from dashboard.charts import charts_for
+from dashboard.url_state import parse_search
+from outcomes.settings import warehouse_path
+from warehouse.query import Filters, Warehouse, WarehouseMissing, open_warehouse
+
+
+@dataclass(frozen=True)
+class Page:
+    key: str  # also the prefix of its ids and its charts' `page`
+    path: str
+    name: str  # in the navigation
+    title: str  # the page heading
+    intro: str
+
+
+def get_warehouse() -> Warehouse:
+    """The warehouse for this process: $OUTCOMES_WAREHOUSE or the default path (read per call,
+    so a changed setting takes effect; the Warehouse object itself is shared and cached)."""
+    return open_warehouse(warehouse_path())
+
+
+@dataclass(frozen=True)
+class PageContext:
+    wh: Warehouse
+    filters: Filters  # resolved: from_year and to_year set
+
+
+def page_context(search: str | None) -> PageContext | Component:
+    """The warehouse and the resolved filters, or the panel explaining why there are none."""
+    wh = get_warehouse()
+    try:
+        if not wh.exists():
+            raise WarehouseMissing(wh.missing_message())
+        years = wh.data_years()
+        filters = wh.resolve(parse_search(search, years))
+    except WarehouseMissing as e:
+        return missing_panel(str(e))
+    return PageContext(wh, filters)
+
+
+def missing_panel(message: str) -> html.Div:
+    return html.Div(
+        [
+            html.H2("No warehouse to show yet"),
+            html.P(message),
+            html.P("To try the dashboard with synthetic data, build the demo warehouse:"),
+            html.Pre(html.Code("make demo        # or: outcomes demo")),
+            html.P(["Then reload this page. To use real agency files instead, run ",
+                    html.Code("outcomes load FILE..."),
+                    " (see docs/data-contract.md)."]),
+        ],
+        className="card missing-warehouse", role="alert", id="missing-warehouse",
+    )
+
+
+def page_frame(page: Page, *extra: Component) -> html.Div:
+    """The static part of a page: heading, intro, and the body its render callback fills."""
+    return html.Div(
+        [
+            html.Div([html.H1(page.title), html.P(page.intro, className="page-intro")],
+                     className="page-heading"),
+            *extra,
+            dcc.Loading(html.Div(id=ids.page_body(page.key), className="page-body"),
+                        type="default", delay_show=250, color="#0b5cab"),
+        ],
+        className=f"page page-{page.key}",
+    )
+
+
+def chart_cards(page_key: str, ctx: PageContext) -> list[Component]:
+    return [chart_card(c.id, ctx.wh, ctx.filters) for c in charts_for(page_key)]
+
+
+def stat_card(label: str, value: str, note: str | None = None, extra: Component | None = None,
+              card_id: str | None = None, accent: str | None = None) -> html.Div:
+    children = [html.Div(label, className="stat-label"),
+                html.Div(value, className="stat-value")]
+    if note:
+        children.append(html.Div(note, className="stat-note"))
+    if extra is not None:
+        children.append(extra)
+    style = {"borderTopColor": accent} if accent else None
+    kw = {"id": card_id} if card_id else {}
+    return html.Div(children, className="card stat-card", style=style, **kw)
+
+
+# -- rendered page bodies, cached ---------------------------------------------------------------
+# Building plotly figures and component trees costs more than the (cached) queries, so a page
+# body is kept per (page, warehouse file version, resolved filters, day): the back button, a
+# second viewer or a return to a page is instant, and a new load (new file version) is never
+# served stale. Component trees are only serialized by Dash, never mutated, so sharing is safe.
+_BODY_CACHE: OrderedDict = OrderedDict()
+_BODY_CACHE_SIZE = 96
+_BODY_LOCK = threading.Lock()
+
+
+def cached_body(page_key: str, ctx: PageContext, build: Callable[[PageContext], object]):
+    key = (page_key, str(ctx.wh.path), ctx.wh.version(), ctx.filters, date.today())
+    with _BODY_LOCK:
+        if key in _BODY_CACHE:
+            _BODY_CACHE.move_to_end(key)
+            return _BODY_CACHE[key]
+    body = build(ctx)
+    with _BODY_LOCK:
+        _BODY_CACHE[key] = body
+        while len(_BODY_CACHE) > _BODY_CACHE_SIZE:
+            _BODY_CACHE.popitem(last=False)
+    return body
+
+
+def clear_body_cache() -> None:
+    with _BODY_LOCK:
+        _BODY_CACHE.clear()

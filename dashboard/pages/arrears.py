@@ -1,0 +1,87 @@
+"""/arrears — DSS arrears reduced and NCPs helped by the debt-reduction programs."""
+
+from __future__ import annotations
+
+from dash import Dash, Input, Output, html
+
+from dashboard import format as fmt
+from dashboard import ids
+from dashboard.chart_card import chart_card
+from dashboard.charts import chart_data, charts_for
+from dashboard.common import Page, PageContext, cached_body, page_context, page_frame
+from dashboard.events import events_for
+from dashboard.style import program_color, program_name
+
+PAGE = Page(
+    key="arrears",
+    path="/arrears",
+    name="Arrears",
+    title="DSS arrears reduction",
+    intro="How much DSS-owed arrears the debt-reduction programs reduced, for how many "
+          "noncustodial parents (NCPs), per year and in total for the selected years.",
+)
+
+
+def program_totals(ctx: PageContext):
+    """One card per debt-reduction program: dollars reduced, NCPs and the average, for the
+    window (the same numbers as the arrears_totals chart and table)."""
+    df = chart_data("arrears_totals", ctx.wh, ctx.filters)
+    cards = []
+    for row in df.itertuples(index=False):
+        cards.append(html.Div(
+            [
+                html.Div(program_name(row.program), className="stat-label"),
+                html.Div(fmt.money(row.arrears_reduced_usd), className="stat-value",
+                         **{"data-metric": "arrears_reduced_usd"}),
+                html.Div([html.Span(fmt.count(row.ncps_with_reductions),
+                                    className="stat-strong",
+                                    **{"data-metric": "ncps_with_reductions"}),
+                          " NCPs with reductions"], className="stat-note"),
+                html.Div(f"Average per NCP {fmt.money(row.avg_reduction_usd)}",
+                         className="stat-note"),
+            ],
+            className="card stat-card", id=f"arrears-total-{row.program}",
+            style={"borderTopColor": program_color(row.program)},
+        ))
+    if not cards:
+        return html.Div("No records match these filters", className="card empty-state")
+    return html.Div(cards, className="stat-grid", id="arrears-program-totals")
+
+
+def event_list(ctx: PageContext):
+    events = events_for(ctx.filters.programs, ctx.filters.from_year, ctx.filters.to_year)
+    if not events:
+        return None
+    return html.Details(
+        [html.Summary(f"Program events marked on the time axes ({len(events)})"),
+         html.Ol([html.Li(e.detail) for e in events])],
+        className="card events-list", open=True,
+    )
+
+
+def render(search: str | None):
+    """Callback: the page body for a query string (Input: the URL's search)."""
+    ctx = page_context(search)
+    if not isinstance(ctx, PageContext):
+        return ctx
+    return cached_body(PAGE.key, ctx, body)
+
+
+def body(ctx: PageContext):
+    window = fmt.year_range(ctx.filters.from_year, ctx.filters.to_year)
+    cards = [chart_card(c.id, ctx.wh, ctx.filters) for c in charts_for(PAGE.key)]
+    events = event_list(ctx)
+    return [
+        html.H2(f"Totals per program, {window}", className="section-title"),
+        program_totals(ctx),
+        *([events] if events else []),
+        html.Div(cards, className="chart-grid"),
+    ]
+
+
+def layout():
+    return page_frame(PAGE)
+
+
+def register_callbacks(app: Dash) -> None:
+    app.callback(Output(ids.page_body(PAGE.key), "children"), Input(ids.URL, "search"))(render)

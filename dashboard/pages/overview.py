@@ -1,0 +1,82 @@
+"""/ — Overview: headline numbers for the window with a trend line per year."""
+
+from __future__ import annotations
+
+from dash import Dash, Input, Output, dcc, html
+
+from dashboard import figures, ids
+from dashboard import format as fmt
+from dashboard.chart_card import chart_card
+from dashboard.charts import chart_data
+from dashboard.common import Page, PageContext, cached_body, page_context, page_frame, stat_card
+from dashboard.derived import GRADUATION_RATE_DEFINITION, graduation_rate
+from dashboard.style import ACCENT
+from warehouse.metrics import METRICS
+
+PAGE = Page(
+    key="overview",
+    path="/",
+    name="Overview",
+    title="Program outcomes at a glance",
+    intro="Headline results of OCSS's employment and debt-reduction programs for the selected "
+          "years, programs and boroughs. Totals are summed over the programs; the line under "
+          "each number is its trend per year.",
+)
+
+HEADLINES = (
+    # (metric column, label, formatter, d3 format for the sparkline hover)
+    ("participants_served", "Participants served", fmt.count, fmt.D3_COUNT),
+    ("graduates", "Graduates", fmt.count, fmt.D3_COUNT),
+    ("arrears_reduced_usd", "DSS arrears reduced", fmt.money, fmt.D3_MONEY),
+    ("ncps_with_reductions", "NCPs with reductions", fmt.count, fmt.D3_COUNT),
+    ("placements", "Job placements", fmt.count, fmt.D3_COUNT),
+)
+
+
+def headline_cards(ctx: PageContext) -> html.Div:
+    totals = ctx.wh.metrics(ctx.filters)
+    sums = totals.sum(numeric_only=True) if not totals.empty else None
+    trend = chart_data("overview_trends", ctx.wh, ctx.filters)
+    cards = []
+    for col, label, formatter, d3 in HEADLINES:
+        value = float(sums[col]) if sums is not None else 0.0
+        note = None
+        if col == "graduates" and sums is not None:
+            rate = graduation_rate(sums.to_frame().T).iloc[0]
+            note = f"Graduation rate {fmt.pct(rate)}"
+        spark = dcc.Graph(figure=figures.sparkline(trend, col, color=ACCENT, d3=d3),
+                          config={"displayModeBar": False, "responsive": True},
+                          className="sparkline", id=f"spark-{col}",
+                          style={"height": "56px"})
+        card = stat_card(label, formatter(value), note, spark, card_id=f"headline-{col}")
+        card.title = METRICS[col].definition + (
+            " " + GRADUATION_RATE_DEFINITION if col == "graduates" else "")
+        cards.append(card)
+    return html.Div(cards, className="stat-grid", id="headline-cards")
+
+
+def render(search: str | None):
+    """Callback: the page body for a query string (Input: the URL's search)."""
+    ctx = page_context(search)
+    if not isinstance(ctx, PageContext):
+        return ctx
+    return cached_body(PAGE.key, ctx, body)
+
+
+def body(ctx: PageContext):
+    window = fmt.year_range(ctx.filters.from_year, ctx.filters.to_year)
+    return [
+        html.H2(f"Headline results, {window}", className="section-title"),
+        headline_cards(ctx),
+        html.Div([chart_card("overview_trends", ctx.wh, ctx.filters),
+                  chart_card("program_summary", ctx.wh, ctx.filters)],
+                 className="chart-grid"),
+    ]
+
+
+def layout():
+    return page_frame(PAGE)
+
+
+def register_callbacks(app: Dash) -> None:
+    app.callback(Output(ids.page_body(PAGE.key), "children"), Input(ids.URL, "search"))(render)

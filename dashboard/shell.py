@@ -1,0 +1,254 @@
+"""The app shell: header (product name, demo banner, as-of date), navigation, the global filter
+bar, and the callbacks that route pages, keep the filters in the URL and serve CSV downloads."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from dash import MATCH, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash.development.base_component import Component
+
+from dashboard import format as fmt
+from dashboard import ids
+from dashboard.chart_card import csv_download
+from dashboard.common import Page, get_warehouse, missing_panel
+from dashboard.style import PROGRAM_NAMES, PROGRAM_ORDER
+from dashboard.url_state import from_controls, parse_search, to_search
+from etl.contract import BOROUGHS
+from warehouse.query import WarehouseMissing
+
+PRODUCT_NAME = "OCSS Program Outcomes"
+DEMO_TEXT = ("Demo data: this warehouse holds synthetic records generated for demonstration. "
+             "The numbers are not real OCSS results.")
+
+
+# -- status: demo banner and as-of --------------------------------------------------------------
+def warehouse_status() -> tuple[bool, str]:
+    """(is the data a synthetic demo?, the as-of text)."""
+    wh = get_warehouse()
+    try:
+        if not wh.exists():
+            return False, "No warehouse loaded"
+        demo = wh.is_demo()
+        as_of = wh.as_of()
+    except WarehouseMissing:
+        return False, "Warehouse unreadable"
+    if as_of is None:
+        return demo, "No loads yet"
+    return demo, f"Data as of {fmt.day(as_of)} (latest load)"
+
+
+def demo_banner(demo: bool) -> list[Component]:
+    return [html.Strong("Synthetic demo data. "), DEMO_TEXT.split(". ", 1)[1]] if demo else []
+
+
+def update_status(pathname: str | None):
+    """Callback: refresh the banner and the as-of date on every navigation."""
+    demo, as_of = warehouse_status()
+    return demo_banner(demo), ("demo-banner" if demo else "demo-banner hidden"), as_of
+
+
+# -- filters <-> URL --------------------------------------------------------------------------
+def data_years() -> tuple[int, int] | None:
+    wh = get_warehouse()
+    try:
+        return wh.data_years() if wh.exists() else None
+    except WarehouseMissing:
+        return None
+
+
+def controls_from_search(search: str | None, years: tuple[int, int] | None):
+    """The filter bar's values for a query string: (from, to, programs, boroughs)."""
+    f = parse_search(search, years)
+    lo, hi = years if years else (None, None)
+    return (f.from_year if f.from_year is not None else lo,
+            f.to_year if f.to_year is not None else hi,
+            list(f.programs), list(f.boroughs))
+
+
+def search_from_controls(from_year, to_year, programs, boroughs) -> str:
+    return to_search(from_controls(from_year, to_year, programs, boroughs))
+
+
+def sync_filters(search, from_year, to_year, programs, boroughs, trigger=None):
+    """Callback, both ways: a new URL (load, back/forward, link) sets the filter bar; a change
+    in the filter bar writes the URL (one history entry per change)."""
+    trigger = trigger if trigger is not None else ctx.triggered_id
+    if trigger in (None, ids.URL):
+        values = controls_from_search(search, data_years())
+        current = (from_year, to_year, list(programs or []), list(boroughs or []))
+        if tuple(values) == current:
+            return (no_update,) * 5
+        return (no_update, *values)
+    f = from_controls(from_year, to_year, programs, boroughs)
+    new = to_search(f)
+    fixed = [no_update] * 4
+    if (f.from_year, f.to_year) != (from_year, to_year) and f.from_year is not None:
+        fixed[0], fixed[1] = f.from_year, f.to_year  # a reversed range, put in order
+    if new == (search or ""):
+        return (no_update, *fixed)
+    return (new, *fixed)
+
+
+def filter_bar(years: tuple[int, int] | None) -> html.Div:
+    year_opts = ([{"label": str(y), "value": y} for y in range(years[0], years[1] + 1)]
+                 if years else [])
+    lo, hi = years if years else (None, None)
+    return html.Div(
+        [
+            html.Div([html.Label("From", htmlFor=ids.FILTER_FROM),
+                      dcc.Dropdown(id=ids.FILTER_FROM, options=year_opts, value=lo,
+                                   clearable=False, searchable=False, className="dd-year")],
+                     className="filter filter-year"),
+            html.Div([html.Label("To", htmlFor=ids.FILTER_TO),
+                      dcc.Dropdown(id=ids.FILTER_TO, options=year_opts, value=hi,
+                                   clearable=False, searchable=False, className="dd-year")],
+                     className="filter filter-year"),
+            html.Div([html.Label("Programs", htmlFor=ids.FILTER_PROGRAMS),
+                      dcc.Dropdown(id=ids.FILTER_PROGRAMS, multi=True, value=[],
+                                   placeholder="All programs",
+                                   options=[{"label": PROGRAM_NAMES[c], "value": c}
+                                            for c in PROGRAM_ORDER])],
+                     className="filter filter-programs"),
+            html.Div([html.Label("Boroughs", htmlFor=ids.FILTER_BOROUGHS),
+                      dcc.Dropdown(id=ids.FILTER_BOROUGHS, multi=True, value=[],
+                                   placeholder="All boroughs",
+                                   options=[{"label": b, "value": b} for b in BOROUGHS])],
+                     className="filter filter-boroughs"),
+            html.Div(dcc.Link("Reset filters", id=ids.FILTER_RESET, href="/",
+                              className="button button-link"),
+                     className="filter filter-reset"),
+        ],
+        className="filter-bar", role="search", **{"aria-label": "Global filters"},
+    )
+
+
+# -- navigation and routing -------------------------------------------------------------------
+def nav(pages: list[Page]) -> html.Nav:
+    return html.Nav(
+        [dcc.Link(p.name, href=p.path, id=ids.nav_link(p.key), className="nav-link")
+         for p in pages],
+        className="nav", id=ids.NAV, **{"aria-label": "Pages"},
+    )
+
+
+def nav_state(pathname: str | None, search: str | None, pages: list[Page]):
+    """Callback: every nav link carries the current query string; the current page is marked."""
+    search = search or ""
+    hrefs = [p.path + search for p in pages]
+    classes = ["nav-link active" if (pathname or "/") == p.path else "nav-link"
+               for p in pages]
+    return (*hrefs, *classes, (pathname or "/"))
+
+
+def not_found(pathname: str) -> html.Div:
+    return html.Div([html.H1("Page not found"),
+                     html.P(f"There is no page at {pathname}."),
+                     dcc.Link("Go to the overview", href="/")],
+                    className="card not-found")
+
+
+def make_router(pages: list[Page], layouts: dict[str, callable]):
+    by_path = {p.path: p for p in pages}
+
+    def route(pathname: str | None):
+        page = by_path.get((pathname or "/").rstrip("/") or "/")
+        if page is None:
+            return not_found(pathname or "")
+        return layouts[page.key]()
+
+    return route
+
+
+def serve_layout(pages: list[Page]):
+    def layout():
+        years = data_years()
+        demo, as_of = warehouse_status()
+        return html.Div(
+            [
+                dcc.Location(id=ids.URL, refresh=False),
+                html.Header(
+                    [
+                        html.Div(
+                            [
+                                html.Div([html.Span(PRODUCT_NAME, className="brand-name"),
+                                          html.Span("NYC Office of Child Support Services",
+                                                    className="brand-sub")],
+                                         className="brand"),
+                                html.Div(as_of, id=ids.AS_OF, className="as-of"),
+                            ],
+                            className="header-top",
+                        ),
+                        nav(pages),
+                    ],
+                    className="site-header",
+                ),
+                html.Div(demo_banner(demo), id=ids.DEMO_BANNER, role="note",
+                         className="demo-banner" if demo else "demo-banner hidden"),
+                filter_bar(years),
+                html.Main(html.Div(id=ids.PAGE_CONTENT), className="content"),
+                html.Footer(
+                    ["Numbers come from the warehouse's SQL definitions (docs/metrics.md). "
+                     "Generated ", f"{datetime.now(UTC):%Y-%m-%d}", "."],
+                    className="site-footer"),
+            ],
+            className="app",
+        )
+
+    return layout
+
+
+def register_shell_callbacks(app: Dash, pages: list[Page], layouts: dict) -> None:
+    app.callback(Output(ids.PAGE_CONTENT, "children"), Input(ids.URL, "pathname"))(
+        make_router(pages, layouts))
+
+    app.callback(
+        Output(ids.URL, "search"),
+        Output(ids.FILTER_FROM, "value"),
+        Output(ids.FILTER_TO, "value"),
+        Output(ids.FILTER_PROGRAMS, "value"),
+        Output(ids.FILTER_BOROUGHS, "value"),
+        Input(ids.URL, "search"),
+        Input(ids.FILTER_FROM, "value"),
+        Input(ids.FILTER_TO, "value"),
+        Input(ids.FILTER_PROGRAMS, "value"),
+        Input(ids.FILTER_BOROUGHS, "value"),
+    )(sync_filters)
+
+    def _nav_state(pathname, search):
+        return nav_state(pathname, search, pages)
+
+    app.callback(
+        *[Output(ids.nav_link(p.key), "href") for p in pages],
+        *[Output(ids.nav_link(p.key), "className") for p in pages],
+        Output(ids.FILTER_RESET, "href"),
+        Input(ids.URL, "pathname"),
+        Input(ids.URL, "search"),
+    )(_nav_state)
+
+    app.callback(
+        Output(ids.DEMO_BANNER, "children"),
+        Output(ids.DEMO_BANNER, "className"),
+        Output(ids.AS_OF, "children"),
+        Input(ids.URL, "pathname"),
+    )(update_status)
+
+    def _download(n_clicks, search):
+        if not n_clicks:
+            return no_update
+        chart_id = ctx.triggered_id["chart"]
+        wh = get_warehouse()
+        try:
+            return csv_download(chart_id, wh, parse_search(search, wh.data_years()))
+        except WarehouseMissing:
+            return no_update
+
+    app.callback(
+        Output(ids.chart(ids.CSV_DOWNLOAD, MATCH), "data"),
+        Input(ids.chart(ids.CSV_BUTTON, MATCH), "n_clicks"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )(_download)
+
+
+__all__ = ["missing_panel", "register_shell_callbacks", "serve_layout", "sync_filters"]
