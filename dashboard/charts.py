@@ -95,9 +95,9 @@ def new_enrollments_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
 
 
 def served_by_borough_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
-    """Participants served per borough and employment program (queries/served_by_borough.sql:
-    the metric with the borough filter set to each borough)."""
-    df = _only(wh.query("served_by_borough", filters), EMPLOYMENT_PROGRAMS)
+    """Participants served per borough and employment program (the metric by borough)."""
+    df = _only(wh.metrics(filters, by_borough=True), EMPLOYMENT_PROGRAMS)
+    df = df[df["participants_served"] > 0]
     order = {b: i for i, b in enumerate(BOROUGHS)}
     df = df.sort_values(["borough", "program"], key=lambda s: s.map(order) if s.name ==
                         "borough" else s.map(_PROGRAM_INDEX)).reset_index(drop=True)
@@ -116,9 +116,10 @@ def arrears_totals_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
 
 def arrears_cumulative_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
     """For each year of the window: DSS arrears reduced and NCPs from the start of the data
-    through that year's end (queries/arrears_cumulative.sql), from each program's first
+    through that year's end (the metrics with cumulative windows), from each program's first
     reduction on."""
-    df = _only(wh.query("arrears_cumulative", filters, by_year=True), DEBT_REDUCTION_PROGRAMS)
+    df = _only(wh.metrics(filters, by_year=True, cumulative=True), DEBT_REDUCTION_PROGRAMS)
+    df = df[["year", "program", "arrears_reduced_usd", "ncps_with_reductions"]]
     return df[df["arrears_reduced_usd"] != 0].reset_index(drop=True)
 
 

@@ -82,6 +82,24 @@ def test_all_programs_row_counts_each_participant_once(small_warehouse):
     assert pd.read_csv(io.StringIO(r.stdout))["program"].tolist()[-1] == "ALL"
 
 
+def test_metrics_by_borough(small_warehouse):
+    m = Warehouse(small_warehouse).metrics(by_borough=True)
+    psp = m[m["program"] == "PSP"].set_index("borough")["participants_served"]
+    assert psp.to_dict() == {"Bronx": 1, "Brooklyn": 1, "Manhattan": 1}
+    cap = m[m["program"] == "ARREARS_CAP"]
+    assert cap["borough"].tolist() == ["Unknown"] and cap["ncps_with_reductions"].sum() == 2
+
+
+def test_cumulative_windows_start_at_the_beginning_of_the_data(small_warehouse):
+    m = Warehouse(small_warehouse).metrics(Filters(2010, 2012, ("ARREARS_CAP",)), by_year=True,
+                                           cumulative=True)
+    assert m["arrears_reduced_usd"].round(2).tolist() == [20000, 20000, 32345.67]
+    assert m["ncps_with_reductions"].tolist() == [1, 1, 2]
+    # Each cumulative year equals the plain metric over [first year of data, that year].
+    plain = Warehouse(small_warehouse).metrics(Filters(2010, 2011, ("ARREARS_CAP",)))
+    assert plain["arrears_reduced_usd"].tolist() == [20000]
+
+
 def test_placements_and_participants_placed(small_warehouse):
     m = metrics(small_warehouse, from_year=2019, to_year=2020)
     assert m.loc["FAMILIES_FORWARD", ["placements", "participants_placed"]].tolist() == [2, 1]

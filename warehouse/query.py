@@ -130,11 +130,11 @@ class Warehouse:
         key = ("plain", name, tuple(sorted(params.items())))
         return self._run(read_sql(f"plain/{name}"), params, key)
 
-    def query(self, name: str, filters: Filters | None = None, by_year: bool = False,
-              **extra) -> pd.DataFrame:
-        """Run `sql/queries/<name>.sql` for the filters (window resolved to the data's years)."""
+    def params(self, filters: Filters | None = None, by_year: bool = False,
+               **extra) -> dict:
+        """The SQL parameters of a filtered query (the window resolved to the data's years)."""
         f = self.resolve(filters or Filters())
-        params = {
+        return {
             "from_date": date(f.from_year, 1, 1),
             "to_date": date(f.to_year, 12, 31),
             "by_year": by_year,
@@ -142,22 +142,32 @@ class Warehouse:
             "boroughs": list(f.boroughs),
             **extra,
         }
+
+    def query(self, name: str, filters: Filters | None = None, by_year: bool = False,
+              **extra) -> pd.DataFrame:
+        """Run `sql/queries/<name>.sql` for the filters (window resolved to the data's years)."""
+        f = self.resolve(filters or Filters())
         key = ("query", name, f, by_year, tuple(sorted(extra.items())))
-        return self._run(query_sql(name), params, key)
+        return self._run(query_sql(name), self.params(f, by_year, **extra), key)
 
     def metrics(self, filters: Filters | None = None, by_year: bool = False,
-                with_total: bool = False) -> pd.DataFrame:
-        """The program metric table (see docs/metrics.md); `year` is dropped unless by_year.
+                with_total: bool = False, by_borough: bool = False,
+                cumulative: bool = False) -> pd.DataFrame:
+        """The program metric table (sql/queries/program_metrics.sql, docs/metrics.md).
 
-        with_total adds a row with program 'ALL' for all selected programs together, in which
-        each participant counts once (distinct across programs, not a sum of the rows above).
+        by_year: one row per program per calendar year of the window (else one per program).
+        with_total: a row with program 'ALL' for all selected programs together, in which each
+            participant counts once (distinct across programs, not a sum of the rows above).
+        by_borough: one row per program and borough ('Unknown' when no borough is known).
+        cumulative: every window starts at the beginning of the data (since each program began).
+        The `year` and `borough` columns are only kept when asked for.
         """
-        df = self.query("program_metrics", filters, by_year=by_year, with_total=with_total)
-        if not by_year:
-            df = df.drop(columns="year")
-        else:
+        df = self.query("program_metrics", filters, by_year=by_year, with_total=with_total,
+                        by_borough=by_borough, cumulative=cumulative)
+        if by_year:
             df["year"] = df["year"].astype(int)
-        return df
+        drop = [c for c, keep in (("year", by_year), ("borough", by_borough)) if not keep]
+        return df.drop(columns=drop)
 
     def data_years(self) -> tuple[int, int]:
         """The first and last calendar year that any record falls in."""
