@@ -30,7 +30,9 @@ from etl.contract import (
 from etl.normalize import normalize_sql
 from outcomes.settings import hmac_key
 
-SCHEMA_SQL = Path(__file__).resolve().parent.parent / "warehouse" / "sql" / "schema.sql"
+SQL_DIR = Path(__file__).resolve().parent.parent / "warehouse" / "sql"
+SCHEMA_SQL = SQL_DIR / "schema.sql"
+MODELS_DIR = SQL_DIR / "models"  # tables derived from the facts, rebuilt by every load
 
 
 class LoadRefused(Exception):
@@ -386,6 +388,8 @@ def _load(con, paths, checked, warehouse, meta, started, progress) -> LoadReport
     )
     for key, value in (meta or {}).items():
         con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, str(value)])
+    for model in sorted(MODELS_DIR.glob("*.sql")):
+        con.execute(model.read_text())
     con.execute("COMMIT")
     con.execute("CHECKPOINT")
     return report

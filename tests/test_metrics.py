@@ -118,6 +118,22 @@ def test_borough_filter_uses_record_or_participant_borough(small_warehouse):
     assert m.loc["STEP", "referrals"] == 1
 
 
+def test_participant_borough_follows_later_loads(small_warehouse, fresh_copy, tmp_path):
+    from etl.load import load_files
+
+    wh_path = fresh_copy(small_warehouse)
+    assert "ARREARS_CAP" not in Warehouse(wh_path).metrics(Filters(boroughs=("Queens",)))[
+        "program"].tolist()
+    # NCP-007 (Arrears Cap, no borough so far) enrolls in Mediation in Queens.
+    extra = tmp_path / "enrollments_new.csv"
+    extra.write_text("enrollment_id,participant_id,program,enrolled_on,borough\n"
+                     "E99,NCP-007,MEDIATION,2015-01-01,Queens\n")
+    load_files([extra], wh_path)
+    m = Warehouse(wh_path).metrics(Filters(boroughs=("Queens",))).set_index("program")
+    assert m.loc["ARREARS_CAP", "arrears_reduced_usd"] == 20000
+    assert m.loc["PAY_IT_OFF", "ncps_with_reductions"] == 1
+
+
 def test_default_window_is_all_data(small_warehouse):
     wh = Warehouse(small_warehouse)
     assert wh.data_years() == (2010, 2021)

@@ -140,6 +140,7 @@ class Warehouse:
             "by_year": by_year,
             "programs": list(f.programs),
             "boroughs": list(f.boroughs),
+            "borough_lookup": bool(f.boroughs) or bool(extra.get("by_borough")),
             **extra,
         }
 

@@ -3,40 +3,35 @@
 -- empty = all). Query files under queries/ continue this WITH clause.
 --
 -- Borough: a record's own borough where it has one (enrollments, referrals); otherwise the
--- participant's borough, taken from their most recent enrollment, else most recent referral.
-WITH participant_borough AS (
-    -- Enrollments outrank referrals; within each, the most recent wins.
-    SELECT participant_key, arg_max(borough, {'rank': rank, 'seen_on': seen_on}) AS borough
-    FROM (
-        SELECT participant_key, borough, enrolled_on AS seen_on, 1 AS rank
-        FROM enrollments WHERE borough IS NOT NULL
-        UNION ALL
-        SELECT participant_key, borough, referred_on, 0
-        FROM referrals WHERE borough IS NOT NULL
-    )
-    GROUP BY participant_key
-),
-f_enrollments AS (
+-- participant's borough (table participant_boroughs, see models/participant_boroughs.sql).
+-- $borough_lookup (BOOLEAN, set by the query layer when a borough filter or breakdown needs it)
+-- turns that lookup on; without it filter_borough is only the record's own borough and the
+-- join costs nothing (the false condition empties its build side).
+WITH f_enrollments AS (
     SELECT e.*, coalesce(e.borough, pb.borough) AS filter_borough
-    FROM enrollments e LEFT JOIN participant_borough pb USING (participant_key)
+    FROM enrollments e LEFT JOIN participant_boroughs pb
+      ON pb.participant_key = e.participant_key AND $borough_lookup
     WHERE (len($programs) = 0 OR list_contains($programs, e.program))
       AND (len($boroughs) = 0 OR list_contains($boroughs, coalesce(e.borough, pb.borough)))
 ),
 f_referrals AS (
     SELECT r.*, coalesce(r.borough, pb.borough) AS filter_borough
-    FROM referrals r LEFT JOIN participant_borough pb USING (participant_key)
+    FROM referrals r LEFT JOIN participant_boroughs pb
+      ON pb.participant_key = r.participant_key AND $borough_lookup
     WHERE (len($programs) = 0 OR list_contains($programs, r.program))
       AND (len($boroughs) = 0 OR list_contains($boroughs, coalesce(r.borough, pb.borough)))
 ),
 f_arrears AS (
     SELECT a.*, pb.borough AS filter_borough
-    FROM arrears_reductions a LEFT JOIN participant_borough pb USING (participant_key)
+    FROM arrears_reductions a LEFT JOIN participant_boroughs pb
+      ON pb.participant_key = a.participant_key AND $borough_lookup
     WHERE (len($programs) = 0 OR list_contains($programs, a.program))
       AND (len($boroughs) = 0 OR list_contains($boroughs, pb.borough))
 ),
 f_placements AS (
     SELECT p.*, pb.borough AS filter_borough
-    FROM placements p LEFT JOIN participant_borough pb USING (participant_key)
+    FROM placements p LEFT JOIN participant_boroughs pb
+      ON pb.participant_key = p.participant_key AND $borough_lookup
     WHERE (len($programs) = 0 OR list_contains($programs, p.program))
       AND (len($boroughs) = 0 OR list_contains($boroughs, pb.borough))
 ),

@@ -1,0 +1,16 @@
+-- Each participant's borough, for the borough filter of records that carry none (arrears
+-- reductions, placements) or whose own borough is empty: the most recent enrollment's borough,
+-- else the most recent referral's. Rebuilt at the end of every load (etl/load.py), inside the
+-- load's transaction, so it always matches the facts.
+CREATE OR REPLACE TABLE participant_boroughs AS
+SELECT participant_key,
+       -- Enrollments outrank referrals; within each, the latest wins.
+       arg_max(borough, rank * 1000000 + (seen_on - DATE '1900-01-01')) AS borough
+FROM (
+    SELECT participant_key, borough, enrolled_on AS seen_on, 1 AS rank
+    FROM enrollments WHERE borough IS NOT NULL
+    UNION ALL
+    SELECT participant_key, borough, referred_on, 0
+    FROM referrals WHERE borough IS NOT NULL
+)
+GROUP BY participant_key;
