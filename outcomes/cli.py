@@ -279,9 +279,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from warehouse.query import WarehouseMissing
+
     try:
         return args.func(args) or 0
-    except CliError as e:
+    except (CliError, WarehouseMissing) as e:
         print(f"outcomes: {e}", file=sys.stderr)
         return 2
     except BrokenPipeError:

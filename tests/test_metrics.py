@@ -191,6 +191,15 @@ def test_missing_warehouse_is_a_clear_error_and_not_created(tmp_path):
         Warehouse(path).metrics()
 
 
+def test_a_duckdb_file_that_is_not_a_warehouse_is_a_clear_error(tmp_path):
+    import duckdb
+
+    path = tmp_path / "other.duckdb"
+    duckdb.connect(str(path)).close()
+    r = cli("metrics", "--warehouse", str(path))
+    assert r.returncode == 2 and "Rebuild it" in r.stderr and "Traceback" not in r.stderr
+
+
 def test_warehouse_from_environment(small_warehouse):
     env = {"OUTCOMES_WAREHOUSE": str(small_warehouse), "PATH": "/usr/bin:/bin",
            "OUTCOMES_HMAC_KEY": "x"}

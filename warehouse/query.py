@@ -12,6 +12,7 @@ and a new version opens a fresh connection.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
@@ -112,9 +113,12 @@ class Warehouse:
         try:
             df = cur.execute(sql, params).df()
         except duckdb.CatalogException as e:
+            found = re.search(r"with name (\w+) does not exist", str(e))
+            missing = found.group(1) if found else str(e).splitlines()[0]
             raise WarehouseMissing(
-                f"The warehouse at {self.path} has no {str(e).split(':', 1)[-1].strip()}."
-                " It is not an outcomes warehouse, or it predates this version."
+                f"The warehouse at {self.path} lacks {missing}: it is not an outcomes "
+                f"warehouse, or an older version built it. Rebuild it (`outcomes demo "
+                f"--force --warehouse {self.path}`, or load the files again)."
             ) from None
         finally:
             cur.close()
