@@ -69,12 +69,10 @@ OVERVIEW_COLUMNS = ["participants_served", "graduates", "placements", "arrears_r
 
 
 def overview_trends_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
-    """Headline metrics per year, summed over the programs (a participant in two programs
-    counts once in each)."""
-    df = wh.metrics(filters, by_year=True)
-    if df.empty:
-        return pd.DataFrame(columns=["year", *OVERVIEW_COLUMNS])
-    out = df.groupby("year", as_index=False)[OVERVIEW_COLUMNS].sum()
+    """Headline metrics per year for all selected programs together (the metric table's ALL
+    rows: a participant in two programs counts once)."""
+    df = wh.metrics(filters, by_year=True, with_total=True)
+    out = df[df["program"] == "ALL"][["year", *OVERVIEW_COLUMNS]].reset_index(drop=True)
     return with_ratios(out)
 
 
@@ -179,8 +177,8 @@ CHARTS: dict[str, Chart] = {
     for c in (
         # Overview
         Chart("overview_trends", "overview", "Headline totals per year, {window}",
-              "Each program metric per year, summed over the selected programs (a participant "
-              "in two programs counts in each). " + _m("participants_served"),
+              "Each metric per year for all selected programs together: a participant in two "
+              "programs counts once. " + _m("participants_served"),
               overview_trends_data, figures.overview_trends,
               value_columns=tuple(OVERVIEW_COLUMNS)),
         Chart("program_summary", "overview", "Participants served per program, {window}",

@@ -50,7 +50,7 @@ METRIC_KEYED = {  # chart id -> has a year column (else: one row per program for
     "avg_reduction_by_year": True,
     "program_summary": False,
     "arrears_totals": False,
-    "overview_trends": True,  # per year, summed over programs: the joint table's "Total" rows
+    "overview_trends": True,  # per year, all programs together: the joint table's "Total" rows
 }
 # Other charts: the key columns whose rows add up to a total shown elsewhere ([] = the whole
 # frame adds up; None = no such total).
@@ -95,20 +95,16 @@ def _charts():
 
 # -- the joint metric mask ----------------------------------------------------------------------
 def metric_joint(wh: Warehouse, filters: Filters) -> pd.DataFrame:
-    """Program x year metric table, plus window totals (year "Total") and sums over programs
-    (program "Total"), for the filters. Keys are strings in `year` and `program`."""
+    """Program x year metric table, plus window totals (year "Total") and all selected programs
+    together (program "Total": the metric SQL's ALL row, each participant counted once), for
+    the filters. Keys are strings in `year` and `program`."""
     f = wh.resolve(filters)
-    by_year = wh.metrics(f, by_year=True)
-    window = wh.metrics(f)
+    by_year = wh.metrics(f, by_year=True, with_total=True).astype({"year": object})
+    window = wh.metrics(f, with_total=True)
     window.insert(0, "year", TOTAL)
     cols = [c for c in window.columns if c in METRICS]
-    parts = [by_year.astype({"year": object}), window]
-    years = by_year.groupby("year", as_index=False)[cols].sum().astype({"year": object})
-    years["program"] = TOTAL
-    grand = window[cols].sum().to_frame().T
-    grand["year"], grand["program"] = TOTAL, TOTAL
-    parts += [years, grand]
-    out = pd.concat(parts, ignore_index=True)
+    out = pd.concat([by_year, window], ignore_index=True)
+    out["program"] = out["program"].replace({"ALL": TOTAL})
     out["year"] = out["year"].astype(str)
     return out[["year", "program", *cols]]
 
