@@ -1,5 +1,9 @@
 """One chart on a page: title (in the figure), definition, the figure, a table of the same
-numbers, "Download CSV", and a slot for more actions.
+numbers, and a slot for actions (the export bar of dashboard/chart_exports.py: PNG, SVG, PDF,
+CSV, XLSX, "Open in a notebook").
+
+With `safe` (an `exports.charts.SafeChart`: small-cell suppression on), the figure is drawn
+from the suppressed numbers (hidden cells left out) and the table shows "<11" in their place.
 
 The slot: `register_chart_action(factory)` adds a factory `(chart_id, filters) -> Component`
 whose output is placed in every card's action bar, in the div with id
@@ -25,6 +29,7 @@ from dashboard.charts import (
     get_chart,
     is_empty,
 )
+from exports.charts import SUPPRESSED_NOTE, SafeChart, safe_figure
 from warehouse.query import Filters, Warehouse
 
 ChartAction = Callable[[str, Filters], Component | None]
@@ -70,10 +75,23 @@ def markdown_table(df: pd.DataFrame, right_aligned=(), max_rows: int = TABLE_MAX
     return "\n".join(lines)
 
 
-def table_view(chart_id: str, df: pd.DataFrame, max_rows: int = TABLE_MAX_ROWS) -> dcc.Markdown:
+def safe_display_table(chart_id: str, safe: SafeChart) -> pd.DataFrame:
+    """`display_table` of suppressed numbers: shown cells formatted as usual, hidden cells as
+    their marker ("<11")."""
+    table = display_table(chart_id, safe.values)
+    for col in safe.mask.columns:
+        label = column_label(col)
+        hidden = safe.mask[col].to_numpy(dtype=bool)
+        if label in table.columns and hidden.any():
+            table.loc[hidden, label] = safe.display[col].to_numpy()[hidden].astype(str)
+    return table
+
+
+def table_view(chart_id: str, df: pd.DataFrame, max_rows: int = TABLE_MAX_ROWS,
+               safe: SafeChart | None = None) -> dcc.Markdown:
     """The chart's numbers as one table component (a Markdown table: one component, however
     many rows, so big tables cost the browser nothing until opened)."""
-    table = display_table(chart_id, df)
+    table = display_table(chart_id, df) if safe is None else safe_display_table(chart_id, safe)
     numeric = [column_label(c) for c in df.columns
                if pd.api.types.is_numeric_dtype(df[c]) and c not in ("year", "load_id")]
     return dcc.Markdown(markdown_table(table, numeric, max_rows), className="data-table",
@@ -81,20 +99,25 @@ def table_view(chart_id: str, df: pd.DataFrame, max_rows: int = TABLE_MAX_ROWS) 
 
 
 def chart_card(chart_id: str, wh: Warehouse, filters: Filters, df: pd.DataFrame | None = None,
-               wide: bool = True) -> html.Section:
+               wide: bool = True, safe: SafeChart | None = None) -> html.Section:
+    """The card; with `safe` (small-cell suppression on) its figure and table show the
+    suppressed numbers."""
     chart = get_chart(chart_id)
     f = wh.resolve(filters)
-    if df is None:
+    if safe is not None:
+        df = safe.values
+    elif df is None:
         df = chart.data(wh, f)
     title = chart_title(chart_id, wh, f)
-    empty = is_empty(chart_id, df)
+    empty = is_empty(chart_id, df) and (safe is None or not safe.n_hidden)
     if empty:
         body = [
             html.H3(title, className="chart-title"),
             html.Div(chart.empty_message, className="empty-state", role="status"),
         ]
     else:
-        fig = chart_figure(chart_id, wh, f, df)
+        fig = (chart_figure(chart_id, wh, f, df) if safe is None
+               else safe_figure(chart_id, wh, f, safe=safe))
         # Responsive width; the height is the figure's own (a responsive graph would
         # otherwise shrink to its container's height).
         body = [dcc.Graph(id=ids.chart(ids.CHART_GRAPH, chart_id), figure=fig,
@@ -102,19 +125,17 @@ def chart_card(chart_id: str, wh: Warehouse, filters: Filters, df: pd.DataFrame 
                           style={"height": f"{fig.layout.height or 450}px"})]
     note = (f"Showing the first {TABLE_MAX_ROWS:,} of {len(df):,} rows; the CSV has all."
             if len(df) > TABLE_MAX_ROWS else None)
+    hidden_note = ([html.P(SUPPRESSED_NOTE.format(n=safe.min_count), className="suppressed-note")]
+                   if safe is not None and safe.n_hidden else [])
     details = html.Details(
         [html.Summary("Table of these numbers"),
-         html.Div([table_view(chart_id, df)]
+         html.Div([table_view(chart_id, df, safe=safe)]
                   + ([html.P(note, className="table-note")] if note else []),
                   className="table-scroll")],
         className="chart-table", id=ids.chart_dom_id("table", chart_id),
     )
     actions = html.Div(
         [
-            html.Button("Download CSV", id=ids.chart(ids.CSV_BUTTON, chart_id),
-                        className="button button-secondary", n_clicks=0,
-                        title="The numbers behind this chart, as CSV", disabled=empty),
-            dcc.Download(id=ids.chart(ids.CSV_DOWNLOAD, chart_id)),
             html.Div(chart_actions(chart_id, f), id=ids.chart(ids.EXPORT_SLOT, chart_id),
                      className="chart-export-slot"),
         ],
@@ -123,6 +144,7 @@ def chart_card(chart_id: str, wh: Warehouse, filters: Filters, df: pd.DataFrame 
     return html.Section(
         [
             *body,
+            *hidden_note,
             html.P([html.Strong("Definition: "), chart.definition], className="chart-definition"),
             actions,
             details,
@@ -132,12 +154,3 @@ def chart_card(chart_id: str, wh: Warehouse, filters: Filters, df: pd.DataFrame 
         **{"data-chart": chart_id},
     )
 
-
-def csv_download(chart_id: str, wh: Warehouse, filters: Filters) -> dict:
-    """The payload for dcc.Download: the chart's data as CSV (raw numbers, not formatted)."""
-    chart = get_chart(chart_id)
-    f = wh.resolve(filters)
-    df = chart.data(wh, f)
-    suffix = "" if chart.unfiltered else f"_{f.from_year}-{f.to_year}"
-    return dict(content=df.to_csv(index=False), filename=f"{chart_id}{suffix}.csv",
-                type="text/csv")

@@ -5,16 +5,19 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard import ids
+from dashboard import (
+    chart_exports,  # noqa: F401  (adds the export bar to every chart card)
+    ids,
+)
 from dashboard.chart_card import chart_card
 from dashboard.charts import charts_for
-from dashboard.url_state import parse_search
+from dashboard.url_state import parse_search, parse_suppress
 from outcomes.settings import warehouse_path
 from warehouse.query import Filters, Warehouse, WarehouseMissing, open_warehouse
 
@@ -38,6 +41,30 @@ def get_warehouse() -> Warehouse:
 class PageContext:
     wh: Warehouse
     filters: Filters  # resolved: from_year and to_year set
+    suppress: bool = False  # small-cell suppression on (`suppress=1` in the URL)
+    _joint: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
+
+    def safe(self, chart_id: str):
+        """The chart's numbers with small cells suppressed (`exports.charts.SafeChart`), or
+        None when suppression is off. The metric charts of a page share one joint mask."""
+        if not self.suppress:
+            return None
+        from exports.charts import METRIC_KEYED, safe_chart_data
+
+        joint = self.joint() if chart_id in METRIC_KEYED else None
+        return safe_chart_data(chart_id, self.wh, self.filters, suppress=True, joint=joint)
+
+    def joint(self):
+        """The joint metric table the suppression of metric charts rests on (computed once)."""
+        from exports.charts import metric_joint
+
+        if "joint" not in self._joint:
+            self._joint["joint"] = metric_joint(self.wh, self.filters)
+        return self._joint["joint"]
+
+    def card(self, chart_id: str, **kw) -> Component:
+        """`chart_card` for this page's filters, suppressed when suppression is on."""
+        return chart_card(chart_id, self.wh, self.filters, safe=self.safe(chart_id), **kw)
 
 
 def page_context(search: str | None) -> PageContext | Component:
@@ -50,7 +77,7 @@ def page_context(search: str | None) -> PageContext | Component:
         filters = wh.resolve(parse_search(search, years))
     except WarehouseMissing as e:
         return missing_panel(str(e))
-    return PageContext(wh, filters)
+    return PageContext(wh, filters, parse_suppress(search))
 
 
 def missing_panel(message: str) -> html.Div:
@@ -83,7 +110,7 @@ def page_frame(page: Page, *extra: Component) -> html.Div:
 
 
 def chart_cards(page_key: str, ctx: PageContext) -> list[Component]:
-    return [chart_card(c.id, ctx.wh, ctx.filters) for c in charts_for(page_key)]
+    return [ctx.card(c.id) for c in charts_for(page_key)]
 
 
 def stat_card(label: str, value: str, note: str | None = None, extra: Component | None = None,
@@ -101,16 +128,18 @@ def stat_card(label: str, value: str, note: str | None = None, extra: Component 
 
 # -- rendered page bodies, cached ---------------------------------------------------------------
 # Building plotly figures and component trees costs more than the (cached) queries, so a page
-# body is kept per (page, warehouse file version, resolved filters, day): the back button, a
-# second viewer or a return to a page is instant, and a new load (new file version) is never
-# served stale. Component trees are only serialized by Dash, never mutated, so sharing is safe.
+# body is kept per (page, warehouse file version, resolved filters, suppression, day): the back
+# button, a second viewer or a return to a page is instant, and a new load (new file version) is
+# never served stale. Component trees are only serialized by Dash, never mutated, so sharing is
+# safe.
 _BODY_CACHE: OrderedDict = OrderedDict()
 _BODY_CACHE_SIZE = 96
 _BODY_LOCK = threading.Lock()
 
 
 def cached_body(page_key: str, ctx: PageContext, build: Callable[[PageContext], object]):
-    key = (page_key, str(ctx.wh.path), ctx.wh.version(), ctx.filters, date.today())
+    key = (page_key, str(ctx.wh.path), ctx.wh.version(), ctx.filters, ctx.suppress,
+           date.today())
     with _BODY_LOCK:
         if key in _BODY_CACHE:
             _BODY_CACHE.move_to_end(key)

@@ -7,13 +7,16 @@ from pathlib import Path
 
 from dash import Dash
 
+from dashboard.chart_exports import register_export_callbacks, warm_export_engine
 from dashboard.pages import PAGE_MODULES, PAGES
 from dashboard.shell import PRODUCT_NAME, register_shell_callbacks, serve_layout
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 
 
-def create_app() -> Dash:
+def create_app(warm_exports: bool = True) -> Dash:
+    """The app; `warm_exports` starts the image engine in the background (once per process,
+    see dashboard.chart_exports.warm_export_engine) so the first download is quick."""
     app = Dash(
         __name__,
         title=PRODUCT_NAME,
@@ -29,4 +32,7 @@ def create_app() -> Dash:
     register_shell_callbacks(app, PAGES, {m.PAGE.key: m.layout for m in PAGE_MODULES})
     for m in PAGE_MODULES:
         m.register_callbacks(app)
+    register_export_callbacks(app)
+    if warm_exports:
+        warm_export_engine()
     return app

@@ -14,10 +14,17 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
 
 
+def _marker(value) -> bool:
+    """A suppression marker such as '<11' (warehouse.suppression): shown as it is."""
+    return isinstance(value, str) and value.startswith("<")
+
+
 def count(value) -> str:
     """13640 -> '13,640'."""
     if _missing(value):
         return NOT_AVAILABLE
+    if _marker(value):
+        return value
     return f"{round(float(value)):,}"
 
 
@@ -25,6 +32,8 @@ def money(value) -> str:
     """Compact dollars: 284_012_345 -> '$284.0M', 1_250 -> '$1.3K', 512.4 -> '$512'."""
     if _missing(value):
         return NOT_AVAILABLE
+    if _marker(value):
+        return value
     v = float(value)
     sign = "-" if v < 0 else ""
     a = abs(v)
@@ -39,6 +48,8 @@ def money_full(value) -> str:
     """Whole dollars with separators: '$284,012,345'."""
     if _missing(value):
         return NOT_AVAILABLE
+    if _marker(value):
+        return value
     v = float(value)
     return f"-${abs(v):,.0f}" if v < 0 else f"${v:,.0f}"
 
@@ -46,6 +57,8 @@ def money_full(value) -> str:
 def money_cents(value) -> str:
     if _missing(value):
         return NOT_AVAILABLE
+    if _marker(value):
+        return value
     v = float(value)
     return f"-${abs(v):,.2f}" if v < 0 else f"${v:,.2f}"
 
@@ -54,6 +67,8 @@ def pct(value, digits: int = 1) -> str:
     """A ratio as a percentage: 0.2181 -> '21.8%'."""
     if _missing(value):
         return NOT_AVAILABLE
+    if _marker(value):
+        return value
     return f"{float(value) * 100:.{digits}f}%"
 
 
@@ -65,6 +80,8 @@ def day(value) -> str:
     """A date for people: 'Nov 25, 2024'."""
     if _missing(value):
         return NOT_AVAILABLE
+    if _marker(value):
+        return value
     if isinstance(value, str):
         value = pd.Timestamp(value)
     if isinstance(value, datetime | pd.Timestamp):
@@ -76,6 +93,8 @@ def day(value) -> str:
 def dollars_per_hour(value) -> str:
     if _missing(value):
         return NOT_AVAILABLE
+    if _marker(value):
+        return value
     return f"${float(value):,.2f}/h"
 
 

@@ -21,6 +21,13 @@ FILTER_PROGRAMS = "filter-programs"
 FILTER_BOROUGHS = "filter-boroughs"
 FILTER_RESET = "filter-reset"
 FILTER_SUMMARY = "filter-summary"
+FILTER_SUPPRESS = "filter-suppress"  # the small-cell suppression toggle (a checklist)
+
+# The report pack ("Download report", in the filter bar)
+REPORT_PDF = "report-pdf"
+REPORT_PPTX = "report-pptx"
+REPORT_DOWNLOAD = "report-download"
+REPORT_STATUS = "report-status"
 
 
 def nav_link(page: str) -> str:
@@ -36,9 +43,14 @@ def page_body(page: str) -> str:
 CHART_CARD = "chart-card"
 CHART_GRAPH = "chart-graph"
 CHART_TABLE = "chart-table"
-CSV_BUTTON = "csv-button"
-CSV_DOWNLOAD = "csv-download"
 EXPORT_SLOT = "chart-export-slot"
+# The export bar in the slot (dashboard/chart_exports.py): one button per format, one download.
+EXPORT_BUTTON = {fmt: f"export-{fmt}" for fmt in ("png", "svg", "pdf", "csv", "xlsx")}
+EXPORT_DOWNLOAD = "export-download"
+EXPORT_BAR = "export-bar"
+EXPORT_STATUS = "export-status"
+NOTEBOOK_BUTTON = "notebook-button"
+NOTEBOOK_PANEL = "notebook-panel"
 
 
 def chart(kind: str, chart_id: str) -> dict:

@@ -1,21 +1,24 @@
 """The app shell: header (product name, demo banner, as-of date), navigation, the global filter
-bar, and the callbacks that route pages, keep the filters in the URL and serve CSV downloads."""
+bar (with the small-cell suppression toggle and the report download), and the callbacks that
+route pages and keep the filters (and `suppress=1`) in the URL. Chart and report downloads:
+dashboard/chart_exports.py."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from dash import MATCH, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import Dash, Input, Output, ctx, dcc, html, no_update
 from dash.development.base_component import Component
 
 from dashboard import format as fmt
 from dashboard import ids
-from dashboard.chart_card import csv_download
+from dashboard.chart_exports import report_controls
 from dashboard.common import Page, get_warehouse, missing_panel
 from dashboard.style import PROGRAM_NAMES, PROGRAM_ORDER
-from dashboard.url_state import from_controls, parse_search, to_search
+from dashboard.url_state import from_controls, parse_search, parse_suppress, to_search
 from etl.contract import BOROUGHS
 from warehouse.query import WarehouseMissing
+from warehouse.suppression import threshold
 
 PRODUCT_NAME = "OCSS Program Outcomes"
 DEMO_TEXT = ("Demo data: this warehouse holds synthetic records generated for demonstration. "
@@ -70,9 +73,10 @@ def search_from_controls(from_year, to_year, programs, boroughs) -> str:
     return to_search(from_controls(from_year, to_year, programs, boroughs))
 
 
-def sync_filters(search, from_year, to_year, programs, boroughs, trigger=None):
+def sync_filters(search, from_year, to_year, programs, boroughs, trigger=None, suppress=None):
     """Callback, both ways: a new URL (load, back/forward, link) sets the filter bar; a change
-    in the filter bar writes the URL (one history entry per change)."""
+    in the filter bar writes the URL (one history entry per change). `suppress` (the toggle's
+    state) is written into the URL; None keeps the URL's."""
     trigger = trigger if trigger is not None else ctx.triggered_id
     if trigger in (None, ids.URL):
         values = controls_from_search(search, data_years())
@@ -81,13 +85,44 @@ def sync_filters(search, from_year, to_year, programs, boroughs, trigger=None):
             return (no_update,) * 5
         return (no_update, *values)
     f = from_controls(from_year, to_year, programs, boroughs)
-    new = to_search(f)
+    new = to_search(f, parse_suppress(search) if suppress is None else bool(suppress))
     fixed = [no_update] * 4
     if (f.from_year, f.to_year) != (from_year, to_year) and f.from_year is not None:
         fixed[0], fixed[1] = f.from_year, f.to_year  # a reversed range, put in order
     if new == (search or ""):
         return (no_update, *fixed)
     return (new, *fixed)
+
+
+SUPPRESS_ON = "on"
+
+
+def sync_controls(search, from_year, to_year, programs, boroughs, suppress_value, trigger=None):
+    """The registered callback: `sync_filters` plus the suppression toggle (a checklist whose
+    value is ["on"] or []), both ways. Returns (search, from, to, programs, boroughs, toggle)."""
+    trigger = trigger if trigger is not None else ctx.triggered_id
+    if trigger in (None, ids.URL):
+        out = sync_filters(search, from_year, to_year, programs, boroughs, trigger=ids.URL)
+        value = [SUPPRESS_ON] if parse_suppress(search) else []
+        return (*out, no_update if value == list(suppress_value or []) else value)
+    on = SUPPRESS_ON in (suppress_value or [])
+    out = sync_filters(search, from_year, to_year, programs, boroughs, trigger=trigger,
+                       suppress=on)
+    return (*out, no_update)
+
+
+def suppress_toggle() -> html.Div:
+    n = threshold()
+    return html.Div(
+        [html.Span("Small numbers", className="filter-label"),
+         dcc.Checklist(id=ids.FILTER_SUPPRESS, value=[],
+                       options=[{"label": f"Suppress under {n}", "value": SUPPRESS_ON}],
+                       className="suppress-toggle", inputClassName="suppress-input",
+                       labelClassName="suppress-label")],
+        className="filter filter-suppress",
+        title=(f"Show counts from 1 to {n - 1} as <{n} (and hide what would give them away), "
+               "as in published exports. Downloads are always suppressed."),
+    )
 
 
 def filter_bar(years: tuple[int, int] | None) -> html.Div:
@@ -115,9 +150,11 @@ def filter_bar(years: tuple[int, int] | None) -> html.Div:
                                    placeholder="All boroughs",
                                    options=[{"label": b, "value": b} for b in BOROUGHS])],
                      className="filter filter-boroughs"),
+            suppress_toggle(),
             html.Div(dcc.Link("Reset filters", id=ids.FILTER_RESET, href="/",
                               className="button button-link"),
                      className="filter filter-reset"),
+            report_controls(),
         ],
         className="filter-bar", role="search", **{"aria-label": "Global filters"},
     )
@@ -208,12 +245,14 @@ def register_shell_callbacks(app: Dash, pages: list[Page], layouts: dict) -> Non
         Output(ids.FILTER_TO, "value"),
         Output(ids.FILTER_PROGRAMS, "value"),
         Output(ids.FILTER_BOROUGHS, "value"),
+        Output(ids.FILTER_SUPPRESS, "value"),
         Input(ids.URL, "search"),
         Input(ids.FILTER_FROM, "value"),
         Input(ids.FILTER_TO, "value"),
         Input(ids.FILTER_PROGRAMS, "value"),
         Input(ids.FILTER_BOROUGHS, "value"),
-    )(sync_filters)
+        Input(ids.FILTER_SUPPRESS, "value"),
+    )(sync_controls)
 
     def _nav_state(pathname, search):
         return nav_state(pathname, search, pages)
@@ -233,22 +272,6 @@ def register_shell_callbacks(app: Dash, pages: list[Page], layouts: dict) -> Non
         Input(ids.URL, "pathname"),
     )(update_status)
 
-    def _download(n_clicks, search):
-        if not n_clicks:
-            return no_update
-        chart_id = ctx.triggered_id["chart"]
-        wh = get_warehouse()
-        try:
-            return csv_download(chart_id, wh, parse_search(search, wh.data_years()))
-        except WarehouseMissing:
-            return no_update
 
-    app.callback(
-        Output(ids.chart(ids.CSV_DOWNLOAD, MATCH), "data"),
-        Input(ids.chart(ids.CSV_BUTTON, MATCH), "n_clicks"),
-        State(ids.URL, "search"),
-        prevent_initial_call=True,
-    )(_download)
-
-
-__all__ = ["missing_panel", "register_shell_callbacks", "serve_layout", "sync_filters"]
+__all__ = ["missing_panel", "register_shell_callbacks", "serve_layout", "sync_controls",
+           "sync_filters"]

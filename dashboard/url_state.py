@@ -2,7 +2,10 @@
 
     ?from=2009&to=2023&program=ARREARS_CAP&program=PAY_IT_OFF&borough=Bronx
 
-`program` and `borough` repeat for several values. Parsing is forgiving: an unknown program or
+`program` and `borough` repeat for several values. `suppress=1` (last, when on) turns small-cell
+suppression on for the page's charts and tables; it is a view setting, not a filter, so it is
+read and written apart from `Filters` (`parse_suppress`, `to_search(filters, suppress=True)`).
+Parsing is forgiving: an unknown program or
 borough is dropped, an unreadable year is ignored, and a reversed range falls back to the
 default window, so any URL opens a page (never an error).
 """
@@ -77,8 +80,20 @@ def parse_search(search: str | None, years: tuple[int, int] | None = None) -> Fi
     return Filters(from_year, to_year, tuple(programs), tuple(boroughs))
 
 
-def to_search(filters: Filters) -> str:
-    """The canonical query string ('' for no filters), programs and boroughs in display order."""
+SUPPRESS_PARAM = "suppress"
+_TRUE = {"1", "true", "on", "yes", "y"}
+
+
+def parse_suppress(search: str | None) -> bool:
+    """Is small-cell suppression on in this query string? (`suppress=1`; the last one wins;
+    anything unreadable is off)."""
+    values = parse_qs((search or "").lstrip("?"), keep_blank_values=True).get(SUPPRESS_PARAM)
+    return bool(values) and values[-1].strip().lower() in _TRUE
+
+
+def to_search(filters: Filters, suppress: bool = False) -> str:
+    """The canonical query string ('' for no filters), programs and boroughs in display order,
+    then `suppress=1` when suppression is on."""
     pairs: list[tuple[str, str]] = []
     if filters.from_year is not None:
         pairs.append(("from", str(filters.from_year)))
@@ -88,6 +103,8 @@ def to_search(filters: Filters) -> str:
         pairs.append(("program", code))
     for name in sorted(filters.boroughs, key=lambda b: _BOROUGH_ORDER.get(b, 99)):
         pairs.append(("borough", name))
+    if suppress:
+        pairs.append((SUPPRESS_PARAM, "1"))
     return "?" + urlencode(pairs) if pairs else ""
 
 

@@ -69,3 +69,14 @@ def pytest_setup_options():
     ):
         options.add_argument(arg)
     return options
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_image_engine():
+    """Whatever started the shared image engine (an export, the dashboard's warm-up), stop it
+    when the session ends so no Chromium outlives the tests."""
+    yield
+    import sys
+
+    if "exports.images" in sys.modules:
+        sys.modules["exports.images"].stop_engine()

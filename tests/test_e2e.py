@@ -24,10 +24,15 @@ WINDOW = "?from=2009&to=2023"
 
 @pytest.fixture
 def app_on_demo(demo_warehouse, monkeypatch):
+    """The app on the demo warehouse. Request it after dash_duo: its teardown runs first and
+    stops the image engine, because dash_duo's teardown kills every thread started during the
+    test (the engine's too), after which the engine could never be stopped or used again."""
     monkeypatch.setenv("OUTCOMES_WAREHOUSE", str(demo_warehouse))
+    from dashboard.chart_exports import stop_export_engine
     from dashboard.factory import create_app
 
-    return create_app()
+    yield create_app()
+    stop_export_engine()
 
 
 def _count(duo, selector: str) -> int:
@@ -127,16 +132,59 @@ def test_arrears_cap_headline_on_demo(dash_duo, app_on_demo):
     assert "$284.0M" in card.text
     # The same numbers in the per-program chart's labels.
     dash_duo.wait_for_contains_text("#card--arrears_totals", "$284.0M · 13,640 NCPs")
-    # "Download CSV" hands over the numbers behind the chart.
-    dash_duo.find_element("#card--arrears_totals .chart-actions button").click()
-    target = Path(dash_duo.download_path) / "arrears_totals_2009-2023.csv"
-    deadline = time.time() + 10
-    while not target.exists() and time.time() < deadline:
-        time.sleep(0.1)
-    lines = target.read_text().splitlines()
+    # "CSV" hands over the numbers behind the chart (the export: header block, then the table).
+    _card_button(dash_duo, "arrears_totals", "CSV").click()
+    target = _wait_file(dash_duo, "arrears_totals_2009-2023.csv")
+    header, table = target.read_text(encoding="utf-8-sig").split("\n\n", 1)
+    assert "Synthetic demo data" in header or "synthetic" in header.lower()
+    lines = table.splitlines()
     assert lines[0] == "program,arrears_reduced_usd,ncps_with_reductions,avg_reduction_usd"
     assert any(line.startswith("ARREARS_CAP,284000000") and ",13640," in line for line in lines)
     assert dash_duo.get_logs() == []
+
+
+def _card_button(duo, chart_id: str, label: str):
+    return duo.driver.find_element(
+        By.XPATH, f"//section[@id='card--{chart_id}']//button[normalize-space()='{label}']")
+
+
+def _wait_file(duo, name: str, timeout: float = 30) -> Path:
+    target = Path(duo.download_path) / name
+    deadline = time.time() + timeout
+    while not (target.exists() and target.stat().st_size) and time.time() < deadline:
+        time.sleep(0.1)
+    assert target.exists(), f"{name} was not downloaded"
+    time.sleep(0.2)  # let the browser finish writing it
+    return target
+
+
+def test_chart_exports_and_suppression_toggle(dash_duo, app_on_demo):
+    dash_duo.start_server(app_on_demo)
+    dash_duo.driver.get(dash_duo.server_url + "/arrears" + WINDOW)
+    _wait_page(dash_duo, "arrears")
+    # PNG of one chart (the engine was started in the background with the app).
+    _card_button(dash_duo, "arrears_by_year", "PNG").click()
+    png = _wait_file(dash_duo, "arrears_by_year_2009-2023.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    # "Open in a notebook" shows the Python for these filters, with a copy button.
+    _card_button(dash_duo, "arrears_by_year", "Open in a notebook").click()
+    panel = "#card--arrears_by_year .notebook-panel"
+    dash_duo.wait_for_contains_text(panel, "chart_data", timeout=10)
+    assert "from_year=2009, to_year=2023" in dash_duo.find_element(panel).text
+    assert _count(dash_duo, f"{panel} .snippet-copy") == 2
+    _screenshot(dash_duo, "arrears-exports")
+
+    # The suppression toggle goes into the URL, and travels with the navigation.
+    dash_duo.find_element(f"#{ids.FILTER_SUPPRESS} input").click()
+    _wait_url(dash_duo, "/arrears", WINDOW + "&suppress=1")
+    _wait_page(dash_duo, "arrears")
+    dash_duo.find_element(f"#{ids.nav_link('employment')}").click()
+    _wait_url(dash_duo, "/employment", WINDOW + "&suppress=1")
+    _wait_page(dash_duo, "employment")
+    assert dash_duo.find_element(f"#{ids.FILTER_SUPPRESS} input").is_selected()
+    assert dash_duo.get_logs() == []
+    assert _external_requests(dash_duo) == []
 
 
 def test_url_round_trip_and_navigation(dash_duo, app_on_demo):
@@ -204,7 +252,7 @@ def test_empty_filters_and_missing_warehouse(dash_duo, tmp_path, monkeypatch, de
     monkeypatch.setenv("OUTCOMES_WAREHOUSE", str(demo_warehouse))
     from dashboard.factory import create_app
 
-    dash_duo.start_server(create_app())
+    dash_duo.start_server(create_app(warm_exports=False))  # no engine (see app_on_demo)
     # Mediation has no arrears: every arrears chart says so instead of drawing nothing.
     dash_duo.driver.get(dash_duo.server_url + "/arrears?program=MEDIATION")
     _wait_page(dash_duo, "arrears")

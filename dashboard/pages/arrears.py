@@ -6,7 +6,6 @@ from dash import Dash, Input, Output, html
 
 from dashboard import format as fmt
 from dashboard import ids
-from dashboard.chart_card import chart_card
 from dashboard.charts import chart_data, charts_for
 from dashboard.common import Page, PageContext, cached_body, page_context, page_frame
 from dashboard.events import events_for
@@ -25,7 +24,8 @@ PAGE = Page(
 def program_totals(ctx: PageContext):
     """One card per debt-reduction program: dollars reduced, NCPs and the average, for the
     window (the same numbers as the arrears_totals chart and table)."""
-    df = chart_data("arrears_totals", ctx.wh, ctx.filters)
+    safe = ctx.safe("arrears_totals")  # "<11" in place of hidden numbers when suppressing
+    df = safe.display if safe is not None else chart_data("arrears_totals", ctx.wh, ctx.filters)
     cards = []
     for row in df.itertuples(index=False):
         cards.append(html.Div(
@@ -69,7 +69,7 @@ def render(search: str | None):
 
 def body(ctx: PageContext):
     window = fmt.year_range(ctx.filters.from_year, ctx.filters.to_year)
-    cards = [chart_card(c.id, ctx.wh, ctx.filters) for c in charts_for(PAGE.key)]
+    cards = [ctx.card(c.id) for c in charts_for(PAGE.key)]
     events = event_list(ctx)
     return [
         html.H2(f"Totals per program, {window}", className="section-title"),

@@ -6,12 +6,12 @@ from dash import Dash, Input, Output, dcc, html
 
 from dashboard import figures, ids
 from dashboard import format as fmt
-from dashboard.chart_card import chart_card
 from dashboard.charts import chart_data
 from dashboard.common import Page, PageContext, cached_body, page_context, page_frame, stat_card
 from dashboard.derived import GRADUATION_RATE_DEFINITION, graduation_rate
 from dashboard.style import ACCENT
 from warehouse.metrics import METRICS
+from warehouse.suppression import TOTAL, marker
 
 PAGE = Page(
     key="overview",
@@ -19,8 +19,9 @@ PAGE = Page(
     name="Overview",
     title="Program outcomes at a glance",
     intro="Headline results of OCSS's employment and debt-reduction programs for the selected "
-          "years, programs and boroughs. Totals are summed over the programs; the line under "
-          "each number is its trend per year.",
+          "years, programs and boroughs. Each total takes the selected programs together, so a "
+          "parent served by two programs counts once; the line under each number is its trend "
+          "per year.",
 )
 
 HEADLINES = (
@@ -33,10 +34,26 @@ HEADLINES = (
 )
 
 
+def window_total_hidden(ctx: PageContext) -> dict[str, bool]:
+    """Which headline totals (all selected programs, the whole window) suppression hides: the
+    joint mask's grand-total cells, so the cards agree with the charts."""
+    from exports.charts import joint_mask
+
+    joint = ctx.joint()
+    mask = joint_mask(joint)
+    grand = ((joint["year"] == TOTAL) & (joint["program"] == TOTAL)).to_numpy()
+    return {c: bool(mask.loc[grand, c].any()) for c in mask.columns if c in METRICS}
+
+
 def headline_cards(ctx: PageContext) -> html.Div:
-    totals = ctx.wh.metrics(ctx.filters)
-    sums = totals.sum(numeric_only=True) if not totals.empty else None
-    trend = chart_data("overview_trends", ctx.wh, ctx.filters)
+    # The metric SQL's ALL row: all selected programs together, each participant once.
+    totals = ctx.wh.metrics(ctx.filters, with_total=True)
+    all_rows = totals[totals["program"] == "ALL"]
+    sums = all_rows.iloc[0] if not all_rows.empty else None
+    safe = ctx.safe("overview_trends")  # None unless suppression is on
+    trend = safe.values if safe is not None else chart_data("overview_trends", ctx.wh,
+                                                            ctx.filters)
+    hidden = window_total_hidden(ctx) if ctx.suppress else {}
     cards = []
     for col, label, formatter, d3 in HEADLINES:
         value = float(sums[col]) if sums is not None else 0.0
@@ -44,6 +61,10 @@ def headline_cards(ctx: PageContext) -> html.Div:
         if col == "graduates" and sums is not None:
             rate = graduation_rate(sums.to_frame().T).iloc[0]
             note = f"Graduation rate {fmt.pct(rate)}"
+            if hidden.get("graduates") or hidden.get("participants_served"):
+                note = f"Graduation rate {marker()}"
+        if hidden.get(col):
+            value = marker()
         spark = dcc.Graph(figure=figures.sparkline(trend, col, color=ACCENT, d3=d3),
                           config={"displayModeBar": False, "responsive": True},
                           className="sparkline", id=f"spark-{col}",
@@ -68,8 +89,7 @@ def body(ctx: PageContext):
     return [
         html.H2(f"Headline results, {window}", className="section-title"),
         headline_cards(ctx),
-        html.Div([chart_card("overview_trends", ctx.wh, ctx.filters),
-                  chart_card("program_summary", ctx.wh, ctx.filters)],
+        html.Div([ctx.card("overview_trends"), ctx.card("program_summary")],
                  className="chart-grid"),
     ]
 
