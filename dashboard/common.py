@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from dash import dcc, html
+from dash import Input, Output, dcc, html
 from dash.development.base_component import Component
 
 from dashboard import (
@@ -78,6 +78,20 @@ def page_context(search: str | None) -> PageContext | Component:
     except WarehouseMissing as e:
         return missing_panel(str(e))
     return PageContext(wh, filters, parse_suppress(search))
+
+
+def render_page(page: Page, body: Callable[[PageContext], object], search: str | None):
+    """What a page's render callback returns: its body for the URL's filters (cached), or the
+    panel explaining why there is none."""
+    ctx = page_context(search)
+    if not isinstance(ctx, PageContext):
+        return ctx
+    return cached_body(page.key, ctx, body)
+
+
+def register_page(app, page: Page, render: Callable[[str | None], object]) -> None:
+    """Wire a page's render callback: the URL's query string in, the page body out."""
+    app.callback(Output(ids.page_body(page.key), "children"), Input(ids.URL, "search"))(render)
 
 
 def missing_panel(message: str) -> html.Div:

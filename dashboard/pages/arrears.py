@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output, html
+from dash import Dash, html
 
 from dashboard import format as fmt
-from dashboard import ids
 from dashboard.charts import chart_data, charts_for
-from dashboard.common import Page, PageContext, cached_body, page_context, page_frame
+from dashboard.common import (
+    Page,
+    PageContext,
+    page_frame,
+    register_page,
+    render_page,
+)
 from dashboard.events import events_for
 from dashboard.style import program_color, program_name
 
@@ -61,10 +66,7 @@ def event_list(ctx: PageContext):
 
 def render(search: str | None):
     """Callback: the page body for a query string (Input: the URL's search)."""
-    ctx = page_context(search)
-    if not isinstance(ctx, PageContext):
-        return ctx
-    return cached_body(PAGE.key, ctx, body)
+    return render_page(PAGE, body, search)
 
 
 def body(ctx: PageContext):
@@ -84,4 +86,4 @@ def layout():
 
 
 def register_callbacks(app: Dash) -> None:
-    app.callback(Output(ids.page_body(PAGE.key), "children"), Input(ids.URL, "search"))(render)
+    register_page(app, PAGE, render)

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output, dcc, html
+from dash import Dash, dcc, html
 
-from dashboard import figures, ids
+from dashboard import figures
 from dashboard import format as fmt
 from dashboard.charts import chart_data
-from dashboard.common import Page, PageContext, cached_body, page_context, page_frame, stat_card
+from dashboard.common import (
+    Page,
+    PageContext,
+    page_frame,
+    register_page,
+    render_page,
+    stat_card,
+)
 from dashboard.derived import GRADUATION_RATE_DEFINITION, graduation_rate
 from dashboard.style import ACCENT
 from warehouse.metrics import METRICS
@@ -78,10 +85,7 @@ def headline_cards(ctx: PageContext) -> html.Div:
 
 def render(search: str | None):
     """Callback: the page body for a query string (Input: the URL's search)."""
-    ctx = page_context(search)
-    if not isinstance(ctx, PageContext):
-        return ctx
-    return cached_body(PAGE.key, ctx, body)
+    return render_page(PAGE, body, search)
 
 
 def body(ctx: PageContext):
@@ -99,4 +103,4 @@ def layout():
 
 
 def register_callbacks(app: Dash) -> None:
-    app.callback(Output(ids.page_body(PAGE.key), "children"), Input(ids.URL, "search"))(render)
+    register_page(app, PAGE, render)

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output, html
+from dash import Dash, html
 
-from dashboard import ids
-from dashboard.common import Page, PageContext, cached_body, chart_cards, page_context, page_frame
+from dashboard.common import (
+    Page,
+    PageContext,
+    chart_cards,
+    page_frame,
+    register_page,
+    render_page,
+)
 
 PAGE = Page(
     key="referrals",
@@ -19,10 +25,7 @@ PAGE = Page(
 
 def render(search: str | None):
     """Callback: the page body for a query string (Input: the URL's search)."""
-    ctx = page_context(search)
-    if not isinstance(ctx, PageContext):
-        return ctx
-    return cached_body(PAGE.key, ctx, body)
+    return render_page(PAGE, body, search)
 
 
 def body(ctx: PageContext):
@@ -34,4 +37,4 @@ def layout():
 
 
 def register_callbacks(app: Dash) -> None:
-    app.callback(Output(ids.page_body(PAGE.key), "children"), Input(ids.URL, "search"))(render)
+    register_page(app, PAGE, render)
