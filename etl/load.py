@@ -389,7 +389,13 @@ def _load(con, paths, checked, warehouse, meta, started, progress) -> LoadReport
     for key, value in (meta or {}).items():
         con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, str(value)])
     for model in sorted(MODELS_DIR.glob("*.sql")):
-        con.execute(model.read_text())
+        try:
+            con.execute(model.read_text())
+        except duckdb.Error as e:  # e.g. dates spanning more years than the models hold
+            raise LoadRefused(
+                f"the warehouse's model {model.stem} cannot be built from these records: "
+                f"{str(e).splitlines()[0]}"
+            ) from None
     con.execute("COMMIT")
     con.execute("CHECKPOINT")
     return report

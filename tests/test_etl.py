@@ -356,6 +356,16 @@ def test_failure_midway_leaves_warehouse_unchanged(tmp_path, small_warehouse, fr
     assert not list(tmp_path.glob("*.loading*"))
 
 
+def test_records_spanning_too_many_years_refuse_the_load(tmp_path, small_warehouse,
+                                                         fresh_copy):
+    wh = fresh_copy(small_warehouse)
+    before = file_hash(wh)
+    odd = write(tmp_path, "referrals.csv", ["R9,P9,STEP,1801-01-01,self,"])  # a placeholder date
+    r = run_cli("load", str(odd), "--warehouse", str(wh))
+    assert r.returncode == 2 and "126 years" in r.stderr and "Traceback" not in r.stderr
+    assert file_hash(wh) == before
+
+
 def test_reader_keeps_a_consistent_view_while_a_load_swaps_the_file(tmp_path):
     wh = tmp_path / "w.duckdb"
     load_files([write(tmp_path, "referrals_1.csv", ["R1,P1,STEP,2020-01-01,self,"])], wh)
