@@ -500,30 +500,46 @@ def avg_reduction_by_year(df: pd.DataFrame, title: str = "") -> go.Figure:
 
 # -- Families Forward -------------------------------------------------------------------------
 def ff_placements(df: pd.DataFrame, title: str = "",
-                  enrollment_window: tuple[date, date] = FF_ENROLLMENT_WINDOW) -> go.Figure:
-    """Families Forward placements per month, the enrollment window shaded.
+                  enrollment_window: tuple[date, date] = FF_ENROLLMENT_WINDOW,
+                  grain: str = "month") -> go.Figure:
+    """Families Forward placements per month (or per year: grain="year", each row's `month`
+    then being 1 January of its year), the enrollment window shaded.
 
-    Columns: month (first day), placements.
+    Columns: month (first day of the period), placements.
     """
     if not _nonempty(df, "placements"):
         return empty_figure(title)
+    yearly = grain == "year"
     color = program_color("FAMILIES_FORWARD")
-    fig = go.Figure(go.Bar(
-        x=pd.to_datetime(df["month"]), y=df["placements"], name="Placements",
-        marker_color=color, xperiod="M1", xperiodalignment="middle",
-        hovertemplate="%{x|%b %Y}<br>Placements: %{y:,.0f}<extra></extra>",
-    ))
     start, end = enrollment_window
-    fig.add_vrect(x0=start, x1=end, fillcolor=SHADE, line_width=0, layer="below",
+    if yearly:
+        # Whole years on a numeric axis: a bar is centred on its year, so a date d sits at
+        # year + (fraction of the year elapsed) - 0.5.
+        x = pd.to_datetime(df["month"]).dt.year
+        shade = [pd.Timestamp(d).year + (pd.Timestamp(d).dayofyear - 1) / 365.25 - 0.5
+                 for d in (start, end)]
+        bar = go.Bar(x=x, y=df["placements"], name="Placements", marker_color=color,
+                     hovertemplate="%{x}<br>Placements: %{y:,.0f}<extra></extra>")
+    else:
+        shade = [start, end]
+        bar = go.Bar(x=pd.to_datetime(df["month"]), y=df["placements"], name="Placements",
+                     marker_color=color, xperiod="M1", xperiodalignment="middle",
+                     hovertemplate="%{x|%b %Y}<br>Placements: %{y:,.0f}<extra></extra>")
+    fig = go.Figure(bar)
+    fig.add_vrect(x0=shade[0], x1=shade[1], fillcolor=SHADE, line_width=0, layer="below",
                   annotation_text=f"Enrollment window {fmt.day(start)} – {fmt.day(end)}",
                   annotation_position="top left",
                   annotation=dict(font=dict(size=11, color=MUTED_INK)))
     fig.update_layout(**base_layout(title, height=400))
     fig.update_layout(showlegend=False, bargap=0.1)
     style_axes(fig)
-    lo = min(pd.Timestamp(df["month"].min()), pd.Timestamp(start)) - pd.DateOffset(months=2)
-    hi = max(pd.Timestamp(df["month"].max()), pd.Timestamp(end)) + pd.DateOffset(months=2)
-    fig.update_xaxes(title_text="Month placed", range=[lo, hi])
+    if yearly:
+        lo, hi = min(float(x.min()), shade[0]) - 0.6, max(float(x.max()), shade[1]) + 0.6
+        fig.update_xaxes(title_text="Year placed", range=[lo, hi], dtick=1, tickformat="d")
+    else:
+        lo = min(pd.Timestamp(df["month"].min()), pd.Timestamp(start)) - pd.DateOffset(months=2)
+        hi = max(pd.Timestamp(df["month"].max()), pd.Timestamp(end)) + pd.DateOffset(months=2)
+        fig.update_xaxes(title_text="Month placed", range=[lo, hi])
     top = float(df["placements"].max())
     fig.update_yaxes(title_text="Placements", tickformat=",.0f", range=[0, top * 1.18])
     return fig

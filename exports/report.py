@@ -139,15 +139,16 @@ def _by_year_table(safe: SafeChart, value: str, fmt) -> pd.DataFrame:
 
 
 def _ff_placements(wh: Warehouse, f: Filters, ctx: ExportContext):
-    """Monthly placements for the figure and yearly placements for the table, suppressed
-    together: the months of a year add up to the year, the years to the window."""
+    """Monthly and yearly placements suppressed together (the months of a year add up to the
+    year, the years to the window): the monthly SafeChart, the yearly table, and the yearly
+    numbers (NaN where hidden) that the report draws, since monthly counts are small."""
     from dashboard.charts import chart_data
 
     df = chart_data("ff_placements", wh, f).reset_index(drop=True)
     if df.empty:
         safe = safe_chart_data("ff_placements", wh, f, df=df, suppress=ctx.suppressed,
                                min_count=ctx.min_count)
-        return safe, pd.DataFrame({"Year": [], "Placements": []})
+        return safe, pd.DataFrame({"Year": [], "Placements": []}), df
     months = df.assign(year=pd.to_datetime(df["month"]).dt.year.astype(str),
                        period=pd.to_datetime(df["month"]).dt.strftime("%Y-%m"))
     cols = ["placements", "participants_placed"]
@@ -172,17 +173,22 @@ def _ff_placements(wh: Warehouse, f: Filters, ctx: ExportContext):
                      apply_mask(df, full_mask, ctx.min_count), full_mask, ctx.suppressed,
                      ctx.min_count)
     tab = shown[shown["period"] == TOTAL]
+    by_year = apply_mask(long, mask, ctx.min_count, fill=float("nan"))
+    by_year = by_year[(long["period"] == TOTAL) & (long["year"] != TOTAL)]
+    yearly = pd.DataFrame({"month": pd.to_datetime(by_year["year"] + "-01-01").dt.date,
+                           "placements": by_year["placements"].to_numpy()})
     table = pd.DataFrame({
         "Year": ["Window" if y == TOTAL else y for y in tab["year"]],
         "Placements": [_count(v) for v in tab["placements"]],
         "Participants placed": [_count(v) for v in tab["participants_placed"]],
     })
-    return safe, table
+    return safe, table, yearly
 
 
 def build_sections(wh: Warehouse, filters: Filters | None = None, *,
                    ctx: ExportContext | None = None) -> list[Section]:
     """The headline charts with suppressed figures and tables (no images rendered yet)."""
+    from dashboard import figures
     from dashboard.charts import HEADLINE_CHARTS, get_chart
 
     f = wh.resolve(filters or Filters())
@@ -196,16 +202,21 @@ def build_sections(wh: Warehouse, filters: Filters | None = None, *,
     sections = []
     for cid in HEADLINE_CHARTS:
         chart = get_chart(cid)
+        title = chart_title(cid, wh, f)
         if cid == "ff_placements":
-            safe, table = _ff_placements(wh, f, ctx)
+            safe, table, yearly = _ff_placements(wh, f, ctx)
+            # Per year: monthly counts are mostly under the suppression threshold.
+            title = title.replace(" per month", " per year")
+            fig = (figures.ff_placements(yearly, title, grain="year") if yearly.size
+                   else safe_figure(cid, wh, f, safe=safe))
         else:
             safe = safe_chart_data(cid, wh, f, suppress=ctx.suppressed, min_count=n,
                                    joint=joint)
             table = _section_table(cid, safe, joint, jmask, n)
-        fig = safe_figure(cid, wh, f, safe=safe)
+            fig = safe_figure(cid, wh, f, safe=safe)
         note = SUPPRESSED_NOTE.format(n=n) if safe.n_hidden else ""
-        sections.append(Section(cid, chart_title(cid, wh, f), chart.definition, fig, table,
-                                note, hidden=safe.n_hidden))
+        sections.append(Section(cid, title, chart.definition, fig, table, note,
+                                hidden=safe.n_hidden))
     return sections
 
 

@@ -276,3 +276,19 @@ def test_csv_export_of_small_cells(small_cells):
     unsuppressed = chart_file("ncps_by_year", small_cells, Filters(2021, 2022), "csv",
                               suppress=False).decode("utf-8-sig")
     assert "NOT SUPPRESSED" in unsuppressed
+
+
+def test_report_draws_families_forward_placements_per_year(demo):
+    """Monthly placements are mostly under the threshold, so the report draws years; the
+    drawn years are exactly the unsuppressed cells of the section's table."""
+    from exports.report import build_sections
+
+    sections = {s.chart_id: s for s in build_sections(demo, Filters(2009, 2023))}
+    ff = sections["ff_placements"]
+    assert "per year" in ff.title
+    (bar,) = ff.figure.data
+    drawn = {int(x): y for x, y in zip(bar.x, bar.y, strict=True) if y == y}  # y == y: not NaN
+    table = ff.table[ff.table["Year"] != "Window"]
+    shown = {int(y): float(p) for y, p in zip(table["Year"], table["Placements"], strict=True)
+             if not str(p).startswith("<")}
+    assert drawn == shown and len(drawn) >= 3
