@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from dashboard import format as fmt
 from exports.charts import (
     SUPPRESSED_NOTE,
     SafeChart,
@@ -55,43 +56,8 @@ class Section:
 
 
 # -- formatting -------------------------------------------------------------------------------
-def _count(v) -> str:
-    if isinstance(v, str):
-        return v
-    if v is None or pd.isna(v):
-        return "\u2013"
-    return f"{round(float(v)):,}"
-
-
-def _money(v) -> str:
-    if isinstance(v, str):
-        return v
-    if v is None or pd.isna(v):
-        return "\u2013"
-    x = float(v)
-    sign = "-" if x < 0 else ""
-    a = abs(x)
-    for t, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if round(a / t, 1) >= 1:
-            return f"{sign}${a / t:,.1f}{suffix}"
-    return f"{sign}${a:,.0f}"
-
-
-def _money_full(v) -> str:
-    if isinstance(v, str):
-        return v
-    if v is None or pd.isna(v):
-        return "\u2013"
-    x = float(v)
-    return f"-${abs(x):,.0f}" if x < 0 else f"${x:,.0f}"
-
-
-def _pct(v) -> str:
-    if isinstance(v, str):
-        return v
-    if v is None or pd.isna(v):
-        return "\u2013"
-    return f"{float(v) * 100:.1f}%"
+# The dashboard's formatters, so a report prints numbers exactly as the pages do.
+_count, _money, _money_full, _pct = fmt.count, fmt.money, fmt.money_full, fmt.pct
 
 
 def _ratio(num, den, hidden: bool):
@@ -117,16 +83,16 @@ def _program_table(df: pd.DataFrame, mask: pd.DataFrame, columns: list[tuple], m
     out = []
     for p in df.index:
         row = {"Program": program_label(p)}
-        for label, col, fmt in columns:
+        for label, col, show in columns:
             if callable(col):
-                row[label] = fmt(col(df.loc[p], mask.loc[p]))
+                row[label] = show(col(df.loc[p], mask.loc[p]))
             else:
-                row[label] = fmt(df.at[p, col])
+                row[label] = show(df.at[p, col])
         out.append(row)
     return pd.DataFrame(out)
 
 
-def _by_year_table(safe: SafeChart, value: str, fmt) -> pd.DataFrame:
+def _by_year_table(safe: SafeChart, value: str, show) -> pd.DataFrame:
     d = safe.display
     if d.empty:
         return pd.DataFrame({"Year": []})
@@ -134,7 +100,7 @@ def _by_year_table(safe: SafeChart, value: str, fmt) -> pd.DataFrame:
     wide = d.pivot(index="year", columns="program", values=value)[programs]
     out = pd.DataFrame({"Year": [str(int(y)) for y in wide.index]})
     for p in programs:
-        out[program_label(p)] = [fmt(v) for v in wide[p]]
+        out[program_label(p)] = [show(v) for v in wide[p]]
     return out
 
 
