@@ -94,6 +94,25 @@ def register_page(app, page: Page, render: Callable[[str | None], object]) -> No
     app.callback(Output(ids.page_body(page.key), "children"), Input(ids.URL, "search"))(render)
 
 
+def chart_grid_page(page: Page):
+    """(render, layout, register_callbacks) for a page whose body is its charts in a grid."""
+
+    def body(ctx: PageContext):
+        return html.Div(chart_cards(page.key, ctx), className="chart-grid")
+
+    def render(search: str | None):
+        """Callback: the page body for a query string (Input: the URL's search)."""
+        return render_page(page, body, search)
+
+    def layout():
+        return page_frame(page)
+
+    def register_callbacks(app) -> None:
+        register_page(app, page, render)
+
+    return render, layout, register_callbacks
+
+
 def missing_panel(message: str) -> html.Div:
     return html.Div(
         [

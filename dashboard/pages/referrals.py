@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-from dash import Dash, html
-
-from dashboard.common import (
-    Page,
-    PageContext,
-    chart_cards,
-    page_frame,
-    register_page,
-    render_page,
-)
+from dashboard.common import Page, chart_grid_page
 
 PAGE = Page(
     key="referrals",
@@ -23,18 +14,4 @@ PAGE = Page(
 )
 
 
-def render(search: str | None):
-    """Callback: the page body for a query string (Input: the URL's search)."""
-    return render_page(PAGE, body, search)
-
-
-def body(ctx: PageContext):
-    return html.Div(chart_cards(PAGE.key, ctx), className="chart-grid")
-
-
-def layout():
-    return page_frame(PAGE)
-
-
-def register_callbacks(app: Dash) -> None:
-    register_page(app, PAGE, render)
+render, layout, register_callbacks = chart_grid_page(PAGE)
