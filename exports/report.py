@@ -186,28 +186,29 @@ def build_sections(wh: Warehouse, filters: Filters | None = None, *,
     return sections
 
 
+def _ratio_column(label: str, num: str, den: str, show) -> tuple:
+    """A `_program_table` column num / den, hidden when either input is suppressed."""
+    return (label, lambda r, m: _ratio(r[num], r[den], bool(m[num] or m[den])), show)
+
+
 def _section_table(cid: str, safe: SafeChart, joint, jmask, n: int) -> pd.DataFrame:
-    if cid == "served_vs_graduates":
+    if cid in ("served_vs_graduates", "arrears_totals"):
         programs = list(dict.fromkeys(safe.values["program"]))
         df, mask = _window_rows(joint, jmask, programs)
-        return _program_table(df, mask, [
-            ("Served", "participants_served", _count),
-            ("Graduates", "graduates", _count),
-            ("Graduation rate",
-             lambda r, m: _ratio(r["graduates"], r["participants_served"],
-                                 bool(m["graduates"] or m["participants_served"])), _pct),
-        ], n)
-    if cid == "arrears_totals":
-        programs = list(dict.fromkeys(safe.values["program"]))
-        df, mask = _window_rows(joint, jmask, programs)
-        return _program_table(df, mask, [
-            ("DSS arrears reduced", "arrears_reduced_usd", _money_full),
-            ("NCPs", "ncps_with_reductions", _count),
-            ("Average per NCP",
-             lambda r, m: _ratio(r["arrears_reduced_usd"], r["ncps_with_reductions"],
-                                 bool(m["arrears_reduced_usd"] or m["ncps_with_reductions"])),
-             _money_full),
-        ], n)
+        columns = {
+            "served_vs_graduates": [
+                ("Served", "participants_served", _count),
+                ("Graduates", "graduates", _count),
+                _ratio_column("Graduation rate", "graduates", "participants_served", _pct),
+            ],
+            "arrears_totals": [
+                ("DSS arrears reduced", "arrears_reduced_usd", _money_full),
+                ("NCPs", "ncps_with_reductions", _count),
+                _ratio_column("Average per NCP", "arrears_reduced_usd",
+                              "ncps_with_reductions", _money_full),
+            ],
+        }[cid]
+        return _program_table(df, mask, columns, n)
     if cid == "arrears_by_year":
         return _by_year_table(safe, "arrears_reduced_usd", _money)
     if cid == "ncps_by_year":
