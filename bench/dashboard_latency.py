@@ -4,14 +4,19 @@
 
 Without --warehouse, builds the scale-1 demo warehouse in a temporary folder (pass a scale-100
 one, e.g. from `outcomes demo --scale 100 --warehouse /tmp/big.duckdb`, to see the worst case).
-Each page's render callback is called as a plain function, the way Dash calls it: "cold" with a
-different filter combination every call (so the query layer's cache does not answer), "warm"
-with a combination it has just seen. Prints a markdown table (milliseconds).
+
+Each page's body callback is requested the way the browser requests it: an HTTP POST to
+`/_dash-update-component` through the app's WSGI server (Flask's test client, in process, no
+network), so a time covers Dash's dispatch, the callback (queries, figures, component tree)
+and the JSON of the response. "Cold": a filter combination not asked for before, so the query
+layer's cache cannot answer; "warm": the same combination again. Prints a markdown table in
+milliseconds, and the response sizes.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -49,6 +54,32 @@ def searches(first: int, last: int, n: int, rng: random.Random) -> list[str]:
     return out
 
 
+def body_request(page_key: str, search: str) -> dict:
+    """The JSON the browser posts when the URL's search changes on a page."""
+    from dashboard import ids
+
+    output = ids.page_body(page_key)
+    return {
+        "output": f"{output}.children",
+        "outputs": {"id": output, "property": "children"},
+        "inputs": [{"id": ids.URL, "property": "search", "value": search}],
+        "changedPropIds": [f"{ids.URL}.search"],
+        "state": [],
+    }
+
+
+def time_request(client, page_key: str, search: str) -> tuple[float, int]:
+    """(milliseconds, response bytes) of one page-body callback request."""
+    payload = json.dumps(body_request(page_key, search))
+    t = time.perf_counter()
+    response = client.post("/_dash-update-component", data=payload,
+                           content_type="application/json")
+    elapsed = (time.perf_counter() - t) * 1000
+    if response.status_code != 200:
+        raise RuntimeError(f"{page_key} {search}: HTTP {response.status_code}")
+    return elapsed, len(response.data)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--warehouse", help="warehouse file (default: build the scale-1 demo)")
@@ -70,31 +101,34 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["OUTCOMES_WAREHOUSE"] = str(path)
 
     from dashboard.common import get_warehouse
+    from dashboard.factory import create_app
     from dashboard.pages import PAGE_MODULES
 
+    client = create_app(warm_exports=False).server.test_client()
     wh = get_warehouse()
     first, last = wh.data_years()
     rng = random.Random(args.seed)
+    # One request first: Python's and DuckDB's first-use costs are not the page's.
+    time_request(client, PAGE_MODULES[0].PAGE.key, f"?from={first}&to={last}")
     rows = []
     for module in PAGE_MODULES:
-        cold, warm = [], []
+        key = module.PAGE.key
+        cold, warm, sizes = [], [], []
         for search in searches(first, last, args.samples, rng):
-            t = time.perf_counter()
-            module.render(search)
-            cold.append((time.perf_counter() - t) * 1000)
-            t = time.perf_counter()
-            module.render(search)
-            warm.append((time.perf_counter() - t) * 1000)
+            ms, size = time_request(client, key, search)
+            cold.append(ms)
+            sizes.append(size)
+            warm.append(time_request(client, key, search)[0])
         rows.append((module.PAGE.path, statistics.median(cold), _p95(cold),
-                     statistics.median(warm), _p95(warm)))
+                     statistics.median(warm), _p95(warm), statistics.median(sizes)))
 
     size = path.stat().st_size / 1e6
-    print(f"\nDashboard callback latency, {path.name} ({size:,.0f} MB), "
+    print(f"\nDashboard page-body requests, {path.name} ({size:,.0f} MB), "
           f"{args.samples} filter combinations per page (ms)\n")
-    print("| page | cold median | cold p95 | warm median | warm p95 |")
-    print("|---|---:|---:|---:|---:|")
-    for page, cm, cp, wm, wp in rows:
-        print(f"| `{page}` | {cm:,.0f} | {cp:,.0f} | {wm:,.0f} | {wp:,.0f} |")
+    print("| page | cold median | cold p95 | warm median | warm p95 | response (kB) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for page, cm, cp, wm, wp, kb in rows:
+        print(f"| `{page}` | {cm:,.0f} | {cp:,.0f} | {wm:,.0f} | {wp:,.0f} | {kb / 1000:,.0f} |")
     if tmp is not None:
         tmp.cleanup()
     return 0

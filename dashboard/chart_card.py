@@ -22,14 +22,14 @@ from dash.development.base_component import Component
 
 from dashboard import ids
 from dashboard.charts import (
-    chart_figure,
+    chart_spec,
     chart_title,
     column_label,
     display_table,
     get_chart,
     is_empty,
 )
-from exports.charts import SUPPRESSED_NOTE, SafeChart, safe_figure
+from exports.charts import SUPPRESSED_NOTE, SafeChart, safe_spec
 from warehouse.query import Filters, Warehouse
 
 ChartAction = Callable[[str, Filters], Component | None]
@@ -116,13 +116,14 @@ def chart_card(chart_id: str, wh: Warehouse, filters: Filters, df: pd.DataFrame 
             html.Div(chart.empty_message, className="empty-state", role="status"),
         ]
     else:
-        fig = (chart_figure(chart_id, wh, f, df) if safe is None
-               else safe_figure(chart_id, wh, f, safe=safe))
+        # The figure as plain dicts (dashboard.figures): no go.Figure to build and copy.
+        fig = (chart_spec(chart_id, wh, f, df) if safe is None
+               else safe_spec(chart_id, wh, f, safe=safe))
         # Responsive width; the height is the figure's own (a responsive graph would
         # otherwise shrink to its container's height).
         body = [dcc.Graph(id=ids.chart(ids.CHART_GRAPH, chart_id), figure=fig,
                           config=GRAPH_CONFIG, className="chart-graph",
-                          style={"height": f"{fig.layout.height or 450}px"})]
+                          style={"height": f"{fig['layout'].get('height') or 450}px"})]
     note = (f"Showing the first {TABLE_MAX_ROWS:,} of {len(df):,} rows; the CSV has all."
             if len(df) > TABLE_MAX_ROWS else None)
     hidden_note = ([html.P(SUPPRESSED_NOTE.format(n=safe.min_count), className="suppressed-note")]

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -318,22 +319,30 @@ def is_empty(chart_id: str, df: pd.DataFrame | None) -> bool:
     cols = [c for c in get_chart(chart_id).value_columns if c in df.columns]
     if not cols:
         return False
-    values = df[cols].apply(pd.to_numeric, errors="coerce").fillna(0)
-    return not bool((values.abs().to_numpy() > 0).any())
+    values = df[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float,
+                                                                     na_value=np.nan)
+    return not bool(np.any(np.nan_to_num(values) != 0))
 
 
-def chart_figure(chart_id: str, wh: Warehouse, filters: Filters,
-                 df: pd.DataFrame | None = None) -> go.Figure:
-    """The chart's figure, its title filled in with the window; `df` skips the query."""
+def chart_spec(chart_id: str, wh: Warehouse, filters: Filters,
+               df: pd.DataFrame | None = None) -> dict:
+    """The chart's figure as plain dicts (dashboard.figures), its title filled in with the
+    window; `df` skips the query. The dashboard sends this to the browser as it is."""
     chart = get_chart(chart_id)
     f = wh.resolve(filters or Filters())
     if df is None:
         df = chart.data(wh, f)
     title = chart_title(chart_id, wh, f)
     if is_empty(chart_id, df):
-        return figures.empty_figure(title, chart.empty_message)
+        return figures.empty_figure.spec(title, chart.empty_message)
     options = chart.options(f) if chart.options else {}
-    return chart.figure(df, title=title, **options)
+    return chart.figure.spec(df, title=title, **options)
+
+
+def chart_figure(chart_id: str, wh: Warehouse, filters: Filters,
+                 df: pd.DataFrame | None = None) -> go.Figure:
+    """The chart's figure (a `go.Figure` of `chart_spec`), for exports and notebooks."""
+    return figures.as_figure(chart_spec(chart_id, wh, filters, df))
 
 
 # -- tables: the same numbers, formatted for people ------------------------------------------

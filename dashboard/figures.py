@@ -5,23 +5,33 @@ and self-explaining (title, axis titles with units, hovers with formatted number
 dashboard, the static exports and the notebooks draw the same charts. An empty frame gives a
 figure that says so, never a blank plot.
 
+Builders write each figure as plain dicts, a "spec" ({"data": [traces], "layout": {...}}, what
+plotly.js draws): `name(df, ...)` returns the `go.Figure` (exports, notebooks) and
+`name.spec(df, ...)` the spec itself, which the dashboard sends to the browser as it is. Neither
+goes through plotly's property validation: validating and merging through `update_layout`,
+`add_trace` and `make_subplots` cost 50–400 ms per figure, most of a page's time. The checks
+are not lost, they moved to the tests: tests/test_figures.py validates every builder's output
+against plotly's schema and requires it to be unchanged by validation.
+
 Frames have the columns that `dashboard.charts` documents for each chart; most are slices of
 the program metric table (warehouse/sql/queries/program_metrics.sql).
 """
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dashboard import format as fmt
 from dashboard.events import FF_ENROLLMENT_WINDOW, ProgramEvent
 from dashboard.style import (
+    CHART_TEMPLATE,
     EVENT_LINE,
     GRID,
     INK,
@@ -30,10 +40,11 @@ from dashboard.style import (
     RATE_LINE,
     SHADE,
     STAGE_COLORS,
+    X_AXIS,
+    Y_AXIS,
     base_layout,
     program_color,
     program_name,
-    style_axes,
 )
 
 NO_DATA = "No records match these filters"
@@ -43,6 +54,7 @@ __all__ = [
     "arrears_by_year",
     "arrears_cumulative",
     "arrears_program_totals",
+    "as_figure",
     "avg_reduction_by_year",
     "dq_loads",
     "dq_rejects",
@@ -61,19 +73,130 @@ __all__ = [
     "served_by_borough",
     "served_vs_graduates",
     "sparkline",
+    "spec",
+    "subplot_grid",
 ]
 
 
 # -- helpers ----------------------------------------------------------------------------------
-def empty_figure(title: str = "", message: str = NO_DATA, height: int = 320) -> go.Figure:
+def spec(data: Sequence[dict], layout: dict) -> dict:
+    """A figure as plain dicts: trace dicts and the layout."""
+    return {"data": list(data), "layout": layout}
+
+
+def as_figure(figure_spec: dict) -> go.Figure:
+    """The `go.Figure` of a spec, made without validation (see the module docstring: the tests
+    validate every builder instead)."""
+    return go.Figure(data=figure_spec["data"], layout=figure_spec["layout"], _validate=False)
+
+
+def builder(make_spec: Callable[..., dict]) -> Callable[..., go.Figure]:
+    """Decorator: from a function that returns a spec, a builder that returns the `go.Figure`,
+    with the spec function kept as its `.spec`."""
+
+    @functools.wraps(make_spec)
+    def build(*args, **kwargs) -> go.Figure:
+        return as_figure(make_spec(*args, **kwargs))
+
+    build.spec = make_spec
+    return build
+
+
+def merged(base: dict, *overrides: dict) -> dict:
+    """`base` updated by each override, nested dicts merged key by key (as `update_layout`
+    does), lists and values replaced. Nothing is modified in place."""
+    out = dict(base)
+    for over in overrides:
+        for key, value in over.items():
+            if isinstance(value, dict) and isinstance(out.get(key), dict):
+                out[key] = merged(out[key], value)
+            else:
+                out[key] = value
+    return out
+
+
+def layout(title: str, height: int, *overrides: dict, **kw) -> dict:
+    """The shared layout (dashboard.style.base_layout, on CHART_TEMPLATE) with this figure's
+    settings merged in."""
+    return merged(base_layout(title, height=height), {"template": CHART_TEMPLATE},
+                  *overrides, kw)
+
+
+def xaxis(**kw) -> dict:
+    """An x axis in the shared style (no grid, light line and ticks) with `kw` merged in."""
+    return merged(X_AXIS, kw)
+
+
+def yaxis(**kw) -> dict:
+    """A y axis in the shared style (light grid and lines) with `kw` merged in."""
+    return merged(Y_AXIS, kw)
+
+
+def _title(text: str | None) -> dict:
+    return {"text": text}
+
+
+def _values(values) -> np.ndarray:
+    """A column as an array for a trace (plotly sends numeric arrays in binary; NaN is a gap)."""
+    return np.asarray(values)
+
+
+@builder
+def empty_figure(title: str = "", message: str = NO_DATA, height: int = 320) -> dict:
     """A figure that states there is nothing to show (axes hidden)."""
-    fig = go.Figure()
-    fig.update_layout(**base_layout(title, height=height))
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper",
-                       showarrow=False, font=dict(size=15, color=MUTED_INK))
-    return fig
+    return spec([], layout(
+        title, height,
+        xaxis={"visible": False}, yaxis={"visible": False},
+        annotations=[{"text": message, "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper",
+                      "showarrow": False, "font": {"size": 15, "color": MUTED_INK}}],
+    ))
+
+
+def subplot_grid(rows: int, cols: int, titles: Sequence[str] = (), *,
+                 horizontal_spacing: float = 0.2, vertical_spacing: float = 0.3,
+                 secondary_y: bool = False) -> tuple[dict, list[dict], list[tuple[str, ...]]]:
+    """The layout of a grid of x/y panels, as `plotly.subplots.make_subplots` lays it out
+    (start cell top-left; tested to match it), without building a validated figure.
+
+    Returns (axes, title annotations, refs): `axes` maps layout keys ('xaxis2', 'yaxis3', ...)
+    to their domain and anchors; refs[i] is panel i's (x, y) trace references, row by row,
+    plus its secondary y ('y4') under `secondary_y`.
+    """
+    max_width = 0.94 if secondary_y else 1.0  # room for the right-hand axis titles
+    width = (max_width - horizontal_spacing * (cols - 1)) / cols
+    height = (1.0 - vertical_spacing * (rows - 1)) / rows
+    axes: dict[str, dict] = {}
+    annotations: list[dict] = []
+    refs: list[tuple[str, ...]] = []
+    n_y = 0
+    for i in range(rows * cols):
+        r, c = divmod(i, cols)
+        x0 = c * (width + horizontal_spacing)
+        y0 = (rows - 1 - r) * (height + vertical_spacing)
+        x_name = "x" if i == 0 else f"x{i + 1}"
+        n_y += 1
+        y_name = "y" if n_y == 1 else f"y{n_y}"
+        axes[_axis_key(x_name)] = {"anchor": y_name, "domain": [x0, x0 + width]}
+        axes[_axis_key(y_name)] = {"anchor": x_name, "domain": [y0, y0 + height]}
+        ref: tuple[str, ...] = (x_name, y_name)
+        if secondary_y:
+            n_y += 1
+            y2_name = f"y{n_y}"
+            axes[_axis_key(y2_name)] = {"anchor": x_name, "overlaying": y_name, "side": "right"}
+            ref += (y2_name,)
+        refs.append(ref)
+        if i < len(titles) and titles[i]:
+            annotations.append({
+                "font": {"size": 16}, "showarrow": False, "text": titles[i],
+                "x": x0 + width / 2, "xanchor": "center", "xref": "paper",
+                "y": y0 + height, "yanchor": "bottom", "yref": "paper",
+            })
+    return axes, annotations, refs
+
+
+def _axis_key(ref: str) -> str:
+    """'x2' -> 'xaxis2', 'y' -> 'yaxis'."""
+    return f"{ref[0]}axis{ref[1:]}"
 
 
 def _programs_in(df: pd.DataFrame) -> list[str]:
@@ -83,11 +206,13 @@ def _programs_in(df: pd.DataFrame) -> list[str]:
     return ordered + sorted(present - set(ordered))
 
 
-def _years_axis(fig: go.Figure, years: Iterable[int], **kw) -> None:
+def _years_axis(years: Iterable[int], **kw) -> dict:
+    """An x axis of calendar years (every year, or every other one when there are many)."""
     years = sorted({int(y) for y in years})
     step = 1 if len(years) <= 12 else 2
-    fig.update_xaxes(tickmode="array", tickvals=years[::step],
-                     ticktext=[str(y) for y in years[::step]], title_text="Year", **kw)
+    return xaxis(**merged({"tickmode": "array", "tickvals": years[::step],
+                           "ticktext": [str(y) for y in years[::step]],
+                           "title": _title("Year")}, kw))
 
 
 def _year_position(d: date) -> float:
@@ -97,24 +222,26 @@ def _year_position(d: date) -> float:
     return d.year - 0.5 + (d - start).days / days
 
 
-def _add_events(fig: go.Figure, events: Iterable[ProgramEvent], ymax: float,
-                date_axis: bool = False) -> None:
-    """Dotted vertical lines at each event, numbered markers on top with the detail on hover."""
+def _events(events: Iterable[ProgramEvent], ymax: float, date_axis: bool = False
+            ) -> tuple[list[dict], dict]:
+    """(traces, layout) marking program events: dotted vertical lines (layout shapes),
+    numbered markers on top with the detail on hover."""
     events = list(events)
     if not events:
-        return
+        return [], {}
     xs = [e.on if date_axis else _year_position(e.on) for e in events]
-    for x in xs:
-        fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper", xref="x",
-                      line=dict(color=EVENT_LINE, width=1, dash="dot"), layer="below")
-    fig.add_trace(go.Scatter(
-        x=xs, y=[ymax * 1.04] * len(xs), mode="markers+text",
-        marker=dict(symbol="triangle-down", size=11, color=EVENT_LINE),
-        text=[str(i + 1) for i in range(len(events))], textposition="top center",
-        textfont=dict(size=10, color=EVENT_LINE),
-        hovertext=[e.detail for e in events], hovertemplate="%{hovertext}<extra></extra>",
-        name="Program events (hover ▼)", showlegend=True, cliponaxis=False,
-    ))
+    shapes = [{"type": "line", "x0": x, "x1": x, "y0": 0, "y1": 1, "yref": "paper", "xref": "x",
+               "line": {"color": EVENT_LINE, "width": 1, "dash": "dot"}, "layer": "below"}
+              for x in xs]
+    marker = {
+        "type": "scatter", "x": xs, "y": [ymax * 1.04] * len(xs), "mode": "markers+text",
+        "marker": {"symbol": "triangle-down", "size": 11, "color": EVENT_LINE},
+        "text": [str(i + 1) for i in range(len(events))], "textposition": "top center",
+        "textfont": {"size": 10, "color": EVENT_LINE},
+        "hovertext": [e.detail for e in events], "hovertemplate": "%{hovertext}<extra></extra>",
+        "name": "Program events (hover ▼)", "showlegend": True, "cliponaxis": False,
+    }
+    return [marker], {"shapes": shapes}
 
 
 def _max_stack(df: pd.DataFrame, value: str, by: str = "year") -> float:
@@ -125,12 +252,37 @@ def _max_stack(df: pd.DataFrame, value: str, by: str = "year") -> float:
 
 
 def _nonempty(df: pd.DataFrame | None, *value_columns: str) -> bool:
+    """Some value column is nonzero somewhere (NaN counts as zero)."""
     if df is None or df.empty:
         return False
     cols = [c for c in value_columns if c in df.columns]
     if not cols:
         return True
-    return bool((df[cols].fillna(0).abs().sum(axis=1) > 0).any())
+    values = np.nan_to_num(df[cols].to_numpy(dtype=float, na_value=np.nan))
+    return bool(np.any(values != 0))
+
+
+def _per_program(df: pd.DataFrame, sort: str = "year"):
+    """(program, its rows sorted by `sort` as {column: array}) in display order. Arrays, not
+    frames: a frame per program costs more than the chart it is for."""
+    order = np.argsort(df[sort].to_numpy(), kind="stable")
+    columns = {c: df[c].to_numpy()[order] for c in df.columns}
+    programs = columns["program"]
+    for p in _programs_in(df):
+        rows = programs == p
+        yield p, {c: v[rows] for c, v in columns.items()}
+
+
+def _program_lines(df: pd.DataFrame, column: str, label: str, marker_size: int = 5,
+                   **extra) -> list[dict]:
+    """One line per program of `column` by year, in the program's colour."""
+    return [{
+        "type": "scatter", "x": _values(d["year"]), "y": _values(d[column]),
+        "name": program_name(p), "mode": "lines+markers",
+        "line": {"color": program_color(p), "width": 2}, "marker": {"size": marker_size},
+        "hovertemplate": f"{program_name(p)} %{{x}}<br>{label}: %{{y:,.0f}}<extra></extra>",
+        **extra,
+    } for p, d in _per_program(df)]
 
 
 # -- overview ---------------------------------------------------------------------------------
@@ -143,7 +295,8 @@ OVERVIEW_SERIES = (
 )
 
 
-def overview_trends(df: pd.DataFrame, title: str = "") -> go.Figure:
+@builder
+def overview_trends(df: pd.DataFrame, title: str = "") -> dict:
     """Small multiples: each headline total (summed over programs) per year.
 
     Columns: year, participants_served, graduates, placements, arrears_reduced_usd,
@@ -151,275 +304,251 @@ def overview_trends(df: pd.DataFrame, title: str = "") -> go.Figure:
     """
     series = [s for s in OVERVIEW_SERIES if s[0] in df.columns]
     if not _nonempty(df, *[s[0] for s in series]):
-        return empty_figure(title)
-    fig = make_subplots(rows=1, cols=len(series), subplot_titles=[s[1] for s in series],
-                        horizontal_spacing=0.06)
-    for i, (col, label, d3) in enumerate(series, start=1):
-        fig.add_trace(go.Scatter(
-            x=df["year"], y=df[col], mode="lines+markers", name=label, showlegend=False,
-            line=dict(color=INK, width=2), marker=dict(size=5),
-            hovertemplate=f"%{{x}}<br>{label}: %{{y:{d3}}}<extra></extra>",
-        ), row=1, col=i)
-        fig.update_yaxes(tickformat=("$~s" if col.endswith("_usd") else "~s"),
-                         rangemode="tozero", row=1, col=i)
-    fig.update_layout(**base_layout(title, height=300))
-    fig.update_annotations(font=dict(size=12, color=MUTED_INK))
-    style_axes(fig)
-    fig.update_xaxes(tickformat="d", nticks=4)
-    return fig
+        return empty_figure.spec(title)
+    grid, titles, refs = subplot_grid(1, len(series), [s[1] for s in series],
+                                      horizontal_spacing=0.06)
+    traces, axes = [], {}
+    for (col, label, d3), (x_ref, y_ref) in zip(series, refs, strict=True):
+        traces.append({
+            "type": "scatter", "x": _values(df["year"]), "y": _values(df[col]),
+            "mode": "lines+markers", "name": label, "showlegend": False,
+            "line": {"color": INK, "width": 2}, "marker": {"size": 5},
+            "hovertemplate": f"%{{x}}<br>{label}: %{{y:{d3}}}<extra></extra>",
+            "xaxis": x_ref, "yaxis": y_ref,
+        })
+        axes[_axis_key(x_ref)] = merged(grid[_axis_key(x_ref)],
+                                        xaxis(tickformat="d", nticks=4))
+        axes[_axis_key(y_ref)] = merged(grid[_axis_key(y_ref)], yaxis(
+            tickformat="$~s" if col.endswith("_usd") else "~s", rangemode="tozero"))
+    for a in titles:
+        a["font"] = {"size": 12, "color": MUTED_INK}
+    return spec(traces, layout(title, 300, axes, annotations=titles))
 
 
+@builder
 def sparkline(df: pd.DataFrame, column: str, color: str = INK, d3: str = fmt.D3_COUNT
-              ) -> go.Figure:
+              ) -> dict:
     """A tiny trend line for a headline card (no axes; hover shows year and value)."""
-    fig = go.Figure()
+    traces = []
     if df is not None and not df.empty and column in df.columns:
-        fig.add_trace(go.Scatter(
-            x=df["year"], y=df[column], mode="lines", line=dict(color=color, width=2),
-            fill="tozeroy", fillcolor="rgba(11, 92, 171, 0.08)",
-            hovertemplate=f"%{{x}}: %{{y:{d3}}}<extra></extra>",
-        ))
-    fig.update_layout(height=56, margin=dict(l=0, r=0, t=4, b=0), showlegend=False,
-                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)")
-    fig.update_xaxes(visible=False, fixedrange=True)
-    fig.update_yaxes(visible=False, fixedrange=True, rangemode="tozero")
-    return fig
+        traces.append({
+            "type": "scatter", "x": _values(df["year"]), "y": _values(df[column]),
+            "mode": "lines", "line": {"color": color, "width": 2},
+            "fill": "tozeroy", "fillcolor": "rgba(11, 92, 171, 0.08)",
+            "hovertemplate": f"%{{x}}: %{{y:{d3}}}<extra></extra>",
+        })
+    return spec(traces, {
+        "template": CHART_TEMPLATE, "height": 56, "margin": {"l": 0, "r": 0, "t": 4, "b": 0},
+        "showlegend": False,
+        "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
+        "xaxis": {"visible": False, "fixedrange": True},
+        "yaxis": {"visible": False, "fixedrange": True, "rangemode": "tozero"},
+    })
 
 
-def program_summary(df: pd.DataFrame, title: str = "") -> go.Figure:
+def _hbar_layout(title: str, height: int, margin: dict, x_title: str, x_format: str,
+                 **x_extra) -> dict:
+    """Horizontal bars: one legend-free panel, category names on the left, a value grid."""
+    return layout(title, height, margin=margin, showlegend=False, xaxis=xaxis(
+        title=_title(x_title), tickformat=x_format, showgrid=True, gridcolor=GRID, **x_extra),
+        yaxis=yaxis())
+
+
+@builder
+def program_summary(df: pd.DataFrame, title: str = "") -> dict:
     """Participants served per program for the window (horizontal bars, program colours).
 
     Columns: program, participants_served (others are ignored by the figure).
     """
     if not _nonempty(df, "participants_served"):
-        return empty_figure(title)
+        return empty_figure.spec(title)
     d = df[df["participants_served"] > 0]
     order = _programs_in(d)[::-1]
     d = d.set_index("program").loc[order].reset_index()
-    fig = go.Figure(go.Bar(
-        y=[program_name(p) for p in d["program"]], x=d["participants_served"], orientation="h",
-        marker_color=[program_color(p) for p in d["program"]],
-        text=[fmt.count(v) for v in d["participants_served"]], textposition="outside",
-        cliponaxis=False,
-        hovertemplate="%{y}<br>Participants served: %{x:,.0f}<extra></extra>",
-    ))
-    fig.update_layout(**base_layout(title, height=max(280, 36 * len(d) + 110)))
-    fig.update_layout(margin=dict(l=200, r=60, t=64, b=48), showlegend=False)
-    style_axes(fig)
-    fig.update_xaxes(title_text="Participants served", tickformat=",.0f", showgrid=True,
-                     gridcolor=GRID)
-    return fig
+    bar = {
+        "type": "bar", "orientation": "h",
+        "y": [program_name(p) for p in d["program"]], "x": _values(d["participants_served"]),
+        "marker": {"color": [program_color(p) for p in d["program"]]},
+        "text": [fmt.count(v) for v in d["participants_served"]], "textposition": "outside",
+        "cliponaxis": False,
+        "hovertemplate": "%{y}<br>Participants served: %{x:,.0f}<extra></extra>",
+    }
+    return spec([bar], _hbar_layout(
+        title, max(280, 36 * len(d) + 110), {"l": 200, "r": 60, "t": 64, "b": 48},
+        "Participants served", ",.0f"))
 
 
 # -- employment -------------------------------------------------------------------------------
-def served_vs_graduates(df: pd.DataFrame, title: str = "") -> go.Figure:
+@builder
+def served_vs_graduates(df: pd.DataFrame, title: str = "") -> dict:
     """One panel per program: participants served and graduates per year (bars), with the
     graduation rate (line, right axis).
 
     Columns: year, program, participants_served, graduates, graduation_rate.
     """
     if not _nonempty(df, "participants_served", "graduates"):
-        return empty_figure(title)
+        return empty_figure.spec(title)
     programs = _programs_in(df)
     cols = 1 if len(programs) == 1 else 2
     rows = math.ceil(len(programs) / cols)
     height = 150 + 250 * rows
     plot_height = height - 130 - 48
-    fig = make_subplots(
-        rows=rows, cols=cols, subplot_titles=[program_name(p) for p in programs],
-        specs=[[{"secondary_y": True}] * cols for _ in range(rows)],
+    grid, titles, refs = subplot_grid(
+        rows, cols, [program_name(p) for p in programs], secondary_y=True,
         # ~80 px between rows: the tick labels above, the next panel's title below.
         vertical_spacing=min(0.3, 80 / plot_height), horizontal_spacing=0.1,
     )
-    traces = []
-    for i, p in enumerate(programs):
-        r, c = i // cols + 1, i % cols + 1
-        d = df[df["program"] == p].sort_values("year")
-        color = program_color(p)
-        first = i == 0
-        # Axis references straight from the grid (one add_traces: row/col adds are slow).
-        primary = fig.get_subplot(r, c, secondary_y=False)
-        x_ref = primary.xaxis.plotly_name.replace("axis", "")
-        y_ref = primary.yaxis.plotly_name.replace("axis", "")
-        y2_ref = fig.get_subplot(r, c, secondary_y=True).yaxis.plotly_name.replace("axis", "")
-        traces += [
-            go.Bar(
-                x=d["year"], y=d["participants_served"], name="Participants served",
-                legendgroup="served", showlegend=False, xaxis=x_ref, yaxis=y_ref,
-                marker=dict(color=color, opacity=0.35, line=dict(color=color, width=1)),
-                hovertemplate=f"{program_name(p)} %{{x}}<br>Participants served: %{{y:,.0f}}"
-                              "<extra></extra>",
-            ),
-            go.Bar(
-                x=d["year"], y=d["graduates"], name="Graduates", legendgroup="graduates",
-                showlegend=False, marker=dict(color=color), xaxis=x_ref, yaxis=y_ref,
-                hovertemplate=f"{program_name(p)} %{{x}}<br>Graduates: %{{y:,.0f}}"
-                              "<extra></extra>",
-            ),
-            go.Scatter(
-                x=d["year"], y=d["graduation_rate"], name="Graduation rate (right axis)",
-                legendgroup="rate", showlegend=first, legendrank=3, mode="lines+markers",
-                line=dict(color=RATE_LINE, width=1.5), marker=dict(size=4),
-                connectgaps=False, xaxis=x_ref, yaxis=y2_ref,
-                hovertemplate=f"{program_name(p)} %{{x}}<br>Graduation rate: %{{y:.1%}}"
-                              "<extra></extra>",
-            ),
-        ]
-    # Legend keys in neutral shades: each panel uses its program's colour, light for
-    # participants served and solid for graduates.
-    traces += [
-        # Square markers, not bars: a bar, even empty, would take a slot in the bar groups.
-        go.Scatter(x=[None], y=[None], mode="markers", name="Participants served (light bars)",
-                   legendgroup="served", hoverinfo="skip", showlegend=True, legendrank=1,
-                   marker=dict(symbol="square", size=12, color="rgba(82, 96, 109, 0.35)",
-                               line=dict(color=MUTED_INK, width=1))),
-        go.Scatter(x=[None], y=[None], mode="markers", name="Graduates (solid bars)",
-                   legendgroup="graduates", hoverinfo="skip", showlegend=True, legendrank=2,
-                   marker=dict(symbol="square", size=12, color=MUTED_INK)),
-    ]
-    fig.add_traces(traces)
     top_rate = df["graduation_rate"].max(skipna=True)
     top_rate = 1.0 if pd.isna(top_rate) else max(1.0, float(top_rate))
     dtick = 2 if df["year"].nunique() > 8 else 1
-    # Every axis in one layout update (update_xaxes/update_yaxes per panel is slow).
-    axes: dict[str, dict] = {}
-    for i in range(len(programs)):
-        r, c = i // cols + 1, i % cols + 1
-        primary = fig.get_subplot(r, c, secondary_y=False)
-        secondary = fig.get_subplot(r, c, secondary_y=True)
-        axes[primary.xaxis.plotly_name] = dict(
-            tickformat="d", dtick=dtick, showgrid=False, linecolor=GRID, ticks="outside",
-            tickcolor=GRID)
-        axes[primary.yaxis.plotly_name] = dict(
-            tickformat="~s", rangemode="tozero", gridcolor=GRID, zerolinecolor=GRID,
-            linecolor=GRID, title=dict(text="People" if c == 1 else None))
-        axes[secondary.yaxis.plotly_name] = dict(
-            tickformat=".0%", range=[0, top_rate * 1.05], dtick=0.25, showgrid=False,
-            linecolor=GRID,
-            title=dict(text="Graduation rate" if (c == cols or i == len(programs) - 1)
-                       else None))
-    layout = base_layout(title, height=height)
-    layout.update(
-        barmode="group", bargap=0.15,
+    traces, axes = [], {}
+    for i, ((p, d), (x_ref, y_ref, y2_ref)) in enumerate(
+            zip(_per_program(df), refs, strict=False)):
+        c = i % cols + 1
+        color, name = program_color(p), program_name(p)
+        x = _values(d["year"])
+        traces += [
+            {"type": "bar", "x": x, "y": _values(d["participants_served"]),
+             "name": "Participants served", "legendgroup": "served", "showlegend": False,
+             "xaxis": x_ref, "yaxis": y_ref,
+             "marker": {"color": color, "opacity": 0.35, "line": {"color": color, "width": 1}},
+             "hovertemplate": f"{name} %{{x}}<br>Participants served: %{{y:,.0f}}"
+                              "<extra></extra>"},
+            {"type": "bar", "x": x, "y": _values(d["graduates"]), "name": "Graduates",
+             "legendgroup": "graduates", "showlegend": False, "marker": {"color": color},
+             "xaxis": x_ref, "yaxis": y_ref,
+             "hovertemplate": f"{name} %{{x}}<br>Graduates: %{{y:,.0f}}<extra></extra>"},
+            {"type": "scatter", "x": x, "y": _values(d["graduation_rate"]),
+             "name": "Graduation rate (right axis)", "legendgroup": "rate",
+             "showlegend": i == 0, "legendrank": 3, "mode": "lines+markers",
+             "line": {"color": RATE_LINE, "width": 1.5}, "marker": {"size": 4},
+             "connectgaps": False, "xaxis": x_ref, "yaxis": y2_ref,
+             "hovertemplate": f"{name} %{{x}}<br>Graduation rate: %{{y:.1%}}<extra></extra>"},
+        ]
+        axes[_axis_key(x_ref)] = merged(grid[_axis_key(x_ref)], {
+            "tickformat": "d", "dtick": dtick, "showgrid": False, "linecolor": GRID,
+            "ticks": "outside", "tickcolor": GRID})
+        axes[_axis_key(y_ref)] = merged(grid[_axis_key(y_ref)], {
+            "tickformat": "~s", "rangemode": "tozero", "gridcolor": GRID,
+            "zerolinecolor": GRID, "linecolor": GRID,
+            "title": _title("People" if c == 1 else None)})
+        axes[_axis_key(y2_ref)] = merged(grid[_axis_key(y2_ref)], {
+            "tickformat": ".0%", "range": [0, top_rate * 1.05], "dtick": 0.25,
+            "showgrid": False, "linecolor": GRID,
+            "title": _title("Graduation rate" if (c == cols or i == len(programs) - 1)
+                            else None)})
+    # Legend keys in neutral shades: each panel uses its program's colour, light for
+    # participants served and solid for graduates. Square markers, not bars: a bar, even
+    # empty, would take a slot in the bar groups.
+    traces += [
+        {"type": "scatter", "x": [None], "y": [None], "mode": "markers",
+         "name": "Participants served (light bars)", "legendgroup": "served",
+         "hoverinfo": "skip", "showlegend": True, "legendrank": 1,
+         "marker": {"symbol": "square", "size": 12, "color": "rgba(82, 96, 109, 0.35)",
+                    "line": {"color": MUTED_INK, "width": 1}}},
+        {"type": "scatter", "x": [None], "y": [None], "mode": "markers",
+         "name": "Graduates (solid bars)", "legendgroup": "graduates", "hoverinfo": "skip",
+         "showlegend": True, "legendrank": 2,
+         "marker": {"symbol": "square", "size": 12, "color": MUTED_INK}},
+    ]
+    for a in titles:
+        a["font"] = {"size": 13, "color": INK}
+    return spec(traces, layout(
+        title, height, axes,
+        barmode="group", bargap=0.15, annotations=titles,
         # The legend sits under the title, above the first row's panel titles.
-        legend=dict(orientation="h", y=1 + 44 / plot_height, yanchor="bottom", x=0,
-                    xanchor="left", font=dict(size=11)),
-        margin=dict(l=64, r=64, t=130, b=48),
-        **axes,
-    )
-    fig.update_layout(layout)
-    fig.update_annotations(font=dict(size=13, color=INK))
-    return fig
+        legend={"orientation": "h", "y": 1 + 44 / plot_height, "yanchor": "bottom", "x": 0,
+                "xanchor": "left", "font": {"size": 11}},
+        margin={"l": 64, "r": 64, "t": 130, "b": 48},
+    ))
 
 
-def new_enrollments(df: pd.DataFrame, title: str = "") -> go.Figure:
+@builder
+def new_enrollments(df: pd.DataFrame, title: str = "") -> dict:
     """New enrollments per program per year (lines). Columns: year, program, new_enrollments."""
     if not _nonempty(df, "new_enrollments"):
-        return empty_figure(title)
-    fig = go.Figure()
-    for p in _programs_in(df):
-        d = df[df["program"] == p].sort_values("year")
-        fig.add_trace(go.Scatter(
-            x=d["year"], y=d["new_enrollments"], name=program_name(p), mode="lines+markers",
-            line=dict(color=program_color(p), width=2), marker=dict(size=5),
-            hovertemplate=f"{program_name(p)} %{{x}}<br>New enrollments: %{{y:,.0f}}"
-                          "<extra></extra>",
-        ))
-    fig.update_layout(**base_layout(title, height=440))
-    style_axes(fig)
-    _years_axis(fig, df["year"])
-    fig.update_yaxes(title_text="New enrollments", tickformat=",.0f", rangemode="tozero")
-    return fig
+        return empty_figure.spec(title)
+    return spec(_program_lines(df, "new_enrollments", "New enrollments"), layout(
+        title, 440, xaxis=_years_axis(df["year"]),
+        yaxis=yaxis(title=_title("New enrollments"), tickformat=",.0f", rangemode="tozero")))
 
 
-def served_by_borough(df: pd.DataFrame, title: str = "") -> go.Figure:
+@builder
+def served_by_borough(df: pd.DataFrame, title: str = "") -> dict:
     """Participants served per borough, one bar per program.
 
     Columns: borough, program, participants_served.
     """
     if not _nonempty(df, "participants_served"):
-        return empty_figure(title)
-    fig = go.Figure()
+        return empty_figure.spec(title)
     boroughs = list(dict.fromkeys(df["borough"]))
+    # One row per program, one column per borough (0 where a program has no one there).
+    served = df.pivot_table(index="program", columns="borough", values="participants_served",
+                            aggfunc="sum", fill_value=0).reindex(columns=boroughs, fill_value=0)
+    traces = []
     for p in _programs_in(df):
-        d = df[df["program"] == p].set_index("borough").reindex(boroughs).reset_index()
-        fig.add_trace(go.Bar(
-            x=d["borough"], y=d["participants_served"].fillna(0), name=program_name(p),
-            marker_color=program_color(p),
-            hovertemplate=f"{program_name(p)}<br>%{{x}}: %{{y:,.0f}} participants served"
-                          "<extra></extra>",
-        ))
-    fig.update_layout(**base_layout(title, height=440))
-    fig.update_layout(barmode="group", bargap=0.2)
-    style_axes(fig)
-    fig.update_xaxes(title_text="Borough")
-    fig.update_yaxes(title_text="Participants served", tickformat=",.0f")
-    return fig
+        traces.append({
+            "type": "bar", "x": boroughs,
+            "y": served.loc[p].to_numpy(dtype=float), "name": program_name(p),
+            "marker": {"color": program_color(p)},
+            "hovertemplate": f"{program_name(p)}<br>%{{x}}: %{{y:,.0f}} participants served"
+                             "<extra></extra>",
+        })
+    return spec(traces, layout(
+        title, 440, barmode="group", bargap=0.2, xaxis=xaxis(title=_title("Borough")),
+        yaxis=yaxis(title=_title("Participants served"), tickformat=",.0f")))
 
 
 # -- arrears ----------------------------------------------------------------------------------
+@builder
 def arrears_by_year(df: pd.DataFrame, title: str = "",
-                    events: Iterable[ProgramEvent] = ()) -> go.Figure:
+                    events: Iterable[ProgramEvent] = ()) -> dict:
     """DSS arrears reduced per program per year (stacked bars), program events marked.
 
     Columns: year, program, arrears_reduced_usd.
     """
     if not _nonempty(df, "arrears_reduced_usd"):
-        return empty_figure(title)
-    fig = go.Figure()
-    for p in _programs_in(df):
-        d = df[df["program"] == p].sort_values("year")
-        fig.add_trace(go.Bar(
-            x=d["year"], y=d["arrears_reduced_usd"], name=program_name(p),
-            marker_color=program_color(p),
-            customdata=[fmt.money(v) for v in d["arrears_reduced_usd"]],
-            hovertemplate=f"{program_name(p)} %{{x}}<br>DSS arrears reduced: %{{customdata}}"
-                          "<extra></extra>",
-        ))
-    _add_events(fig, events, _max_stack(df, "arrears_reduced_usd"))
-    fig.update_layout(**base_layout(title, height=460))
-    fig.update_layout(barmode="stack", bargap=0.2)
-    style_axes(fig)
-    _years_axis(fig, df["year"])
-    fig.update_yaxes(title_text="DSS arrears reduced ($)", tickformat="$~s", rangemode="tozero")
-    return fig
+        return empty_figure.spec(title)
+    traces = [{
+        "type": "bar", "x": _values(d["year"]), "y": _values(d["arrears_reduced_usd"]),
+        "name": program_name(p), "marker": {"color": program_color(p)},
+        "customdata": [fmt.money(v) for v in d["arrears_reduced_usd"]],
+        "hovertemplate": f"{program_name(p)} %{{x}}<br>DSS arrears reduced: %{{customdata}}"
+                         "<extra></extra>",
+    } for p, d in _per_program(df)]
+    markers, marks = _events(events, _max_stack(df, "arrears_reduced_usd"))
+    return spec(traces + markers, layout(
+        title, 460, marks, barmode="stack", bargap=0.2, xaxis=_years_axis(df["year"]),
+        yaxis=yaxis(title=_title("DSS arrears reduced ($)"), tickformat="$~s",
+                    rangemode="tozero")))
 
 
+@builder
 def ncps_by_year(df: pd.DataFrame, title: str = "",
-                 events: Iterable[ProgramEvent] = ()) -> go.Figure:
+                 events: Iterable[ProgramEvent] = ()) -> dict:
     """NCPs with reductions per program per year (lines), program events marked.
 
     Columns: year, program, ncps_with_reductions.
     """
     if not _nonempty(df, "ncps_with_reductions"):
-        return empty_figure(title)
-    fig = go.Figure()
-    for p in _programs_in(df):
-        d = df[df["program"] == p].sort_values("year")
-        fig.add_trace(go.Scatter(
-            x=d["year"], y=d["ncps_with_reductions"], name=program_name(p),
-            mode="lines+markers", line=dict(color=program_color(p), width=2),
-            marker=dict(size=6),
-            hovertemplate=f"{program_name(p)} %{{x}}<br>NCPs with reductions: %{{y:,.0f}}"
-                          "<extra></extra>",
-        ))
-    ymax = float(df["ncps_with_reductions"].max()) if not df.empty else 0.0
-    _add_events(fig, events, ymax)
-    fig.update_layout(**base_layout(title, height=440))
-    style_axes(fig)
-    _years_axis(fig, df["year"])
-    fig.update_xaxes(range=[df["year"].min() - 0.5, df["year"].max() + 0.5])
-    fig.update_yaxes(title_text="NCPs with reductions", tickformat=",.0f", rangemode="tozero")
-    return fig
+        return empty_figure.spec(title)
+    lines = _program_lines(df, "ncps_with_reductions", "NCPs with reductions", marker_size=6)
+    markers, marks = _events(events, float(df["ncps_with_reductions"].max()))
+    return spec(lines + markers, layout(
+        title, 440, marks,
+        xaxis=_years_axis(df["year"], range=[df["year"].min() - 0.5, df["year"].max() + 0.5]),
+        yaxis=yaxis(title=_title("NCPs with reductions"), tickformat=",.0f",
+                    rangemode="tozero")))
 
 
-def arrears_program_totals(df: pd.DataFrame, title: str = "") -> go.Figure:
+@builder
+def arrears_program_totals(df: pd.DataFrame, title: str = "") -> dict:
     """DSS arrears reduced per program for the window, labelled with NCPs and the average.
 
     Columns: program, arrears_reduced_usd, ncps_with_reductions, avg_reduction_usd.
     """
     if not _nonempty(df, "arrears_reduced_usd", "ncps_with_reductions"):
-        return empty_figure(title)
+        return empty_figure.spec(title)
     order = _programs_in(df)[::-1]
     d = df.set_index("program").loc[order].reset_index()
     labels = [
@@ -427,189 +556,176 @@ def arrears_program_totals(df: pd.DataFrame, title: str = "") -> go.Figure:
         for a, n in zip(d["arrears_reduced_usd"], d["ncps_with_reductions"], strict=True)
     ]
     avg = d["avg_reduction_usd"] if "avg_reduction_usd" in d else [float("nan")] * len(d)
-    fig = go.Figure(go.Bar(
-        y=[program_name(p) for p in d["program"]], x=d["arrears_reduced_usd"], orientation="h",
-        marker_color=[program_color(p) for p in d["program"]], text=labels,
-        textposition="outside", cliponaxis=False,
-        customdata=[[lab, fmt.money(a)] for lab, a in zip(labels, avg, strict=True)],
-        hovertemplate="%{y}<br>%{customdata[0]}<br>Average per NCP: %{customdata[1]}"
-                      "<extra></extra>",
-    ))
-    fig.update_layout(**base_layout(title, height=max(260, 52 * len(d) + 120)))
-    fig.update_layout(margin=dict(l=140, r=170, t=64, b=48), showlegend=False)
-    style_axes(fig)
-    fig.update_xaxes(title_text="DSS arrears reduced ($)", tickformat="$~s", showgrid=True,
-                     gridcolor=GRID, rangemode="tozero")
-    return fig
+    bar = {
+        "type": "bar", "orientation": "h",
+        "y": [program_name(p) for p in d["program"]], "x": _values(d["arrears_reduced_usd"]),
+        "marker": {"color": [program_color(p) for p in d["program"]]}, "text": labels,
+        "textposition": "outside", "cliponaxis": False,
+        "customdata": [[lab, fmt.money(a)] for lab, a in zip(labels, avg, strict=True)],
+        "hovertemplate": "%{y}<br>%{customdata[0]}<br>Average per NCP: %{customdata[1]}"
+                         "<extra></extra>",
+    }
+    return spec([bar], _hbar_layout(
+        title, max(260, 52 * len(d) + 120), {"l": 140, "r": 170, "t": 64, "b": 48},
+        "DSS arrears reduced ($)", "$~s", rangemode="tozero"))
 
 
-def arrears_cumulative(df: pd.DataFrame, title: str = "") -> go.Figure:
+@builder
+def arrears_cumulative(df: pd.DataFrame, title: str = "") -> dict:
     """Cumulative DSS arrears reduced since each program began, through each year's end.
 
     Columns: year, program, arrears_reduced_usd, ncps_with_reductions (cumulative values).
     """
     if not _nonempty(df, "arrears_reduced_usd"):
-        return empty_figure(title)
-    fig = go.Figure()
-    for p in _programs_in(df):
-        d = df[df["program"] == p].sort_values("year")
-        fig.add_trace(go.Scatter(
-            x=d["year"], y=d["arrears_reduced_usd"], name=program_name(p),
-            mode="lines+markers", line=dict(color=program_color(p), width=2),
-            marker=dict(size=5),
-            customdata=[[fmt.money(a), fmt.count(n)] for a, n in
-                        zip(d["arrears_reduced_usd"], d["ncps_with_reductions"], strict=True)],
-            hovertemplate=f"{program_name(p)}, through %{{x}}<br>"
-                          "Reduced since start: %{customdata[0]}<br>"
-                          "NCPs since start: %{customdata[1]}<extra></extra>",
-        ))
-    fig.update_layout(**base_layout(title, height=420))
-    style_axes(fig)
-    _years_axis(fig, df["year"])
-    fig.update_xaxes(title_text="Through the end of year")
-    fig.update_yaxes(title_text="Cumulative DSS arrears reduced ($)", tickformat="$~s",
-                     rangemode="tozero")
-    return fig
+        return empty_figure.spec(title)
+    traces = [{
+        "type": "scatter", "x": _values(d["year"]), "y": _values(d["arrears_reduced_usd"]),
+        "name": program_name(p), "mode": "lines+markers",
+        "line": {"color": program_color(p), "width": 2}, "marker": {"size": 5},
+        "customdata": [[fmt.money(a), fmt.count(n)] for a, n in
+                       zip(d["arrears_reduced_usd"], d["ncps_with_reductions"], strict=True)],
+        "hovertemplate": f"{program_name(p)}, through %{{x}}<br>"
+                         "Reduced since start: %{customdata[0]}<br>"
+                         "NCPs since start: %{customdata[1]}<extra></extra>",
+    } for p, d in _per_program(df)]
+    return spec(traces, layout(
+        title, 420, xaxis=_years_axis(df["year"], title=_title("Through the end of year")),
+        yaxis=yaxis(title=_title("Cumulative DSS arrears reduced ($)"), tickformat="$~s",
+                    rangemode="tozero")))
 
 
-def avg_reduction_by_year(df: pd.DataFrame, title: str = "") -> go.Figure:
+@builder
+def avg_reduction_by_year(df: pd.DataFrame, title: str = "") -> dict:
     """Average DSS arrears reduction per NCP, per program per year (lines).
 
     Columns: year, program, avg_reduction_usd.
     """
     if not _nonempty(df, "avg_reduction_usd"):
-        return empty_figure(title)
-    fig = go.Figure()
-    for p in _programs_in(df):
-        d = df[df["program"] == p].sort_values("year")
-        fig.add_trace(go.Scatter(
-            x=d["year"], y=d["avg_reduction_usd"], name=program_name(p),
-            mode="lines+markers", line=dict(color=program_color(p), width=2),
-            marker=dict(size=5), connectgaps=False,
-            customdata=[fmt.money(v) for v in d["avg_reduction_usd"]],
-            hovertemplate=f"{program_name(p)} %{{x}}<br>Average per NCP: %{{customdata}}"
-                          "<extra></extra>",
-        ))
-    fig.update_layout(**base_layout(title, height=400))
-    style_axes(fig)
-    _years_axis(fig, df["year"])
-    fig.update_yaxes(title_text="Average reduction per NCP ($)", tickformat="$~s",
-                     rangemode="tozero")
-    return fig
+        return empty_figure.spec(title)
+    traces = [{
+        "type": "scatter", "x": _values(d["year"]), "y": _values(d["avg_reduction_usd"]),
+        "name": program_name(p), "mode": "lines+markers",
+        "line": {"color": program_color(p), "width": 2}, "marker": {"size": 5},
+        "connectgaps": False, "customdata": [fmt.money(v) for v in d["avg_reduction_usd"]],
+        "hovertemplate": f"{program_name(p)} %{{x}}<br>Average per NCP: %{{customdata}}"
+                         "<extra></extra>",
+    } for p, d in _per_program(df)]
+    return spec(traces, layout(
+        title, 400, xaxis=_years_axis(df["year"]),
+        yaxis=yaxis(title=_title("Average reduction per NCP ($)"), tickformat="$~s",
+                    rangemode="tozero")))
 
 
 # -- Families Forward -------------------------------------------------------------------------
+@builder
 def ff_placements(df: pd.DataFrame, title: str = "",
                   enrollment_window: tuple[date, date] = FF_ENROLLMENT_WINDOW,
-                  grain: str = "month") -> go.Figure:
+                  grain: str = "month") -> dict:
     """Families Forward placements per month (or per year: grain="year", each row's `month`
     then being 1 January of its year), the enrollment window shaded.
 
     Columns: month (first day of the period), placements.
     """
     if not _nonempty(df, "placements"):
-        return empty_figure(title)
-    yearly = grain == "year"
-    color = program_color("FAMILIES_FORWARD")
+        return empty_figure.spec(title)
     start, end = enrollment_window
-    if yearly:
+    months = pd.to_datetime(df["month"])
+    bar = {"type": "bar", "y": _values(df["placements"]), "name": "Placements",
+           "marker": {"color": program_color("FAMILIES_FORWARD")}}
+    if grain == "year":
         # Whole years on a numeric axis: a bar is centred on its year, so a date d sits at
         # year + (fraction of the year elapsed) - 0.5.
-        x = pd.to_datetime(df["month"]).dt.year
-        shade = [pd.Timestamp(d).year + (pd.Timestamp(d).dayofyear - 1) / 365.25 - 0.5
+        x = months.dt.year
+        shade = [pd.Timestamp(d).year + (pd.Timestamp(d).day_of_year - 1) / 365.25 - 0.5
                  for d in (start, end)]
-        bar = go.Bar(x=x, y=df["placements"], name="Placements", marker_color=color,
-                     hovertemplate="%{x}<br>Placements: %{y:,.0f}<extra></extra>")
-    else:
-        shade = [start, end]
-        bar = go.Bar(x=pd.to_datetime(df["month"]), y=df["placements"], name="Placements",
-                     marker_color=color, xperiod="M1", xperiodalignment="middle",
-                     hovertemplate="%{x|%b %Y}<br>Placements: %{y:,.0f}<extra></extra>")
-    fig = go.Figure(bar)
-    fig.add_vrect(x0=shade[0], x1=shade[1], fillcolor=SHADE, line_width=0, layer="below",
-                  annotation_text=f"Enrollment window {fmt.day(start)} – {fmt.day(end)}",
-                  annotation_position="top left",
-                  annotation=dict(font=dict(size=11, color=MUTED_INK)))
-    fig.update_layout(**base_layout(title, height=400))
-    fig.update_layout(showlegend=False, bargap=0.1)
-    style_axes(fig)
-    if yearly:
+        bar.update(x=_values(x), hovertemplate="%{x}<br>Placements: %{y:,.0f}<extra></extra>")
         lo, hi = min(float(x.min()), shade[0]) - 0.6, max(float(x.max()), shade[1]) + 0.6
-        fig.update_xaxes(title_text="Year placed", range=[lo, hi], dtick=1, tickformat="d")
+        x_axis = xaxis(title=_title("Year placed"), range=[lo, hi], dtick=1, tickformat="d")
     else:
-        lo = min(pd.Timestamp(df["month"].min()), pd.Timestamp(start)) - pd.DateOffset(months=2)
-        hi = max(pd.Timestamp(df["month"].max()), pd.Timestamp(end)) + pd.DateOffset(months=2)
-        fig.update_xaxes(title_text="Month placed", range=[lo, hi])
+        shade = [start.isoformat(), end.isoformat()]
+        bar.update(x=[f"{m:%Y-%m-%d}" for m in months], xperiod="M1",
+                   xperiodalignment="middle",
+                   hovertemplate="%{x|%b %Y}<br>Placements: %{y:,.0f}<extra></extra>")
+        lo = min(months.min(), pd.Timestamp(start)) - pd.DateOffset(months=2)
+        hi = max(months.max(), pd.Timestamp(end)) + pd.DateOffset(months=2)
+        x_axis = xaxis(title=_title("Month placed"), range=[f"{lo:%Y-%m-%d}", f"{hi:%Y-%m-%d}"])
+    window = {"type": "rect", "x0": shade[0], "x1": shade[1], "xref": "x", "y0": 0, "y1": 1,
+              "yref": "y domain", "fillcolor": SHADE, "line": {"width": 0}, "layer": "below"}
+    label = {"text": f"Enrollment window {fmt.day(start)} – {fmt.day(end)}",
+             "x": shade[0], "xref": "x", "xanchor": "left", "y": 1, "yref": "y domain",
+             "yanchor": "top", "showarrow": False, "font": {"size": 11, "color": MUTED_INK}}
     top = float(df["placements"].max())
-    fig.update_yaxes(title_text="Placements", tickformat=",.0f", range=[0, top * 1.18])
-    return fig
+    return spec([bar], layout(
+        title, 400, showlegend=False, bargap=0.1, shapes=[window], annotations=[label],
+        xaxis=x_axis,
+        yaxis=yaxis(title=_title("Placements"), tickformat=",.0f", range=[0, top * 1.18])))
 
 
-def ff_sectors(df: pd.DataFrame, title: str = "") -> go.Figure:
+@builder
+def ff_sectors(df: pd.DataFrame, title: str = "") -> dict:
     """Families Forward placements by employer sector. Columns: sector, placements."""
     if not _nonempty(df, "placements"):
-        return empty_figure(title)
+        return empty_figure.spec(title)
     d = df.sort_values(["placements", "sector"], ascending=[True, False])
     total = float(d["placements"].sum())
-    fig = go.Figure(go.Bar(
-        y=[s.replace("_", " ").capitalize() for s in d["sector"]], x=d["placements"],
-        orientation="h", marker_color=program_color("FAMILIES_FORWARD"),
-        text=[f"{fmt.count(v)} ({fmt.pct(v / total, 0)})" for v in d["placements"]],
-        textposition="outside", cliponaxis=False,
-        hovertemplate="%{y}<br>Placements: %{x:,.0f}<extra></extra>",
-    ))
-    fig.update_layout(**base_layout(title, height=max(260, 30 * len(d) + 120)))
-    fig.update_layout(margin=dict(l=170, r=90, t=64, b=48), showlegend=False)
-    style_axes(fig)
-    fig.update_xaxes(title_text="Placements", tickformat=",.0f", showgrid=True, gridcolor=GRID)
-    return fig
+    bar = {
+        "type": "bar", "orientation": "h",
+        "y": [s.replace("_", " ").capitalize() for s in d["sector"]],
+        "x": _values(d["placements"]), "marker": {"color": program_color("FAMILIES_FORWARD")},
+        "text": [f"{fmt.count(v)} ({fmt.pct(v / total, 0)})" for v in d["placements"]],
+        "textposition": "outside", "cliponaxis": False,
+        "hovertemplate": "%{y}<br>Placements: %{x:,.0f}<extra></extra>",
+    }
+    return spec([bar], _hbar_layout(
+        title, max(260, 30 * len(d) + 120), {"l": 170, "r": 90, "t": 64, "b": 48},
+        "Placements", ",.0f"))
 
 
-def ff_wages(df: pd.DataFrame, title: str = "") -> go.Figure:
+def _histogram_layout(title: str, x_axis: dict) -> dict:
+    return layout(title, 380, showlegend=False, xaxis=x_axis,
+                  yaxis=yaxis(title=_title("Placements"), tickformat=",.0f"))
+
+
+@builder
+def ff_wages(df: pd.DataFrame, title: str = "") -> dict:
     """Histogram of hourly wages at placement, from binned counts.
 
     Columns: wage_from, wage_to, placements.
     """
     if not _nonempty(df, "placements"):
-        return empty_figure(title)
-    width = (df["wage_to"] - df["wage_from"]).astype(float)
-    fig = go.Figure(go.Bar(
-        x=(df["wage_from"] + width / 2).astype(float), y=df["placements"], width=width * 0.95,
-        marker_color=program_color("FAMILIES_FORWARD"),
-        customdata=list(zip(df["wage_from"].astype(float), df["wage_to"].astype(float),
-                            strict=True)),
-        hovertemplate="$%{customdata[0]:.2f} – $%{customdata[1]:.2f} an hour<br>"
-                      "Placements: %{y:,.0f}<extra></extra>",
-    ))
-    fig.update_layout(**base_layout(title, height=380))
-    fig.update_layout(showlegend=False)
-    style_axes(fig)
-    fig.update_xaxes(title_text="Hourly wage at placement ($)", tickprefix="$")
-    fig.update_yaxes(title_text="Placements", tickformat=",.0f")
-    return fig
+        return empty_figure.spec(title)
+    lo, hi = df["wage_from"].astype(float), df["wage_to"].astype(float)
+    bar = {
+        "type": "bar", "x": _values(lo + (hi - lo) / 2), "y": _values(df["placements"]),
+        "width": _values((hi - lo) * 0.95),
+        "marker": {"color": program_color("FAMILIES_FORWARD")},
+        "customdata": [[a, b] for a, b in zip(lo.tolist(), hi.tolist(), strict=True)],
+        "hovertemplate": "$%{customdata[0]:.2f} – $%{customdata[1]:.2f} an hour<br>"
+                         "Placements: %{y:,.0f}<extra></extra>",
+    }
+    return spec([bar], _histogram_layout(
+        title, xaxis(title=_title("Hourly wage at placement ($)"), tickprefix="$")))
 
 
-def ff_time_to_placement(df: pd.DataFrame, title: str = "") -> go.Figure:
+@builder
+def ff_time_to_placement(df: pd.DataFrame, title: str = "") -> dict:
     """Days from enrollment to placement, in 30-day bins. Columns: days_from, days_to,
     placements."""
     if not _nonempty(df, "placements"):
-        return empty_figure(title)
+        return empty_figure.spec(title)
     d = df.sort_values("days_from")
-    labels = [f"{int(a)}–{int(b) - 1}" for a, b in zip(d["days_from"], d["days_to"],
-                                                       strict=True)]
-    fig = go.Figure(go.Bar(
-        x=(d["days_from"] + 15).astype(float), y=d["placements"], width=28,
-        marker_color=program_color("FAMILIES_FORWARD"), customdata=labels,
-        hovertemplate="%{customdata} days after enrollment<br>Placements: %{y:,.0f}"
-                      "<extra></extra>",
-    ))
-    fig.update_layout(**base_layout(title, height=380))
-    fig.update_layout(showlegend=False)
-    style_axes(fig)
-    fig.update_xaxes(title_text="Days from enrollment to placement", tickformat=",.0f",
-                     rangemode="tozero")
-    fig.update_yaxes(title_text="Placements", tickformat=",.0f")
-    return fig
+    bar = {
+        "type": "bar", "x": _values((d["days_from"] + 15).astype(float)),
+        "y": _values(d["placements"]), "width": 28,
+        "marker": {"color": program_color("FAMILIES_FORWARD")},
+        "customdata": [f"{int(a)}–{int(b) - 1}"
+                       for a, b in zip(d["days_from"], d["days_to"], strict=True)],
+        "hovertemplate": "%{customdata} days after enrollment<br>Placements: %{y:,.0f}"
+                         "<extra></extra>",
+    }
+    return spec([bar], _histogram_layout(title, xaxis(
+        title=_title("Days from enrollment to placement"), tickformat=",.0f",
+        rangemode="tozero")))
 
 
 # -- referrals --------------------------------------------------------------------------------
@@ -636,47 +752,49 @@ def source_label(source: str) -> str:
     return SOURCE_LABELS.get(source, str(source).replace("_", " ").capitalize())
 
 
-def referral_funnel(df: pd.DataFrame, title: str = "") -> go.Figure:
+@builder
+def referral_funnel(df: pd.DataFrame, title: str = "") -> dict:
     """Referred → enrolled → graduated → placed, per program (grouped horizontal bars).
 
     Columns: program, referred, enrolled, graduated, placed.
     """
     if not _nonempty(df, "referred"):
-        return empty_figure(title)
+        return empty_figure.spec(title)
     d = df[df["referred"] > 0]
     order = _programs_in(d)[::-1]
     d = d.set_index("program").loc[order].reset_index()
     names = [program_name(p) for p in d["program"]]
-    fig = go.Figure()
+    traces = []
     # Reversed so the legend and each group read top-down in stage order.
     for (col, label), color in reversed(list(zip(FUNNEL_STAGES, STAGE_COLORS, strict=True))):
         share = [fmt.pct(v / r) if r else fmt.NOT_AVAILABLE
                  for v, r in zip(d[col], d["referred"], strict=True)]
-        fig.add_trace(go.Bar(
-            y=names, x=d[col], name=label, orientation="h", marker_color=color,
-            customdata=share,
-            hovertemplate=f"%{{y}}<br>{label}: %{{x:,.0f}} (%{{customdata}} of referrals)"
-                          "<extra></extra>",
-        ))
-    fig.update_layout(**base_layout(title, height=max(320, 78 * len(d) + 140)))
-    fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05,
-                      margin=dict(l=200, r=32, t=64, b=56),
-                      legend=dict(traceorder="reversed", orientation="h", y=1.0,
-                                  yanchor="bottom", x=1, xanchor="right"))
-    style_axes(fig)
-    fig.update_xaxes(title_text="Referrals", tickformat=",.0f", showgrid=True, gridcolor=GRID)
-    return fig
+        traces.append({
+            "type": "bar", "orientation": "h", "y": names, "x": _values(d[col]), "name": label,
+            "marker": {"color": color}, "customdata": share,
+            "hovertemplate": f"%{{y}}<br>{label}: %{{x:,.0f}} (%{{customdata}} of referrals)"
+                             "<extra></extra>",
+        })
+    return spec(traces, layout(
+        title, max(320, 78 * len(d) + 140),
+        barmode="group", bargap=0.25, bargroupgap=0.05,
+        margin={"l": 200, "r": 32, "t": 64, "b": 56},
+        legend={"traceorder": "reversed", "orientation": "h", "y": 1.0, "yanchor": "bottom",
+                "x": 1, "xanchor": "right"},
+        xaxis=xaxis(title=_title("Referrals"), tickformat=",.0f", showgrid=True,
+                    gridcolor=GRID),
+        yaxis=yaxis()))
 
 
-def referral_flows(df: pd.DataFrame, title: str = "") -> go.Figure:
+@builder
+def referral_flows(df: pd.DataFrame, title: str = "") -> dict:
     """Sankey of referrals from source to program. Columns: source, program, referrals."""
     if not _nonempty(df, "referrals"):
-        return empty_figure(title)
+        return empty_figure.spec(title)
     d = df[df["referrals"] > 0]
     sources = sorted(set(d["source"]), key=lambda s: (s in ("other", "unknown"), s))
     programs = _programs_in(d)
-    src_label = {s: source_label(s) for s in sources}
-    labels = [src_label[s] for s in sources] + [program_name(p) for p in programs]
+    labels = [source_label(s) for s in sources] + [program_name(p) for p in programs]
     index = {("s", s): i for i, s in enumerate(sources)}
     index.update({("p", p): len(sources) + i for i, p in enumerate(programs)})
     node_colors = ["#8c96a3"] * len(sources) + [program_color(p) for p in programs]
@@ -685,85 +803,81 @@ def referral_flows(df: pd.DataFrame, title: str = "") -> go.Figure:
         hexc = program_color(p).lstrip("#")
         rgb = tuple(int(hexc[i:i + 2], 16) for i in (0, 2, 4))
         link_colors.append(f"rgba({rgb[0]}, {rgb[1]}, {rgb[2]}, 0.35)")
-    fig = go.Figure(go.Sankey(
-        arrangement="fixed",
-        node=dict(label=labels, color=node_colors, pad=14, thickness=16,
-                  line=dict(color="white", width=0.5),
-                  hovertemplate="%{label}: %{value:,.0f} referrals<extra></extra>"),
-        link=dict(source=[index[("s", s)] for s in d["source"]],
-                  target=[index[("p", p)] for p in d["program"]],
-                  value=d["referrals"], color=link_colors,
-                  hovertemplate="%{source.label} → %{target.label}: %{value:,.0f} referrals"
-                                "<extra></extra>"),
-        textfont=dict(size=12, color=INK),
-    ))
-    fig.update_layout(**base_layout(title, height=max(420, 34 * len(programs) + 120)))
-    fig.update_layout(margin=dict(l=16, r=16, t=64, b=24))
-    return fig
+    sankey = {
+        "type": "sankey", "arrangement": "fixed",
+        "node": {"label": labels, "color": node_colors, "pad": 14, "thickness": 16,
+                 "line": {"color": "white", "width": 0.5},
+                 "hovertemplate": "%{label}: %{value:,.0f} referrals<extra></extra>"},
+        "link": {"source": [index[("s", s)] for s in d["source"]],
+                 "target": [index[("p", p)] for p in d["program"]],
+                 "value": _values(d["referrals"]), "color": link_colors,
+                 "hovertemplate": "%{source.label} → %{target.label}: %{value:,.0f} referrals"
+                                  "<extra></extra>"},
+        "textfont": {"size": 12, "color": INK},
+    }
+    return spec([sankey], layout(title, max(420, 34 * len(programs) + 120),
+                                   margin={"l": 16, "r": 16, "t": 64, "b": 24}))
 
 
 # -- data quality -----------------------------------------------------------------------------
-def dq_loads(df: pd.DataFrame, title: str = "") -> go.Figure:
+@builder
+def dq_loads(df: pd.DataFrame, title: str = "") -> dict:
     """Rows loaded, rejected and warned per load. Columns: load_id, finished_at, rows_loaded,
     rows_rejected, rows_warned."""
     if df is None or df.empty:
-        return empty_figure(title, "No loads yet")
+        return empty_figure.spec(title, "No loads yet")
     d = df.sort_values("load_id")
     x = [f"Load {int(i)}" for i in d["load_id"]]
-    fig = go.Figure()
-    for col, label, color in (("rows_loaded", "Loaded", "#0072B2"),
-                              ("rows_warned", "Loaded with a warning", "#E69F00"),
-                              ("rows_rejected", "Rejected", "#D55E00")):
-        fig.add_trace(go.Bar(x=x, y=d[col], name=label, marker_color=color,
-                             text=[fmt.count(v) for v in d[col]], textposition="outside",
-                             cliponaxis=False,
-                             hovertemplate=f"%{{x}}<br>{label}: %{{y:,.0f}} rows<extra></extra>"))
-    fig.update_layout(**base_layout(title, height=380))
-    fig.update_layout(barmode="group")
-    style_axes(fig)
-    # Log scale: a handful of rejects next to a hundred thousand loaded rows stays visible.
-    fig.update_yaxes(title_text="Rows (log scale)", type="log", tickformat=",.0f",
-                     dtick=1)
-    fig.update_xaxes(title_text="Load")
-    return fig
+    traces = [{
+        "type": "bar", "x": x, "y": _values(d[col]), "name": label,
+        "marker": {"color": color}, "text": [fmt.count(v) for v in d[col]],
+        "textposition": "outside", "cliponaxis": False,
+        "hovertemplate": f"%{{x}}<br>{label}: %{{y:,.0f}} rows<extra></extra>",
+    } for col, label, color in (("rows_loaded", "Loaded", "#0072B2"),
+                                ("rows_warned", "Loaded with a warning", "#E69F00"),
+                                ("rows_rejected", "Rejected", "#D55E00"))]
+    return spec(traces, layout(
+        title, 380, barmode="group", xaxis=xaxis(title=_title("Load")),
+        # Log scale: a handful of rejects next to a hundred thousand loaded rows stays visible.
+        yaxis=yaxis(title=_title("Rows (log scale)"), type="log", tickformat=",.0f", dtick=1)))
 
 
-def dq_rejects(df: pd.DataFrame, title: str = "") -> go.Figure:
+@builder
+def dq_rejects(df: pd.DataFrame, title: str = "") -> dict:
     """Rejected rows by reason, one bar segment per file. Columns: file_name, reason,
     rows_rejected (load_id, kind optional)."""
     if not _nonempty(df, "rows_rejected"):
-        return empty_figure(title, "No rejected rows: every row loaded passed the contract")
+        return empty_figure.spec(title, "No rejected rows: every row loaded passed the contract")
     totals = df.groupby("reason")["rows_rejected"].sum().sort_values()
-    fig = go.Figure()
     palette = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#999933")
+    traces = []
     for i, (name, d) in enumerate(df.groupby("file_name", sort=True)):
         d = d.groupby("reason")["rows_rejected"].sum().reindex(totals.index).fillna(0)
-        fig.add_trace(go.Bar(
-            y=list(d.index), x=d.values, name=str(name), orientation="h",
-            marker_color=palette[i % len(palette)],
-            hovertemplate=f"{name}<br>%{{y}}: %{{x:,.0f}} rows<extra></extra>",
-        ))
-    fig.update_layout(**base_layout(title, height=max(260, 40 * len(totals) + 140)))
-    fig.update_layout(barmode="stack", margin=dict(l=220, r=32, t=64, b=56))
-    style_axes(fig)
-    fig.update_xaxes(title_text="Rejected rows", tickformat=",.0f", showgrid=True,
-                     gridcolor=GRID)
-    return fig
+        traces.append({
+            "type": "bar", "orientation": "h", "y": list(d.index), "x": _values(d.values),
+            "name": str(name), "marker": {"color": palette[i % len(palette)]},
+            "hovertemplate": f"{name}<br>%{{y}}: %{{x:,.0f}} rows<extra></extra>",
+        })
+    return spec(traces, layout(
+        title, max(260, 40 * len(totals) + 140), barmode="stack",
+        margin={"l": 220, "r": 32, "t": 64, "b": 56},
+        xaxis=xaxis(title=_title("Rejected rows"), tickformat=",.0f", showgrid=True,
+                    gridcolor=GRID),
+        yaxis=yaxis()))
 
 
-def dq_warnings(df: pd.DataFrame, title: str = "") -> go.Figure:
+@builder
+def dq_warnings(df: pd.DataFrame, title: str = "") -> dict:
     """Rows loaded with a warning, by rule. Columns: rule, kind, rows_warned."""
     if not _nonempty(df, "rows_warned"):
-        return empty_figure(title, "No warnings")
+        return empty_figure.spec(title, "No warnings")
     d = df.groupby("rule")["rows_warned"].sum().sort_values()
-    fig = go.Figure(go.Bar(
-        y=list(d.index), x=d.values, orientation="h", marker_color="#E69F00",
-        text=[fmt.count(v) for v in d.values], textposition="outside", cliponaxis=False,
-        hovertemplate="%{y}<br>%{x:,.0f} rows<extra></extra>",
-    ))
-    fig.update_layout(**base_layout(title, height=max(240, 40 * len(d) + 120)))
-    fig.update_layout(margin=dict(l=330, r=60, t=64, b=48), showlegend=False)
-    style_axes(fig)
-    fig.update_xaxes(title_text="Rows with a warning", tickformat=",.0f", showgrid=True,
-                     gridcolor=GRID)
-    return fig
+    bar = {
+        "type": "bar", "orientation": "h", "y": list(d.index), "x": _values(d.values),
+        "marker": {"color": "#E69F00"}, "text": [fmt.count(v) for v in d.values],
+        "textposition": "outside", "cliponaxis": False,
+        "hovertemplate": "%{y}<br>%{x:,.0f} rows<extra></extra>",
+    }
+    return spec([bar], _hbar_layout(
+        title, max(240, 40 * len(d) + 120), {"l": 330, "r": 60, "t": 64, "b": 48},
+        "Rows with a warning", ",.0f"))

@@ -51,6 +51,24 @@ FONT_FAMILY = (
 )
 
 
+def _chart_template() -> dict:
+    """plotly's default template ("plotly"), cut to what these charts use: its layout defaults
+    and its defaults for bar and scatter traces. Set on every figure (rather than left to
+    plotly's default) so the browser gets ~1 kB per figure instead of ~7 kB, and a figure looks
+    the same whether it reaches plotly.js as a spec or as a `go.Figure`."""
+    import plotly.io as pio
+
+    full = pio.templates["plotly"].to_plotly_json()
+    layout_keys = ("autotypenumbers", "colorway", "font", "hovermode", "hoverlabel",
+                   "paper_bgcolor", "plot_bgcolor", "xaxis", "yaxis", "shapedefaults",
+                   "annotationdefaults", "title")
+    return {"data": {k: full["data"][k] for k in ("bar", "scatter")},
+            "layout": {k: full["layout"][k] for k in layout_keys if k in full["layout"]}}
+
+
+CHART_TEMPLATE = _chart_template()
+
+
 def program_color(code: str) -> str:
     return PROGRAM_COLORS.get(code, FALLBACK_COLOR)
 
@@ -77,6 +95,6 @@ def base_layout(title: str, height: int = 420) -> dict:
     )
 
 
-def style_axes(fig, **kw) -> None:
-    fig.update_xaxes(showgrid=False, linecolor=GRID, ticks="outside", tickcolor=GRID, **kw)
-    fig.update_yaxes(gridcolor=GRID, zerolinecolor=GRID, linecolor=GRID, **kw)
+# The axes of every chart (dashboard.figures merges each chart's settings into these).
+X_AXIS = {"showgrid": False, "linecolor": GRID, "ticks": "outside", "tickcolor": GRID}
+Y_AXIS = {"gridcolor": GRID, "zerolinecolor": GRID, "linecolor": GRID}

@@ -223,10 +223,11 @@ def chart_title(chart_id: str, wh: Warehouse, filters: Filters) -> str:
     return _charts().chart_title(chart_id, wh, wh.resolve(filters))
 
 
-def safe_figure(chart_id: str, wh: Warehouse, filters: Filters | None = None, *,
-                safe: SafeChart | None = None, suppress: bool = True,
-                min_count: int | None = None) -> go.Figure:
-    """The chart's figure drawn from the suppressed numbers (hidden cells are left out)."""
+def safe_spec(chart_id: str, wh: Warehouse, filters: Filters | None = None, *,
+              safe: SafeChart | None = None, suppress: bool = True,
+              min_count: int | None = None) -> dict:
+    """The chart's figure drawn from the suppressed numbers (hidden cells are left out), as
+    plain dicts (`dashboard.charts.chart_spec`)."""
     charts = _charts()
     f = wh.resolve(filters or Filters())
     if safe is None:
@@ -235,9 +236,19 @@ def safe_figure(chart_id: str, wh: Warehouse, filters: Filters | None = None, *,
             chart_id, safe.display.where(~safe.mask, 1)):
         from dashboard.figures import empty_figure
 
-        return empty_figure(charts.chart_title(chart_id, wh, f),
-                            ALL_SUPPRESSED.format(n=safe.min_count), height=420)
-    return charts.chart_figure(chart_id, wh, f, df=safe.values)
+        return empty_figure.spec(charts.chart_title(chart_id, wh, f),
+                                 ALL_SUPPRESSED.format(n=safe.min_count), height=420)
+    return charts.chart_spec(chart_id, wh, f, df=safe.values)
+
+
+def safe_figure(chart_id: str, wh: Warehouse, filters: Filters | None = None, *,
+                safe: SafeChart | None = None, suppress: bool = True,
+                min_count: int | None = None) -> go.Figure:
+    """`safe_spec` as a `go.Figure`."""
+    from dashboard.figures import as_figure
+
+    return as_figure(safe_spec(chart_id, wh, filters, safe=safe, suppress=suppress,
+                               min_count=min_count))
 
 
 def export_figure(chart_id: str, wh: Warehouse, filters: Filters | None = None, *,

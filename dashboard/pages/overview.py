@@ -72,7 +72,7 @@ def headline_cards(ctx: PageContext) -> html.Div:
                 note = f"Graduation rate {marker()}"
         if hidden.get(col):
             value = marker()
-        spark = dcc.Graph(figure=figures.sparkline(trend, col, color=ACCENT, d3=d3),
+        spark = dcc.Graph(figure=figures.sparkline.spec(trend, col, color=ACCENT, d3=d3),
                           config={"displayModeBar": False, "responsive": True},
                           className="sparkline", id=f"spark-{col}",
                           style={"height": "56px"})
