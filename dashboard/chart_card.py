@@ -25,6 +25,7 @@ from dashboard.charts import (
     chart_spec,
     chart_title,
     column_label,
+    display_columns,
     display_table,
     get_chart,
     is_empty,
@@ -63,15 +64,17 @@ def _cell(value: str) -> str:
     return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
-def markdown_table(df: pd.DataFrame, right_aligned=(), max_rows: int = TABLE_MAX_ROWS) -> str:
-    """A Markdown table of already-formatted strings; `right_aligned` columns (numbers) are
-    aligned right."""
-    shown = df.head(max_rows)
-    cols = list(shown.columns)
+def markdown_table(table: pd.DataFrame | dict[str, list[str]], right_aligned=(),
+                   max_rows: int = TABLE_MAX_ROWS) -> str:
+    """A Markdown table of already-formatted strings ({column: values} or a frame);
+    `right_aligned` columns (numbers) are aligned right."""
+    columns = ({c: list(table[c]) for c in table.columns} if isinstance(table, pd.DataFrame)
+               else table)
+    cols = list(columns)
+    rows = zip(*(columns[c][:max_rows] for c in cols), strict=True) if cols else iter(())
     lines = ["| " + " | ".join(_cell(c) for c in cols) + " |",
              "| " + " | ".join("---:" if c in right_aligned else ":---" for c in cols) + " |"]
-    lines += ["| " + " | ".join(_cell(v) for v in row) + " |"
-              for row in shown.itertuples(index=False)]
+    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
@@ -91,7 +94,8 @@ def table_view(chart_id: str, df: pd.DataFrame, max_rows: int = TABLE_MAX_ROWS,
                safe: SafeChart | None = None) -> dcc.Markdown:
     """The chart's numbers as one table component (a Markdown table: one component, however
     many rows, so big tables cost the browser nothing until opened)."""
-    table = display_table(chart_id, df) if safe is None else safe_display_table(chart_id, safe)
+    table = (display_columns(chart_id, df) if safe is None
+             else safe_display_table(chart_id, safe))
     numeric = [column_label(c) for c in df.columns
                if pd.api.types.is_numeric_dtype(df[c]) and c not in ("year", "load_id")]
     return dcc.Markdown(markdown_table(table, numeric, max_rows), className="data-table",

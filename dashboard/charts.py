@@ -313,15 +313,18 @@ def chart_data(chart_id: str, wh: Warehouse, filters: Filters) -> pd.DataFrame:
 
 
 def is_empty(chart_id: str, df: pd.DataFrame | None) -> bool:
-    """No rows, or nothing but zeros in the chart's value columns."""
+    """No rows, or nothing but zeros (or missing values) in the chart's value columns."""
     if df is None or df.empty:
         return True
     cols = [c for c in get_chart(chart_id).value_columns if c in df.columns]
     if not cols:
         return False
-    values = df[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float,
-                                                                     na_value=np.nan)
-    return not bool(np.any(np.nan_to_num(values) != 0))
+    # Column by column: one small array each, no intermediate frames.
+    for c in cols:
+        values = pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        if np.any(np.nan_to_num(values) != 0):
+            return False
+    return True
 
 
 def chart_spec(chart_id: str, wh: Warehouse, filters: Filters,
@@ -409,7 +412,12 @@ def format_column(col: str, values: pd.Series) -> list[str]:
     return [fmt.NOT_AVAILABLE if pd.isna(v) else str(v) for v in values]
 
 
+def display_columns(chart_id: str, df: pd.DataFrame) -> dict[str, list[str]]:
+    """The chart's data as {people's column name: formatted values (strings)}."""
+    cols = [c for c in df.columns if not (c == "program_name" and "program" in df.columns)]
+    return {column_label(c): format_column(c, df[c]) for c in cols}
+
+
 def display_table(chart_id: str, df: pd.DataFrame) -> pd.DataFrame:
     """The chart's data with people's column names and formatted values (all strings)."""
-    cols = [c for c in df.columns if not (c == "program_name" and "program" in df.columns)]
-    return pd.DataFrame({column_label(c): format_column(c, df[c]) for c in cols})
+    return pd.DataFrame(display_columns(chart_id, df))

@@ -17,13 +17,19 @@ __all__ = [
 ]
 
 
-def ratio(numerator, denominator):
+def ratio(numerator, denominator) -> pd.Series:
     """numerator / denominator, NaN where the denominator is 0 (never inf)."""
-    num = pd.to_numeric(numerator, errors="coerce").astype(float)
-    den = pd.to_numeric(denominator, errors="coerce").astype(float)
+    num = _floats(numerator)
+    den = _floats(denominator)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = num / den.where(den != 0)
-    return out
+        out = np.where(den != 0, num / den, np.nan)
+    index = numerator.index if isinstance(numerator, pd.Series) else None
+    return pd.Series(out, index=index, dtype=float)
+
+
+def _floats(values) -> np.ndarray:
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan) \
+        if isinstance(values, pd.Series) else np.asarray(values, dtype=float)
 
 
 def graduation_rate(df: pd.DataFrame) -> pd.Series:
@@ -39,8 +45,8 @@ def average_reduction(df: pd.DataFrame) -> pd.Series:
 def with_ratios(df: pd.DataFrame) -> pd.DataFrame:
     """The metric table plus graduation_rate and avg_reduction_usd where the inputs exist."""
     out = df.copy()
-    if {"graduates", "participants_served"} <= set(out.columns):
-        out["graduation_rate"] = graduation_rate(out)
-    if {"arrears_reduced_usd", "ncps_with_reductions"} <= set(out.columns):
-        out["avg_reduction_usd"] = average_reduction(out)
+    if "graduates" in out.columns and "participants_served" in out.columns:
+        out["graduation_rate"] = graduation_rate(out).to_numpy()
+    if "arrears_reduced_usd" in out.columns and "ncps_with_reductions" in out.columns:
+        out["avg_reduction_usd"] = average_reduction(out).to_numpy()
     return out

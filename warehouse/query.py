@@ -102,13 +102,26 @@ class Warehouse:
                 self._con_version = version
             return self._con.cursor()  # one cursor per query: safe across threads
 
-    def _run(self, sql: str, params: dict, key: tuple) -> pd.DataFrame:
+    def _cached(self, key: tuple, compute) -> pd.DataFrame:
+        """A copy of the cached frame for (this file version, key), computed on a miss by
+        `compute(version)`. Copies out, so callers may change what they get."""
         version = self.version()
         cache_key = (version, *key)
         with self._lock:
             if cache_key in self._cache:
                 self._cache.move_to_end(cache_key)
                 return self._cache[cache_key].copy()
+        df = compute(version)
+        with self._lock:
+            self._cache[cache_key] = df
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return df.copy()
+
+    def _run(self, sql: str, params: dict, key: tuple) -> pd.DataFrame:
+        return self._cached(key, lambda version: self._execute(version, sql, params))
+
+    def _execute(self, version: tuple, sql: str, params: dict) -> pd.DataFrame:
         cur = self._cursor(version)
         try:
             df = cur.execute(sql, params).df()
@@ -122,11 +135,7 @@ class Warehouse:
             ) from None
         finally:
             cur.close()
-        with self._lock:
-            self._cache[cache_key] = df
-            while len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
-        return df.copy()
+        return df
 
     # -- queries ------------------------------------------------------------------------------
     def plain(self, name: str, **params) -> pd.DataFrame:
@@ -167,12 +176,18 @@ class Warehouse:
         cumulative: every window starts at the beginning of the data (since each program began).
         The `year` and `borough` columns are only kept when asked for.
         """
-        df = self.query("program_metrics", filters, by_year=by_year, with_total=with_total,
-                        by_borough=by_borough, cumulative=cumulative)
-        if by_year:
-            df["year"] = df["year"].astype(int)
-        drop = [c for c, keep in (("year", by_year), ("borough", by_borough)) if not keep]
-        return df.drop(columns=drop)
+        f = self.resolve(filters or Filters())
+        options = dict(with_total=with_total, by_borough=by_borough, cumulative=cumulative)
+
+        def compute(version: tuple) -> pd.DataFrame:
+            df = self.query("program_metrics", f, by_year=by_year, **options)
+            if by_year:
+                df["year"] = df["year"].astype(int)
+            drop = [c for c, keep in (("year", by_year), ("borough", by_borough)) if not keep]
+            return df.drop(columns=drop)
+
+        # Cached as returned (the raw query result stays cached too: other keys share it).
+        return self._cached(("metrics", f, by_year, tuple(sorted(options.items()))), compute)
 
     def data_years(self) -> tuple[int, int]:
         """The first and last calendar year that any record falls in."""
