@@ -1,6 +1,10 @@
 """The metric query reads load-time pre-aggregates (models/program_metric_profiles.sql); these
 checks tie it to the hand-worked values of tests/test_metrics.py under every option, and to
-the facts themselves (a profile stands for participants, so the counts add up)."""
+the facts themselves (a profile stands for participants, so the counts add up).
+
+The /referrals and /families-forward page queries read load-time models too
+(models/referral_cohorts.sql, models/placements_families_forward.sql); they are checked against
+the same definitions computed from the facts (FACT_LEVEL below) under many filters."""
 
 from __future__ import annotations
 
@@ -8,8 +12,9 @@ import itertools
 
 import duckdb
 import pytest
+from pandas.testing import assert_frame_equal
 
-from warehouse.query import Filters, Warehouse
+from warehouse.query import Filters, Warehouse, read_sql
 
 
 def test_profiles_cover_every_participant_once(small_warehouse):
@@ -64,3 +69,129 @@ def test_window_beyond_the_data_keeps_open_enrollments(small_warehouse):
     m = Warehouse(small_warehouse).metrics(Filters(2040, 2040, ("PSP",)))
     assert m["participants_served"].tolist() == [1]
     assert m["new_enrollments"].tolist() == [0]
+
+
+# The page queries as they were computed from the facts before the load-time models: each
+# continues the WITH clause of sql/filtered.sql (f_referrals, f_placements, windows).
+FACT_LEVEL = {
+    "referral_funnel": """
+, funnel_referrals AS (
+    SELECT w.year, r.referral_id, r.participant_key, r.program, r.referred_on
+    FROM f_referrals r JOIN windows w ON r.referred_on BETWEEN w.win_start AND w.win_end
+),
+funnel_matches AS (
+    SELECT fr.year, fr.referral_id, fr.participant_key, fr.program, e.enrolled_on, e.outcome
+    FROM funnel_referrals fr JOIN enrollments e ON e.referral_id = fr.referral_id
+    UNION ALL
+    SELECT fr.year, fr.referral_id, fr.participant_key, fr.program, e.enrolled_on, e.outcome
+    FROM funnel_referrals fr JOIN enrollments e
+      ON coalesce(e.referral_id, '') = '' AND e.participant_key = fr.participant_key
+     AND e.program = fr.program AND e.enrolled_on >= fr.referred_on
+),
+funnel_stages AS (
+    SELECT m.year, m.referral_id, m.program,
+           bool_or(m.outcome = 'graduated') AS graduated,
+           bool_or(EXISTS (
+               SELECT 1 FROM placements p
+               WHERE p.participant_key = m.participant_key AND p.program = m.program
+                 AND p.placed_on >= m.enrolled_on
+           )) AS placed
+    FROM funnel_matches m
+    GROUP BY ALL
+),
+funnel_counts AS (
+    SELECT fr.year, fr.program, count(*) AS referred, count(s.referral_id) AS enrolled,
+           count(*) FILTER (WHERE s.graduated) AS graduated,
+           count(*) FILTER (WHERE s.placed) AS placed
+    FROM funnel_referrals fr LEFT JOIN funnel_stages s USING (year, referral_id)
+    GROUP BY ALL
+)
+SELECT nullif(c.year, 0) AS year, c.program, pr.name AS program_name,
+       c.referred, c.enrolled, c.graduated, c.placed
+FROM funnel_counts c JOIN programs pr ON pr.code = c.program
+ORDER BY c.year, pr.sort_order
+""",
+    "referral_flows": """
+SELECT coalesce(r.source, 'unknown') AS source, r.program, pr.name AS program_name,
+       count(*) AS referrals
+FROM f_referrals r
+JOIN windows w ON r.referred_on BETWEEN w.win_start AND w.win_end
+JOIN programs pr ON pr.code = r.program
+WHERE NOT $by_year
+GROUP BY r.source, r.program, pr.name, pr.sort_order
+ORDER BY pr.sort_order, referrals DESC, source
+""",
+    "ff_time_to_placement": """
+, ff_gaps AS (
+    SELECT p.placement_id, min(p.placed_on - e.enrolled_on) AS days
+    FROM f_placements p
+    JOIN windows w ON p.placed_on BETWEEN w.win_start AND w.win_end
+    JOIN enrollments e
+      ON e.participant_key = p.participant_key AND e.program = p.program
+     AND e.enrolled_on <= p.placed_on
+    WHERE p.program = 'FAMILIES_FORWARD' AND NOT $by_year
+    GROUP BY ALL
+)
+SELECT (days // 30) * 30 AS days_from, (days // 30) * 30 + 30 AS days_to, count(*) AS placements
+FROM ff_gaps
+GROUP BY ALL
+ORDER BY days_from
+""",
+    "ff_placements_by_month": """
+SELECT date_trunc('month', p.placed_on)::DATE AS month, count(*) AS placements,
+       count(DISTINCT p.participant_key) AS participants_placed
+FROM f_placements p
+JOIN windows w ON p.placed_on BETWEEN w.win_start AND w.win_end
+WHERE p.program = 'FAMILIES_FORWARD' AND NOT $by_year
+GROUP BY ALL
+ORDER BY month
+""",
+    "ff_placements_by_sector": """
+SELECT coalesce(p.sector, 'unknown') AS sector, count(*) AS placements
+FROM f_placements p
+JOIN windows w ON p.placed_on BETWEEN w.win_start AND w.win_end
+WHERE p.program = 'FAMILIES_FORWARD' AND NOT $by_year
+GROUP BY ALL
+ORDER BY placements DESC, sector
+""",
+    "ff_wage_histogram": """
+SELECT (floor(least(p.hourly_wage, 60) / $bin_usd) * $bin_usd)::DOUBLE AS wage_from,
+       (floor(least(p.hourly_wage, 60) / $bin_usd) * $bin_usd + $bin_usd)::DOUBLE AS wage_to,
+       count(*) AS placements
+FROM f_placements p
+JOIN windows w ON p.placed_on BETWEEN w.win_start AND w.win_end
+WHERE p.program = 'FAMILIES_FORWARD' AND p.hourly_wage IS NOT NULL AND NOT $by_year
+GROUP BY ALL
+ORDER BY wage_from
+""",
+}
+
+PAGE_FILTERS = [
+    Filters(a, b, programs, boroughs)
+    for (a, b), programs, boroughs in itertools.product(
+        [(2009, 2023), (2019, 2019)],
+        [(), ("STEP",), ("FAMILIES_FORWARD", "PSP", "WORKFORCE1")],
+        [(), ("Brooklyn",), ("Bronx", "Queens")],
+    )
+]
+
+
+@pytest.mark.parametrize("warehouse", ["small_warehouse", "demo_warehouse"])
+@pytest.mark.parametrize("name", sorted(FACT_LEVEL))
+def test_page_queries_equal_their_fact_level_definitions(request, warehouse, name):
+    wh = Warehouse(request.getfixturevalue(warehouse))
+    extra = {"bin_usd": 1} if name == "ff_wage_histogram" else {}
+    reference = read_sql("filtered") + "\n" + FACT_LEVEL[name]
+    con = duckdb.connect(str(wh.path), read_only=True)
+    rows = 0
+    try:
+        # Only the funnel has a by-year form (the others are empty under $by_year).
+        by_years = (False, True) if name == "referral_funnel" else (False,)
+        for f, by_year in itertools.product(PAGE_FILTERS, by_years):
+            expected = con.execute(reference, wh.params(f, by_year, **extra)).df()
+            got = wh.query(name, f, by_year=by_year, **extra)
+            assert_frame_equal(got, expected, check_exact=True, obj=f"{name} {f} {by_year}")
+            rows += len(expected)
+    finally:
+        con.close()
+    assert rows > 0  # the filters above do select records
