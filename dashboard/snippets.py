@@ -23,7 +23,7 @@ from datetime import date
 import pandas as pd
 
 from dashboard.charts import chart_title, get_chart, window_label
-from warehouse.query import Filters, Warehouse, open_warehouse, query_sql, read_sql
+from warehouse.query import Filters, Warehouse, open_warehouse, query_sql, read_sql, uses_prelude
 
 __all__ = ["RecordedQuery", "recorded_queries", "run_snippet_sql", "snippet", "snippet_sql"]
 
@@ -101,7 +101,7 @@ class _Recorder:
 
     def _note_query(self, name: str, filters: Filters | None, by_year: bool, extra: dict):
         f = self._wh.resolve(filters or Filters())
-        params = self._wh.params(f, bool(by_year), **extra)
+        params = self._wh.query_params(name, f, bool(by_year), **extra)
         self.calls.append(RecordedQuery("query", name, params, f, bool(by_year), dict(extra)))
 
     def query(self, name: str, filters: Filters | None = None, by_year: bool = False, **extra):
@@ -111,6 +111,10 @@ class _Recorder:
     def metrics(self, *args, **kwargs):
         # Warehouse.metrics on the recorder, so its call to self.query is recorded.
         return Warehouse.metrics(self, *args, **kwargs)
+
+    def _cached(self, key, compute):
+        # Never answered from the metric cache: the queries behind it must run (and be noted).
+        return compute(self._wh.version())
 
     def plain(self, name: str, **params):
         self.calls.append(RecordedQuery("plain", name, dict(params), extra=dict(params)))
@@ -189,7 +193,7 @@ def snippet_sql(chart_id: str, filters: Filters, wh: Warehouse | None = None) ->
         by_name.setdefault((call.kind, call.name), []).append(call)
     for (kind, name), runs in by_name.items():
         source = f"warehouse/sql/{'queries' if kind == 'query' else 'plain'}/{name}.sql"
-        if kind == "query":
+        if kind == "query" and uses_prelude(name):
             source = "warehouse/sql/filtered.sql + " + source
         if len(runs) == 1:
             params = runs[0].params

@@ -1,6 +1,7 @@
 """The metric query reads load-time pre-aggregates (models/program_metric_profiles.sql); these
-checks tie it to the hand-worked values of tests/test_metrics.py under every option, and to
-the facts themselves (a profile stands for participants, so the counts add up).
+checks tie it to the hand-worked values of tests/test_metrics.py under every option, to counts
+taken straight from the facts, and, on random records, to the whole metric table as computed
+from the facts (fixtures/program_metrics_from_facts.sql) under every option.
 
 The /referrals and /families-forward page queries read load-time models too
 (models/referral_cohorts.sql, models/placements_families_forward.sql); they are checked against
@@ -9,22 +10,30 @@ the same definitions computed from the facts (FACT_LEVEL below) under many filte
 from __future__ import annotations
 
 import itertools
+import random
+from datetime import date
+from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
+from tests.conftest import SMALL_FILES
 from warehouse.query import Filters, Warehouse, read_sql
 
 
-def test_profiles_cover_every_participant_once(small_warehouse):
+def test_cells_count_every_participant_once(small_warehouse):
+    # Over the whole data's window, all programs and boroughs: each participant in one cell.
+    first, last = Warehouse(small_warehouse).data_years()
     con = duckdb.connect(str(small_warehouse), read_only=True)
     q = con.execute
-    served = q("SELECT sum(n) FROM metric_profile_counts WHERE metric = 'served'").fetchone()[0]
+    served, placed, usd = q(
+        "SELECT sum(served), sum(placed), sum(arrears_usd) FROM metric_cells "
+        "WHERE prog_mode = 2 AND boro_mode = 2 AND ? BETWEEN from_lo AND from_hi "
+        "AND ? BETWEEN to_lo AND to_hi", [first, last]).fetchone()
     assert served == q("SELECT count(DISTINCT participant_key) FROM enrollments").fetchone()[0]
-    placed = q("SELECT sum(n) FROM metric_profile_counts WHERE metric = 'placed'").fetchone()[0]
     assert placed == q("SELECT count(DISTINCT participant_key) FROM placements").fetchone()[0]
-    usd = q("SELECT sum(arrears_usd) FROM metric_totals").fetchone()[0]
     assert usd == q("SELECT sum(amount) FROM arrears_reductions").fetchone()[0]
 
 
@@ -195,3 +204,142 @@ def test_page_queries_equal_their_fact_level_definitions(request, warehouse, nam
     finally:
         con.close()
     assert rows > 0  # the filters above do select records
+
+
+# The distinct counts straight from the facts (docs/metrics.md), for the 'ALL' row and each
+# borough: a participant counts once across the selected programs and boroughs.
+_SERVED = """
+    SELECT {group} AS borough, count(DISTINCT e.participant_key) AS n
+    FROM enrollments e LEFT JOIN participant_boroughs pb USING (participant_key)
+    WHERE (len($p) = 0 OR list_contains($p, e.program))
+      AND (len($b) = 0 OR list_contains($b, coalesce(e.borough, pb.borough)))
+      AND year(e.enrolled_on) <= $y1
+      AND (e.exited_on IS NULL OR year(e.exited_on) >= $y0)
+    GROUP BY ALL
+"""
+_REDUCED = """
+    SELECT borough, count(*) FILTER (WHERE net > 0) AS n FROM (
+        SELECT {group} AS borough, a.participant_key, sum(a.amount) AS net
+        FROM arrears_reductions a LEFT JOIN participant_boroughs pb USING (participant_key)
+        WHERE (len($p) = 0 OR list_contains($p, a.program))
+          AND (len($b) = 0 OR list_contains($b, pb.borough))
+          AND year(a.applied_on) BETWEEN $y0 AND $y1
+        GROUP BY ALL
+    ) GROUP BY ALL
+"""
+
+
+@pytest.mark.parametrize("programs,boroughs", [
+    ((), ()), (("PSP", "STEP"), ()), ((), ("Bronx", "Brooklyn")),
+    (("PSP", "STEP", "JOBS_PLUS"), ("Bronx", "Queens", "Manhattan")),
+    (("ARREARS_CAP", "ARREARS_CREDIT", "PAY_IT_OFF"), ()),
+    (("ARREARS_CAP", "PARENT_SUCCESS"), ("Brooklyn", "Staten Island")),
+])
+@pytest.mark.parametrize("by_borough", [False, True])
+def test_total_of_several_programs_and_boroughs_counts_each_participant_once(
+        demo_warehouse, programs, boroughs, by_borough):
+    wh = Warehouse(demo_warehouse)
+    con = duckdb.connect(str(demo_warehouse), read_only=True)
+    first, last = wh.data_years()
+    group = "coalesce({}, 'Unknown')" if by_borough else "NULL::VARCHAR"
+    for y0, y1 in ((first, last), (first + 3, first + 3), (first + 2, last - 4)):
+        m = wh.metrics(Filters(y0, y1, programs, boroughs), with_total=True,
+                       by_borough=by_borough)
+        total = m[m["program"] == "ALL"]
+        params = {"p": list(programs), "b": list(boroughs), "y0": y0, "y1": y1}
+        for column, sql, borough in (
+                ("participants_served", _SERVED, "coalesce(e.borough, pb.borough)"),
+                ("ncps_with_reductions", _REDUCED, "pb.borough")):
+            expected = {b: n for b, n in con.execute(
+                sql.format(group=group.format(borough)), params).fetchall() if n}
+            got = {b: n for b, n in zip(total["borough"] if by_borough else [None] * len(total),
+                                        total[column], strict=True) if n}
+            assert got == expected, (column, y0, y1)
+
+
+# -- random records against the metrics straight from the facts --------------------------------
+FROM_FACTS = Path(__file__).parent / "fixtures" / "program_metrics_from_facts.sql"
+DEBT = ("ARREARS_CAP", "ARREARS_CREDIT", "PAY_IT_OFF", "PARENT_SUCCESS")
+EMPLOYMENT = ("PSP", "STEP", "JOBS_PLUS", "WORKFORCE1", "TXT2WORK", "FAMILIES_FORWARD")
+
+
+def _random_records(dir_: Path, seed: int) -> list[Path]:
+    """Participants in several programs and boroughs (or none), open and repeated enrollments,
+    reductions reversed across programs and years: the cases the pre-aggregates must get right."""
+    rng = random.Random(seed)
+    boroughs = ["Bronx", "Brooklyn", "Queens", "Staten Island", ""]
+    rows: dict[str, list[str]] = {k: [] for k in ("enrollments", "referrals", "placements",
+                                                   "arrears_reductions")}
+    day = lambda y: f"{y}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"  # noqa: E731
+    for p in range(70):
+        pid = f"P{p}"
+        programs = rng.sample(DEBT + EMPLOYMENT + ("MEDIATION",), rng.randint(1, 5))
+        for i in range(rng.randint(1, 6)):
+            y = rng.randint(2008, 2020)
+            program = rng.choice(programs)
+            if rng.random() < 0.3:
+                exited, outcome = "", ""
+            else:
+                exited, outcome = day(y + rng.randint(0, 3)), rng.choice(["graduated", "exited"])
+                exited = max(exited, f"{y}-12-28")
+            rows["enrollments"].append(f"E{p}_{i},{pid},{program},{y}-01-01,{exited},{outcome},"
+                                       f"{rng.choice(boroughs)},")
+        for i in range(rng.randint(0, 2)):
+            rows["referrals"].append(f"R{p}_{i},{pid},{rng.choice(programs)},"
+                                     f"{day(rng.randint(2007, 2021))},self,{rng.choice(boroughs)}")
+        for i in range(rng.randint(0, 3)):
+            rows["placements"].append(f"L{p}_{i},{pid},{rng.choice(EMPLOYMENT)},"
+                                      f"{day(rng.randint(2009, 2021))},retail,18.00,")
+        debt = rng.sample(DEBT, rng.randint(1, 3))
+        for i in range(rng.randint(0, 6)):
+            amount = rng.choice([100, 250, 400, -100, -250, -400])
+            rows["arrears_reductions"].append(f"A{p}_{i},{pid},{rng.choice(debt)},"
+                                              f"{day(rng.randint(2009, 2021))},{amount},")
+    headers = {path.stem: path.read_text().splitlines()[0] for path in SMALL_FILES}
+    out = []
+    for kind, lines in rows.items():
+        path = dir_ / f"{kind}.csv"
+        path.write_text("\n".join([headers[kind], *lines]) + "\n")
+        out.append(path)
+    return out
+
+
+@pytest.fixture(scope="module")
+def random_warehouse(tmp_path_factory) -> Path:
+    from etl.load import load_files
+
+    base = tmp_path_factory.mktemp("random")
+    path = base / "random.duckdb"
+    load_files(_random_records(base, seed=20), path)
+    return path
+
+
+def _from_facts(con, f: Filters, by_year, with_total, by_borough, cumulative) -> pd.DataFrame:
+    sql = read_sql("filtered") + "\n" + FROM_FACTS.read_text()
+    df = con.execute(sql, {
+        "from_date": date(f.from_year, 1, 1), "to_date": date(f.to_year, 12, 31),
+        "by_year": by_year, "programs": list(f.programs), "boroughs": list(f.boroughs),
+        "borough_lookup": bool(f.boroughs) or by_borough, "with_total": with_total,
+        "by_borough": by_borough, "cumulative": cumulative}).df()
+    if by_year:
+        df["year"] = df["year"].astype(int)
+    return df.drop(columns=[c for c, keep in (("year", by_year), ("borough", by_borough))
+                            if not keep])
+
+
+@pytest.mark.parametrize("window,programs,boroughs", [
+    ((2007, 2021), (), ()), ((2012, 2012), (), ()), ((2010, 2016), ("PSP",), ()),
+    ((2009, 2019), ("PSP", "STEP", "JOBS_PLUS", "MEDIATION"), ()),
+    ((2011, 2015), (), ("Bronx",)), ((2008, 2021), (), ("Bronx", "Queens", "Staten Island")),
+    ((2013, 2018), DEBT[:3], ("Brooklyn", "Queens")), ((2016, 2016), DEBT, ()),
+    ((2010, 2020), ("ARREARS_CAP", "STEP"), ("Bronx", "Brooklyn")), ((2025, 2030), ("PSP",), ()),
+])
+def test_cells_match_the_facts_on_random_records(random_warehouse, window, programs, boroughs):
+    wh = Warehouse(random_warehouse)
+    con = duckdb.connect(str(random_warehouse), read_only=True)
+    f = Filters(window[0], window[1], programs, boroughs)
+    for options in itertools.product([False, True], repeat=4):
+        expected = _from_facts(con, f, *options)
+        assert not expected.empty or window[0] > 2021
+        pd.testing.assert_frame_equal(wh.metrics(f, *options), expected, check_dtype=False,
+                                      check_exact=True, obj=str((f, options)))

@@ -2,7 +2,9 @@
 
 The CLI, the dashboard, the exports and the notebooks all read through `Warehouse`. Queries are
 `.sql` files: `sql/filtered.sql` (the facts narrowed by the global filters, and the reporting
-windows) is prepended to every file under `sql/queries/`; files under `sql/plain/` run alone.
+windows) is prepended to the files under `sql/queries/` that use it (the others, such as
+program_metrics.sql, run alone: parsing and planning the prelude costs milliseconds); files
+under `sql/plain/` run alone.
 
 The warehouse is opened read-only. A load swaps in a new file atomically, so the file's
 identity (inode, size, mtime) is its version: results are cached per (version, query, filters)
@@ -54,8 +56,36 @@ def read_sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text()
 
 
+@cache
+def uses_prelude(name: str) -> bool:
+    """Whether `queries/<name>.sql` needs the prelude: it continues its WITH clause (starts with
+    a comma) or reads one of its tables (f_enrollments, ..., windows). Else it runs alone."""
+    code = _code(read_sql(f"queries/{name}"))
+    return code.lstrip().startswith(",") or any(
+        re.search(rf"\b{table}\b", code) for table in _prelude_tables())
+
+
+@cache
+def _prelude_tables() -> tuple[str, ...]:
+    return tuple(re.findall(r"(?m)^(?:WITH\s+)?(\w+) AS \(", _code(read_sql("filtered"))))
+
+
+def _code(sql: str) -> str:
+    """SQL without its -- comments."""
+    return "\n".join(line.partition("--")[0] for line in sql.splitlines())
+
+
+@cache
+def sql_parameters(sql: str) -> frozenset[str]:
+    """The $names of a SQL text (outside -- comments)."""
+    return frozenset(re.findall(r"\$([A-Za-z_]\w*)", _code(sql)))
+
+
 def query_sql(name: str) -> str:
-    """The full SQL of a filtered query: the staging prelude, then the query file."""
+    """The full SQL of a filtered query: the staging prelude, then the query file; a query file
+    that does not need the prelude (e.g. program_metrics) runs alone."""
+    if not uses_prelude(name):
+        return read_sql(f"queries/{name}")
     return read_sql("filtered") + "\n" + read_sql(f"queries/{name}")
 
 
@@ -66,6 +96,7 @@ class Warehouse:
         self._con: duckdb.DuckDBPyConnection | None = None
         self._con_version: tuple | None = None
         self._cache: OrderedDict = OrderedDict()
+        self._bit_of: tuple = (None, {})  # (version, {(dimension, name): bit}), see _bits
 
     # -- connection and version -------------------------------------------------------------
     def version(self) -> tuple:
@@ -157,12 +188,41 @@ class Warehouse:
             **extra,
         }
 
+    def query_params(self, name: str, filters: Filters | None = None, by_year: bool = False,
+                     **extra) -> dict:
+        """The parameters of `queries/<name>.sql`: `params`; a query that runs alone (without
+        the prelude) gets those of them it names, and may also use $from_year, $to_year
+        (INTEGER) and $program_bits, $borough_bits (the filters as bits of the metric cells)."""
+        params = self.params(filters, by_year, **extra)
+        if uses_prelude(name):
+            return params
+        f = self.resolve(filters or Filters())
+        named = sql_parameters(read_sql(f"queries/{name}"))
+        params.update(from_year=f.from_year, to_year=f.to_year)
+        if "program_bits" in named or "borough_bits" in named:
+            params.update(program_bits=self._bits("program", f.programs),
+                          borough_bits=self._bits("borough", f.boroughs))
+        return {k: v for k, v in params.items() if k in named or k in extra}
+
+    def _bits(self, dimension: str, names: tuple[str, ...]) -> int:
+        """The filter as bits of the metric cells (sql/plain/metric_bits.sql): the bits of the
+        named programs or boroughs (unknown names have none), or -1 (all) without a filter."""
+        if not names:
+            return -1
+        version = self.version()
+        if self._bit_of[0] != version:
+            df = self.plain("metric_bits")
+            self._bit_of = (version, {(d, n): int(b) for d, n, b in
+                                      zip(df["dimension"], df["name"], df["bit"], strict=True)})
+        bit_of = self._bit_of[1]
+        return sum(1 << bit_of[dimension, n] for n in names if (dimension, n) in bit_of)
+
     def query(self, name: str, filters: Filters | None = None, by_year: bool = False,
               **extra) -> pd.DataFrame:
         """Run `sql/queries/<name>.sql` for the filters (window resolved to the data's years)."""
         f = self.resolve(filters or Filters())
         key = ("query", name, f, by_year, tuple(sorted(extra.items())))
-        return self._run(query_sql(name), self.params(f, by_year, **extra), key)
+        return self._run(query_sql(name), self.query_params(name, f, by_year, **extra), key)
 
     def metrics(self, filters: Filters | None = None, by_year: bool = False,
                 with_total: bool = False, by_borough: bool = False,
@@ -181,10 +241,13 @@ class Warehouse:
 
         def compute(version: tuple) -> pd.DataFrame:
             df = self.query("program_metrics", f, by_year=by_year, **options)
-            if by_year:
+            keep = [i for i, c in enumerate(df.columns)
+                    if (c != "year" or by_year) and (c != "borough" or by_borough)]
+            if len(keep) < len(df.columns):
+                df = df.take(keep, axis=1)  # faster than drop
+            if by_year and df["year"].dtype != int:
                 df["year"] = df["year"].astype(int)
-            drop = [c for c, keep in (("year", by_year), ("borough", by_borough)) if not keep]
-            return df.drop(columns=drop)
+            return df
 
         # Cached as returned (the raw query result stays cached too: other keys share it).
         return self._cached(("metrics", f, by_year, tuple(sorted(options.items()))), compute)

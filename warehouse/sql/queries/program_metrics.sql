@@ -2,7 +2,11 @@
 -- This file is THE definition of every program metric; docs/metrics.md explains each one.
 -- A program is listed when it has any record (any date) that passes the program and borough
 -- filters; its metrics are zero when none of those records falls in the window.
--- Options (all BOOLEAN):
+-- Parameters: $from_year, $to_year (INTEGER: the window is 1 January of the one to 31 December
+-- of the other), $programs, $boroughs (VARCHAR[], empty = all), $program_bits, $borough_bits
+-- (BIGINT: the same filters as bits of the cells, from table metric_programs / metric_boroughs;
+-- -1 = all), and the options (BOOLEAN):
+--   $by_year:     one window per calendar year (else one window for the whole range).
 --   $with_total:  one more row, program 'ALL': every record again under that one program, so
 --                 each participant counts once across the selected programs.
 --   $by_borough:  one row per program and borough (the record's borough, else the
@@ -10,10 +14,11 @@
 --   $cumulative:  every window starts at the beginning of the data (totals "since each
 --                 program began" through each window's end).
 --
--- It reads the load-time pre-aggregates of models/program_metric_profiles.sql (not the f_*
--- facts above): windows are whole calendar years, so each record is known by its years. The
--- record borough there is the one of filtered.sql with the participant lookup always on (the
--- query layer turns $borough_lookup on whenever a borough filter or breakdown uses it).
+-- It uses none of the staging prelude filtered.sql, so the query layer runs it alone (planning
+-- the prelude costs milliseconds). It reads the cells of models/program_metric_profiles.sql
+-- (its header explains why they are exact), not the facts: windows are whole calendar years,
+-- so each record is known by its years. The borough of a record there is the one of
+-- filtered.sql with the participant lookup always on.
 --
 -- The metrics (docs/metrics.md):
 --   participants_served   distinct participants with an enrollment whose span (enrolled_on to
@@ -28,101 +33,39 @@
 --                         negative);
 --   ncps_with_reductions  distinct participants whose net reduction for the program (for 'ALL':
 --                         all selected programs together) in the window is > 0.
-, metric_windows AS (
-    -- Each window as years [y_from, y_to] and as a mask of those years (bits from base_year).
-    SELECT w.year, y_from, y_to,
-           CASE WHEN lo > hi THEN 0::HUGEINT
-                ELSE ((1::HUGEINT << (hi - lo + 1)) - 1) << lo END AS mask
-    FROM (
-        SELECT w.year,
-               CASE WHEN $cumulative THEN 1 ELSE year(w.win_start) END AS y_from,
-               year(w.win_end) AS y_to,
-               greatest(CASE WHEN $cumulative THEN 1 ELSE year(w.win_start) END, b.base_year)
-                   - b.base_year AS lo,
-               least(year(w.win_end), b.base_year + 125) - b.base_year AS hi
-        FROM windows w, metric_years b
-    ) w
-),
--- The output groups of a record: its program, and 'ALL' under $with_total; its borough under
--- $by_borough, else one group ('').
-group_programs AS (
-    SELECT code AS program, code AS grp_program FROM programs
-    UNION ALL SELECT code, 'ALL' FROM programs WHERE $with_total
-),
-totals AS (
-    SELECT t.*, gp.grp_program,
-           CASE WHEN $by_borough THEN coalesce(t.borough, 'Unknown') ELSE '' END AS grp_borough
-    FROM metric_totals t JOIN group_programs gp USING (program)
-    WHERE (len($programs) = 0 OR list_contains($programs, t.program))
-      AND (len($boroughs) = 0 OR list_contains($boroughs, t.borough))
-),
-additive AS (
-    SELECT w.year, t.grp_program AS program, t.grp_borough AS borough,
-           sum(t.new_enrollments) AS new_enrollments, sum(t.referrals) AS referrals,
-           sum(t.placements) AS placements, sum(t.arrears_usd) AS arrears_reduced_usd
-    FROM totals t JOIN metric_windows w ON t.year BETWEEN w.y_from AND w.y_to
-    GROUP BY ALL
-),
-entries AS (
-    SELECT e.*, gp.grp_program,
-           CASE WHEN $by_borough THEN coalesce(e.borough, 'Unknown') ELSE '' END AS grp_borough
-    FROM metric_profile_entries e JOIN group_programs gp USING (program)
-    WHERE (len($programs) = 0 OR list_contains($programs, e.program))
-      AND (len($boroughs) = 0 OR list_contains($boroughs, e.borough))
-),
-profile_hits AS (
-    -- A profile counts once per group and window when any of its entries in the group hits
-    -- the window: a year of its mask in the window, or open since a year before the window end.
-    SELECT DISTINCT w.year, e.metric, e.profile_id, e.grp_program AS program,
-           e.grp_borough AS borough
-    FROM entries e JOIN metric_windows w
-      ON (e.mask & w.mask) <> 0 OR e.open_from <= w.y_to
-),
-distinct_counts AS (
-    SELECT h.year, h.program, h.borough,
-           sum(c.n) FILTER (WHERE h.metric = 'served') AS participants_served,
-           sum(c.n) FILTER (WHERE h.metric = 'graduated') AS graduates,
-           sum(c.n) FILTER (WHERE h.metric = 'placed') AS participants_placed,
-           sum(c.n) FILTER (WHERE h.metric = 'reduced') AS ncps_reduced
-    FROM profile_hits h JOIN metric_profile_counts c USING (metric, profile_id)
-    GROUP BY ALL
-),
-mixed_net AS (
-    -- Participants with a reversal in some year: their net in the window, summed exactly.
-    SELECT w.year, gp.grp_program AS program,
-           CASE WHEN $by_borough THEN coalesce(m.borough, 'Unknown') ELSE '' END AS borough,
-           m.participant_key, sum(m.net) AS net_usd
-    FROM metric_arrears_mixed m JOIN group_programs gp USING (program)
-    JOIN metric_windows w ON m.year BETWEEN w.y_from AND w.y_to
-    WHERE (len($programs) = 0 OR list_contains($programs, m.program))
-      AND (len($boroughs) = 0 OR list_contains($boroughs, m.borough))
-    GROUP BY ALL
-),
-mixed_reduced AS (
-    SELECT year, program, borough, count(*) FILTER (WHERE net_usd > 0) AS ncps_reduced
-    FROM mixed_net GROUP BY ALL
-),
-groups_present AS (
-    SELECT DISTINCT grp_program AS program, grp_borough AS borough FROM totals
-),
-grid AS (
-    SELECT w.year, g.program, g.borough FROM windows w CROSS JOIN groups_present g
+SELECT nullif(year, 0) AS year, program, borough,
+       sum(served)::BIGINT AS participants_served,
+       sum(new_enrollments)::BIGINT AS new_enrollments,
+       sum(graduated)::BIGINT AS graduates,
+       sum(referrals)::BIGINT AS referrals,
+       sum(placements)::BIGINT AS placements,
+       sum(placed)::BIGINT AS participants_placed,
+       sum(arrears_usd)::DOUBLE AS arrears_reduced_usd,
+       sum(reduced)::BIGINT AS ncps_with_reductions
+FROM (
+    -- Each cell asked for, in each window it holds: year 0 for the whole window [a, b] (a = 1
+    -- under $cumulative), or each year y of the window for [y, y] (or [1, y]).
+    SELECT unnest(CASE WHEN NOT $by_year THEN [0]
+                       WHEN $cumulative THEN range(greatest(cumulative_lo, $from_year),
+                                                   least(cumulative_hi, $to_year) + 1)
+                       ELSE range(greatest(year_lo, $from_year), least(year_hi, $to_year) + 1)
+                  END)::BIGINT AS year,
+           program, CASE WHEN $by_borough THEN borough END AS borough, sort_order,
+           served, new_enrollments, graduated, referrals, placements, placed, arrears_usd,
+           reduced
+    FROM metric_cells
+    -- The rows: each program's; under $with_total, 'ALL' over the selected programs. The
+    -- boroughs: each one under $by_borough or when one is selected, else all of them (no
+    -- filter) or several. The cells of the filter's programs and boroughs.
+    WHERE boro_mode = CASE WHEN $by_borough OR len($boroughs) = 1 THEN 1
+                           WHEN len($boroughs) = 0 THEN 2 ELSE 3 END
+      AND (prog_mode = 1 OR $with_total AND prog_mode = CASE WHEN len($programs) = 0 THEN 2
+                                                             WHEN len($programs) = 1 THEN 3
+                                                             ELSE 4 END)
+      AND prog_part = prog_of & $program_bits AND boro_part = boro_of & $borough_bits
+      AND (CASE WHEN NOT $by_year
+                THEN CASE WHEN $cumulative THEN 1 ELSE $from_year END BETWEEN from_lo AND from_hi
+                     AND $to_year BETWEEN to_lo AND to_hi END IS NOT FALSE)
 )
-SELECT
-    nullif(g.year, 0) AS year,
-    g.program,
-    nullif(g.borough, '') AS borough,
-    coalesce(d.participants_served, 0)::BIGINT AS participants_served,
-    coalesce(a.new_enrollments, 0)::BIGINT AS new_enrollments,
-    coalesce(d.graduates, 0)::BIGINT AS graduates,
-    coalesce(a.referrals, 0)::BIGINT AS referrals,
-    coalesce(a.placements, 0)::BIGINT AS placements,
-    coalesce(d.participants_placed, 0)::BIGINT AS participants_placed,
-    coalesce(a.arrears_reduced_usd, 0)::DOUBLE AS arrears_reduced_usd,
-    (coalesce(d.ncps_reduced, 0) + coalesce(m.ncps_reduced, 0))::BIGINT AS ncps_with_reductions
-FROM grid g
-LEFT JOIN programs pr ON pr.code = g.program  -- 'ALL' has no row: it sorts last
-LEFT JOIN additive a USING (year, program, borough)
-LEFT JOIN distinct_counts d USING (year, program, borough)
-LEFT JOIN mixed_reduced m USING (year, program, borough)
-ORDER BY g.year, coalesce(pr.sort_order, 1000), g.borough
+GROUP BY year, program, borough, sort_order
+ORDER BY year, sort_order, borough
