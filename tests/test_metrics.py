@@ -134,6 +134,23 @@ def test_participant_borough_follows_later_loads(small_warehouse, fresh_copy, tm
     assert m.loc["PAY_IT_OFF", "ncps_with_reductions"] == 1
 
 
+@pytest.mark.parametrize("first, second", [("Bronx", "Queens"), ("Queens", "Bronx")])
+def test_participant_borough_ties_are_settled_the_same_way_every_build(tmp_path, first, second):
+    """Two enrollments on the same day in different boroughs: whatever their order in the file,
+    the participant's borough is the same one (the last in alphabetical order)."""
+    import duckdb
+
+    from etl.load import load_files
+
+    src = tmp_path / "enrollments.csv"
+    src.write_text("enrollment_id,participant_id,program,enrolled_on,borough\n"
+                   f"E1,NCP-1,PSP,2015-01-01,{first}\nE2,NCP-1,STEP,2015-01-01,{second}\n")
+    wh_path = tmp_path / "wh.duckdb"
+    load_files([src], wh_path)
+    con = duckdb.connect(str(wh_path), read_only=True)
+    assert con.execute("SELECT borough FROM participant_boroughs").fetchall() == [("Queens",)]
+
+
 def test_default_window_is_all_data(small_warehouse):
     wh = Warehouse(small_warehouse)
     assert wh.data_years() == (2010, 2021)

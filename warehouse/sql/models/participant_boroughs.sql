@@ -4,8 +4,9 @@
 -- load's transaction, so it always matches the facts.
 CREATE OR REPLACE TABLE participant_boroughs AS
 SELECT participant_key,
-       -- Enrollments outrank referrals; within each, the latest wins.
-       arg_max(borough, rank * 1000000 + (seen_on - DATE '1900-01-01')) AS borough
+       -- Enrollments outrank referrals; within each, the latest wins; two boroughs on the same
+       -- day go to the one last in alphabetical order, so every build of the same facts agrees.
+       arg_max(borough, {'rank': rank, 'seen_on': seen_on, 'borough': borough}) AS borough
 FROM (
     SELECT participant_key, borough, enrolled_on AS seen_on, 1 AS rank
     FROM enrollments WHERE borough IS NOT NULL
