@@ -273,15 +273,14 @@ def _per_program(df: pd.DataFrame, sort: str = "year"):
         yield p, {c: v[rows] for c, v in columns.items()}
 
 
-def _program_lines(df: pd.DataFrame, column: str, label: str, marker_size: int = 5,
-                   **extra) -> list[dict]:
+def _program_lines(df: pd.DataFrame, column: str, label: str, marker_size: int = 5
+                   ) -> list[dict]:
     """One line per program of `column` by year, in the program's colour."""
     return [{
         "type": "scatter", "x": _values(d["year"]), "y": _values(d[column]),
         "name": program_name(p), "mode": "lines+markers",
         "line": {"color": program_color(p), "width": 2}, "marker": {"size": marker_size},
         "hovertemplate": f"{program_name(p)} %{{x}}<br>{label}: %{{y:,.0f}}<extra></extra>",
-        **extra,
     } for p, d in _per_program(df)]
 
 

@@ -16,14 +16,21 @@ in Python (picking programs, summing, adding ratios) is named in the header comm
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 
 from dashboard.charts import chart_title, get_chart, window_label
-from warehouse.query import Filters, Warehouse, open_warehouse, query_sql, read_sql, uses_prelude
+from warehouse.query import (
+    SQL_PARAMETER,
+    Filters,
+    Warehouse,
+    open_warehouse,
+    query_sql,
+    read_sql,
+    uses_prelude,
+)
 
 __all__ = ["RecordedQuery", "recorded_queries", "run_snippet_sql", "snippet", "snippet_sql"]
 
@@ -132,9 +139,6 @@ def recorded_queries(chart_id: str, filters: Filters,
 
 
 # -- SQL text -----------------------------------------------------------------------------------
-_PARAM = re.compile(r"\$([A-Za-z_]\w*)")
-
-
 def sql_literal(value) -> str:
     """A DuckDB literal for a query parameter."""
     if isinstance(value, bool):
@@ -157,7 +161,7 @@ def _bind(sql: str, replace) -> str:
     out = []
     for line in sql.splitlines():
         code, sep, comment = line.partition("--")
-        out.append(_PARAM.sub(lambda m: replace(m.group(1)), code) + sep + comment)
+        out.append(SQL_PARAMETER.sub(lambda m: replace(m.group(1)), code) + sep + comment)
     return "\n".join(out).strip()
 
 

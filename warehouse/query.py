@@ -75,10 +75,14 @@ def _code(sql: str) -> str:
     return "\n".join(line.partition("--")[0] for line in sql.splitlines())
 
 
+# A query parameter in SQL text: $name (group 1 is the name).
+SQL_PARAMETER = re.compile(r"\$([A-Za-z_]\w*)")
+
+
 @cache
 def sql_parameters(sql: str) -> frozenset[str]:
     """The $names of a SQL text (outside -- comments)."""
-    return frozenset(re.findall(r"\$([A-Za-z_]\w*)", _code(sql)))
+    return frozenset(SQL_PARAMETER.findall(_code(sql)))
 
 
 def query_sql(name: str) -> str:
@@ -249,7 +253,7 @@ class Warehouse:
                 df["year"] = df["year"].astype(int)
             return df
 
-        # Cached as returned (the raw query result stays cached too: other keys share it).
+        # Cached as returned, under its own key (the raw query result is cached as well).
         return self._cached(("metrics", f, by_year, tuple(sorted(options.items()))), compute)
 
     def data_years(self) -> tuple[int, int]:
