@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warehouse", help="an existing warehouse (default: build the demo)")
     ap.add_argument("--scale", type=float, default=1.0)
     args = ap.parse_args(argv)
-    os.environ.setdefault("OUTCOMES_HMAC_KEY", "bench-key-not-a-secret")
+    os.environ.setdefault("OUTCOMES_HMAC_KEY", "bench-key-not-a-secret-0123456789abcdef")
 
     from exports.charts import export_figure
     from exports.figures import _render

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-os.environ.setdefault("OUTCOMES_HMAC_KEY", "benchmark-key")
+os.environ.setdefault("OUTCOMES_HMAC_KEY", "benchmark-key-not-a-secret-0123456789")
 
 from etl.load import load_files  # noqa: E402
 

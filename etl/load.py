@@ -3,15 +3,22 @@
 How a load keeps readers safe: it works on a copy of the warehouse file and, only when every
 file has been validated and merged and the transaction committed, swaps the copy into place
 with os.replace (atomic on POSIX). A reader (the dashboard) therefore sees the old file or the
-new one, never a half-written one. A lock file serializes concurrent loads.
+new one, never a half-written one. A lock file serializes concurrent loads; under it, a load
+removes the copies of loads that were killed (they no longer hold the lock, so they are dead).
+The copy keeps the mode and group of the file it replaces. Input files are opened once, as named
+(etl/files.py). The pseudonymization key is checked against the fingerprint the warehouse keeps.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
+import hmac
 import os
+import re
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -27,8 +34,18 @@ from etl.contract import (
     PROGRAMS,
     kind_from_filename,
 )
+from etl.files import FileProblem, SourceFile, diagnose_csv, open_source, record_lines
 from etl.normalize import normalize_sql
-from outcomes.settings import hmac_key
+from outcomes.settings import (
+    MIN_KEY_BYTES,
+    SettingError,
+    create_key_file,
+    earliest_date,
+    hmac_key,
+    key_file_path,
+    key_source,
+    load_free_space_reserve_bytes,
+)
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "warehouse" / "sql"
 SCHEMA_SQL = SQL_DIR / "schema.sql"
@@ -44,6 +61,7 @@ class FileReport:
     path: Path
     kind: str
     sha256: str = ""
+    size: int = 0
     rows_read: int = 0
     rows_loaded: int = 0
     rows_inserted: int = 0
@@ -59,102 +77,121 @@ class LoadReport:
     load_id: int
     warehouse: Path
     files: list[FileReport] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # e.g. a key file readable by others
 
     def total(self, attr: str) -> int:
         return sum(getattr(f, attr) for f in self.files)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+KEY_FINGERPRINT = "participant_key_fingerprint"  # meta key; the key itself is never stored
+_FINGERPRINT_LABEL = b"outcomes participant key fingerprint v1"
 
 
-def _is_parquet(path: Path) -> bool:
-    return path.suffix.lower() in (".parquet", ".pq")
-
-
-def _reader(path: Path) -> str:
-    p = str(path).replace("'", "''")
-    if _is_parquet(path):
-        return f"read_parquet('{p}')"
+def _reader(src: SourceFile) -> str:
+    """DuckDB's reader of the opened file: through its descriptor, so the name is no pattern.
+    CSV columns are positional (c0, c1, ...): the header was parsed and checked in Python."""
+    if src.parquet:
+        return f"read_parquet('{src.fd_path}')"
+    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(src.columns)))
     return (
-        f"read_csv('{p}', header = true, all_varchar = true, delim = ',', quote = '\"', "
-        f"escape = '\"')"
+        f"read_csv('{src.fd_path}', header = true, auto_detect = false, columns = {{{columns}}}, "
+        f"delim = ',', quote = '\"', escape = '\"', "
+        f"compression = '{'gzip' if src.gzip else 'none'}')"
     )
 
 
-def _csv_header(path: Path) -> list[str]:
-    """The header row of a CSV file, as DuckDB's own sniffer parses it."""
-    p = str(path).replace("'", "''")
-    con = duckdb.connect()
-    try:
-        rows = con.execute(
-            f"DESCRIBE SELECT * FROM read_csv('{p}', header = true, all_varchar = true, "
-            f"delim = ',', quote = '\"', escape = '\"', sample_size = 1)"
-        ).fetchall()
-    finally:
-        con.close()
-    return [r[0] for r in rows]
-
-
-def _parquet_columns(path: Path) -> list[str]:
-    p = str(path).replace("'", "''")
-    con = duckdb.connect()
-    try:
-        return [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{p}')").fetchall()]
-    finally:
-        con.close()
-
-
-def check_file(path: Path, kind: str | None) -> tuple[str, list[str]]:
-    """The kind and column names of a file, or LoadRefused naming the file and the problem."""
+def check_file(path: Path, kind: str | None) -> tuple[str, SourceFile]:
+    """The kind and the opened, checked file, or LoadRefused naming the file and the problem."""
     kind = kind or kind_from_filename(path.name)
     if kind not in KINDS:
         raise LoadRefused(
             f"{path}: cannot tell the record type from the file name; name it "
             f"{'*, '.join(KINDS)}* or pass --kind"
         )
-    if not path.is_file():
-        raise LoadRefused(f"{path}: file not found")
     try:
-        columns = _parquet_columns(path) if _is_parquet(path) else _csv_header(path)
-    except (duckdb.Error, OSError, UnicodeDecodeError) as e:
-        raise LoadRefused(f"{path}: cannot be read: {str(e).splitlines()[0]}") from None
-    names = [c.strip().lower() for c in columns]
+        src = open_source(path)
+    except FileProblem as e:
+        raise LoadRefused(f"{path}: {e}") from None
+    names = [c.strip().lower() for c in src.columns]
     missing = [c for c in KINDS[kind].required if c not in names]
     if missing:
+        src.close()
         raise LoadRefused(
             f"{path}: missing required column{'s' if len(missing) > 1 else ''} "
             f"{', '.join(missing)} for {kind}"
         )
-    return kind, columns
+    return kind, src
 
 
-def _stage_file(con, path: Path, kind: str, file_no: int, columns: list[str]) -> None:
+def _column_sql(src: SourceFile, index: int) -> str:
+    if not src.parquet:
+        return f"c{index}"
+    col = '"' + src.columns[index].replace('"', '""') + '"'
+    if src.types[index].startswith("timestamp"):  # a date written as a midnight timestamp
+        return (f"(CASE WHEN CAST({col} AS TIME) = TIME '00:00:00' THEN "
+                f"strftime({col}, '%Y-%m-%d') ELSE CAST({col} AS VARCHAR) END)")
+    return f"CAST({col} AS VARCHAR)"
+
+
+def _stage_file(con, src: SourceFile, kind: str, file_no: int, key: bytes) -> None:
     """Read and normalize one file into temp table all_<kind> (see etl/normalize.py), with
     its number in this load and each row's position (file_no, line) as one sortable key."""
-    by_name = {c.strip().lower(): c for c in columns}
+    by_name = {}
+    for i, c in enumerate(src.columns):
+        by_name.setdefault(c.strip().lower(), i)
     select = ", ".join(
-        f'CAST("{by_name[c]}" AS VARCHAR) AS {c}' if c in by_name else f"NULL::VARCHAR AS {c}"
+        f"{_column_sql(src, by_name[c])} AS {c}" if c in by_name else f"NULL::VARCHAR AS {c}"
         for c in KINDS[kind].columns
     )
-    # CSV: the header is line 1, so the first record is line 2. Parquet: row number from 1.
-    offset = 0 if _is_parquet(path) else 1
-    source = f"(SELECT row_number() OVER () + {offset} AS line, {select} FROM {_reader(path)})"
+    # CSV: the header is line 1, so the first record is line 2 (corrected below when records
+    # span lines). Parquet: row number from 1.
+    offset = 0 if src.parquet else 1
+    source = f"(SELECT row_number() OVER () + {offset} AS line, {select} FROM {_reader(src)})"
     rows = (
         f"SELECT {file_no} AS file_no, {file_no}::BIGINT * 10000000000 + line AS position, n.* "
         f"FROM ({normalize_sql(kind, source)}) n"
     )
     sql = (f"CREATE TEMP TABLE all_{kind} AS {rows}" if file_no == 0
            else f"INSERT INTO all_{kind} {rows}")
-    ipad, opad = _hmac_pads()
+    ipad, opad = _hmac_pads(key)
     try:
         con.execute(sql, {"ipad": ipad, "opad": opad})
     except duckdb.Error as e:
-        raise LoadRefused(f"{path}: cannot be read: {str(e).splitlines()[0]}") from None
+        if _out_of_space(e):
+            raise
+        problem = None if src.parquet else diagnose_csv(src)
+        raise LoadRefused(f"{src.path}: {problem or _cannot_read(e)}") from None
+    if not src.parquet:
+        _physical_lines(con, src, kind, file_no)
+
+
+def _cannot_read(e: duckdb.Error) -> str:
+    """DuckDB's reason, without its internal wording ("CSV Error on Line", "sniffing")."""
+    lines = [x.strip() for x in str(e).splitlines() if x.strip()]
+    useful = [x for x in lines if not re.match(
+        r"(Invalid Input Error|IO Error|CSV Error on Line|Original Line|Possible|\*|Error when)",
+        x)]
+    return "cannot be read" + (f": {useful[0]}" if useful else "")
+
+
+def _physical_lines(con, src: SourceFile, kind: str, file_no: int) -> None:
+    """Make each row's line its first physical line when some record spans lines (a quoted
+    newline) or blank lines were skipped; otherwise record k is line k + 1 already."""
+    n = con.execute(f"SELECT count(*) FROM all_{kind} WHERE file_no = {file_no}").fetchone()[0]
+    if n + 1 == src.lines:
+        return
+    lines = record_lines(src)
+    if len(lines) != n:  # the two parsers disagree: keep DuckDB's numbering rather than guess
+        return
+    con.execute("CREATE OR REPLACE TEMP TABLE line_map (rec BIGINT, physical BIGINT)")
+    con.execute("INSERT INTO line_map SELECT unnest(generate_series(2, $1 + 1)), unnest($2)",
+                [n, lines])
+    con.execute(
+        f"""UPDATE all_{kind} a SET line = m.physical,
+               position = {file_no}::BIGINT * 10000000000 + m.physical
+        FROM line_map m WHERE a.file_no = {file_no} AND a.line = m.rec"""
+    )
+    con.execute("DROP TABLE line_map")
 
 
 def _setup(con) -> None:
@@ -173,10 +210,9 @@ def _setup(con) -> None:
     con.executemany("INSERT INTO program_alias VALUES (?, ?)", list(aliases.items()))
 
 
-def _hmac_pads() -> tuple[bytes, bytes]:
+def _hmac_pads(key: bytes) -> tuple[bytes, bytes]:
     """HMAC-SHA256's inner and outer padded keys (RFC 2104), so SQL can compute the HMAC as
     sha256(opad || sha256(ipad || message))."""
-    key = hmac_key()
     if len(key) > 64:
         key = hashlib.sha256(key).digest()
     key = key.ljust(64, b"\0")
@@ -261,7 +297,8 @@ def _record_quality(con, kind: str, files: list[FileReport], load_id: int) -> No
     given = [c for c in k.columns if c != "participant_id"]
     con.execute(
         f"""INSERT INTO rejects
-        SELECT {load_id}, '{kind}', f.name, f.sha, a.line, a.record_id, a.reasons[1],
+        SELECT {load_id}, '{kind}', f.name, f.sha, a.line, a.record_id,
+               split_part(a.reasons[1], ': ', 1),
                array_to_string(a.reasons, '; '),
                to_json(struct_pack(participant_key := a.participant_key,
                    {', '.join(f'{c} := a.v_{c}' for c in given)}))::VARCHAR
@@ -324,10 +361,173 @@ def load_files(
     paths = [Path(p) for p in paths]
     if not paths:
         raise LoadRefused("no files given")
-    checked = [check_file(p, kind) for p in paths]  # refuse early, before any copying
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
-    lock = open(warehouse.with_name(warehouse.name + ".lock"), "w")
-    fcntl.flock(lock, fcntl.LOCK_EX)
+    try:
+        earliest_date()
+        reserve = load_free_space_reserve_bytes()
+    except SettingError as e:
+        raise LoadRefused(str(e)) from None
+    checked: list[tuple[str, SourceFile]] = []
+    try:
+        for p in paths:  # refuse early, before any copying
+            checked.append(check_file(p, kind))
+        warehouse.parent.mkdir(parents=True, exist_ok=True)
+        with _load_lock(warehouse):
+            _remove_dead_copies(warehouse)
+            key, notices = _checked_key(warehouse)
+            for notice in notices:
+                if progress:
+                    progress(notice)
+            needed = _check_free_space(warehouse, [src for _, src in checked], reserve)
+            meta = {**(meta or {}), KEY_FINGERPRINT: key_fingerprint(key)}
+            try:
+                report = _load_into_copy(paths, checked, warehouse, meta, started, progress, key)
+            except (OSError, duckdb.Error) as e:
+                if not _out_of_space(e):
+                    raise
+                raise LoadRefused(
+                    f"ran out of disk space (or a file size limit) while writing beside "
+                    f"{warehouse}: {_space_needed(warehouse, needed)}"
+                ) from None
+            report.notices = notices
+            return report
+    finally:
+        for _, src in checked:
+            src.close()
+
+
+class _load_lock:
+    """The exclusive lock every load holds while its copy of the warehouse exists."""
+
+    def __init__(self, warehouse: Path):
+        self.path = warehouse.with_name(warehouse.name + ".lock")
+
+    def __enter__(self):
+        self.file = open(self.path, "w")  # noqa: SIM115 -- closed in __exit__
+        fcntl.flock(self.file, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.file, fcntl.LOCK_UN)
+        self.file.close()
+
+
+def _copy_names(warehouse: Path) -> re.Pattern:
+    """Names of a load's working copy of this warehouse (mkstemp's 8 characters) and its WAL
+    and temp directory; another warehouse's copies (e.g. "<name>.demo-building.*") never match."""
+    return re.compile(re.escape(warehouse.name) + r"\.[A-Za-z0-9_]{8}\.loading(\.wal|\.tmp)?")
+
+
+def _remove_dead_copies(warehouse: Path) -> None:
+    """Called holding the load lock: a copy left now belongs to a load that was killed."""
+    names = _copy_names(warehouse)
+    for p in warehouse.parent.iterdir():
+        if names.fullmatch(p.name):
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink(missing_ok=True)
+
+
+def key_fingerprint(key: bytes) -> str:
+    """HMAC of a fixed label under the key: tells keys apart, reveals nothing of the key."""
+    return hmac.new(key, _FINGERPRINT_LABEL, "sha256").hexdigest()
+
+
+def _warehouse_key_state(warehouse: Path) -> tuple[str | None, bool]:
+    """(the fingerprint the warehouse keeps, whether it holds any load) of an existing file."""
+    if not warehouse.exists():
+        return None, False
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error:
+        return None, False  # not a warehouse (yet): the load itself says what is wrong
+    try:
+        tables = {r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables").fetchall()}
+        fp = None
+        if "meta" in tables:
+            row = con.execute("SELECT value FROM meta WHERE key = ?",
+                              [KEY_FINGERPRINT]).fetchone()
+            fp = row[0] if row else None
+        has_data = "loads" in tables and con.execute(
+            "SELECT count(*) FROM loads").fetchone()[0] > 0
+        return fp, has_data or fp is not None
+    finally:
+        con.close()
+
+
+def _checked_key(warehouse: Path) -> tuple[bytes, list[str]]:
+    """The pseudonymization key, checked against the warehouse's fingerprint; notices to show."""
+    notices = []
+    fp, has_data = _warehouse_key_state(warehouse)
+    key_file = key_file_path()
+    restore = (f"restore the key it was loaded with from your backup (the key file {key_file}, "
+               "or OUTCOMES_HMAC_KEY); a different key would count every participant again as "
+               "new")
+    try:
+        key = hmac_key()
+    except FileNotFoundError:
+        if has_data:
+            raise LoadRefused(
+                f"no pseudonymization key: the key file {key_file} does not exist, but "
+                f"{warehouse} already holds pseudonymized data; {restore}"
+            ) from None
+        create_key_file()
+        key = hmac_key()
+        notices.append(f"created a new pseudonymization key in {key_file}: back it up with "
+                       "the warehouse")
+    if len(key) < MIN_KEY_BYTES:
+        size = "empty" if not key else f"only {len(key)} bytes"
+        raise LoadRefused(
+            f"the pseudonymization key from {key_source()} is {size}; it must be at least "
+            f"{MIN_KEY_BYTES} bytes (e.g. the 64 characters of "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`)"
+        )
+    if fp is not None and not hmac.compare_digest(fp, key_fingerprint(key)):
+        raise LoadRefused(
+            f"the pseudonymization key from {key_source()} is not the key {warehouse} was "
+            f"loaded with (fingerprint {key_fingerprint(key)[:12]}, the warehouse's is "
+            f"{fp[:12]}); {restore}"
+        )
+    if not os.environ.get("OUTCOMES_HMAC_KEY"):
+        mode = key_file.stat().st_mode & 0o777
+        if mode & 0o044:
+            notices.append(f"warning: the key file {key_file} is readable by group or others "
+                           f"(mode {mode:04o}); run: chmod 600 {key_file}")
+    return key, notices
+
+
+def _check_free_space(warehouse: Path, sources: list[SourceFile], reserve: int) -> int:
+    """The bytes a load needs beside the warehouse (its copy, room for the new data and its
+    staging, the reserve); LoadRefused when the disk has less free."""
+    size = warehouse.stat().st_size if warehouse.exists() else 0
+    needed = size + 2 * sum(s.text_bytes for s in sources) + reserve
+    if shutil.disk_usage(warehouse.parent).free < needed:
+        raise LoadRefused(f"not enough free disk space beside {warehouse}: "
+                          f"{_space_needed(warehouse, needed)}")
+    return needed
+
+
+def _space_needed(warehouse: Path, needed: int) -> str:
+    def mb(n: int) -> str:
+        return f"{n / 1024 / 1024:,.1f} MB"
+
+    free = shutil.disk_usage(warehouse.parent).free
+    return (f"this load needs about {mb(needed)} free (a full copy of the warehouse plus room "
+            f"for the new data), {mb(free)} is free")
+
+
+_NO_SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def _out_of_space(e: BaseException) -> bool:
+    if isinstance(e, OSError):
+        return e.errno in _NO_SPACE
+    text = str(e).lower()
+    return any(s in text for s in ("no space left", "file too large", "disk quota"))
+
+
+def _load_into_copy(paths, checked, warehouse, meta, started, progress, key) -> LoadReport:
     fd, tmp_name = tempfile.mkstemp(prefix=warehouse.name + ".", suffix=".loading",
                                     dir=warehouse.parent)
     os.close(fd)
@@ -335,13 +535,14 @@ def load_files(
     try:
         if warehouse.exists():
             shutil.copyfile(warehouse, tmp)
+            _keep_mode_and_group(warehouse, tmp)
         else:
             tmp.unlink()
         con = duckdb.connect(str(tmp))
         try:
             if progress and sys.stderr.isatty():
                 con.execute("SET enable_progress_bar = true")
-            report = _load(con, paths, checked, warehouse, meta, started, progress)
+            report = _load(con, paths, checked, warehouse, meta, started, progress, key)
         finally:
             con.close()
         _swap_in(tmp, warehouse)
@@ -349,22 +550,30 @@ def load_files(
     finally:
         tmp.unlink(missing_ok=True)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
-        fcntl.flock(lock, fcntl.LOCK_UN)
-        lock.close()
+        shutil.rmtree(str(tmp) + ".tmp", ignore_errors=True)
 
 
-def _load(con, paths, checked, warehouse, meta, started, progress) -> LoadReport:
+def _keep_mode_and_group(original: Path, copy: Path) -> None:
+    st = original.stat()
+    os.chmod(copy, stat.S_IMODE(st.st_mode))
+    try:
+        os.chown(copy, -1, st.st_gid)
+    except PermissionError:  # not a member of that group: the copy keeps ours
+        pass
+
+
+def _load(con, paths, checked, warehouse, meta, started, progress, key) -> LoadReport:
     con.execute("BEGIN TRANSACTION")
     _setup(con)
     load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()[0]
     report = LoadReport(load_id, warehouse)
     by_kind: dict[str, list[FileReport]] = {}
-    for path, (k, columns) in zip(paths, checked, strict=True):
+    for path, (k, src) in zip(paths, checked, strict=True):
         if progress:
             progress(f"reading {path.name} as {k}")
-        r = FileReport(path, k, _sha256(path))
+        r = FileReport(path, k, src.sha256, src.size)
         n = len(by_kind.get(k, []))
-        _stage_file(con, path, k, n, columns)
+        _stage_file(con, src, k, n, key)
         by_kind.setdefault(k, []).append(r)
         report.files.append(r)
     for k, files in by_kind.items():
@@ -376,7 +585,7 @@ def _load(con, paths, checked, warehouse, meta, started, progress) -> LoadReport
         con.execute(
             "INSERT INTO load_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [load_id, r.path.name, str(r.path.resolve()), r.kind, r.sha256,
-             r.path.stat().st_size, r.rows_read, r.rows_loaded, r.rows_inserted,
+             r.size, r.rows_read, r.rows_loaded, r.rows_inserted,
              r.rows_updated, r.rows_unchanged, r.rows_duplicate, r.rows_rejected,
              r.rows_warned],
         )

@@ -8,6 +8,8 @@ Two steps, both vectorized DuckDB SQL (no row passes through Python):
 
 from __future__ import annotations
 
+from datetime import date
+
 from etl.contract import (
     ARREARS_CAP_FLOOR_USD,
     BOROUGH_ALIASES,
@@ -17,6 +19,15 @@ from etl.contract import (
     REFERRAL_SOURCES,
     SECTORS,
 )
+from outcomes.settings import earliest_date
+
+# The contract's two date formats, exactly (no times, no "infinity"/"epoch"/"today").
+ISO_DATE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
+US_DATE = "[0-9]{2}/[0-9]{2}/[0-9]{4}"
+# Dollars: optional sign (before or after "$") or parentheses for a negative, optional "$",
+# digits with thousands separators only in groups of three, at most two decimals.
+_DIGITS = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]{1,2})?"
+MONEY = rf"(?:[+-]?\$?|\$[+-]){_DIGITS}|\(\$?{_DIGITS}\)"
 
 
 def _lit(value: str) -> str:
@@ -27,17 +38,67 @@ def _list(values) -> str:
     return "[" + ", ".join(_lit(v) for v in values) + "]"
 
 
+def _is_date(v: str) -> str:
+    return f"regexp_full_match({v}, {_lit(ISO_DATE)})"
+
+
 def _date(v: str) -> str:
-    """YYYY-MM-DD or MM/DD/YYYY; anything else is NULL."""
+    """YYYY-MM-DD or MM/DD/YYYY (a real calendar date); anything else is NULL. A parser built on
+    it gets the rules 'unparseable <col>' and 'date out of range' (normalize_sql)."""
     return (
-        f"(CASE WHEN contains({v}, '/') THEN try_strptime({v}, '%m/%d/%Y')::DATE "
-        f"ELSE try_cast({v} AS DATE) END)"
+        f"(CASE WHEN {_is_date(v)} THEN try_strptime({v}, '%Y-%m-%d')::DATE "
+        f"WHEN regexp_full_match({v}, {_lit(US_DATE)}) THEN try_strptime({v}, '%m/%d/%Y')::DATE "
+        "END)"
     )
 
 
+def _is_money(v: str) -> str:
+    return f"regexp_full_match({v}, {_lit(MONEY)})"
+
+
 def _money(v: str, decimals: str = "DECIMAL(14, 2)") -> str:
-    """Decimal dollars; '$' and thousands separators accepted ("$20,500.50", "-$75")."""
-    return f"try_cast(replace(replace({v}, '$', ''), ',', '') AS {decimals})"
+    """Decimal dollars in the one amount grammar (MONEY: "$20,500.50", "-$75", "(1,234.50)");
+    anything else, or too large for `decimals`, is NULL. A parser built on it gets the rule
+    'malformed amount' (normalize_sql)."""
+    digits = f"regexp_replace({v}, '[$,()+]', '', 'g')"
+    signed = f"(CASE WHEN starts_with({v}, '(') THEN '-' || {digits} ELSE {digits} END)"
+    return f"(CASE WHEN {_is_money(v)} THEN try_cast({signed} AS {decimals}) END)"
+
+
+def _detail(reason: str, col: str) -> str:
+    """A reason naming the column and the value given: 'malformed amount: amount "1,23"' (the
+    rejects table's `reason` keeps the part before ': ')."""
+    prefix = _lit(f'{reason}: {col} "')
+    return f"{prefix} || v_{col} || '\"'"
+
+
+def _value_rules(parsers: dict[str, str], earliest: date, latest: date) -> list[str]:
+    """Rejection reasons of every date and money column, whatever the kind."""
+    rules = []
+    for col, expr in parsers.items():
+        if _is_date(f"v_{col}") in expr:
+            rules += [
+                f"CASE WHEN v_{col} IS NOT NULL AND {col} IS NULL "
+                f"THEN {_detail('unparseable ' + col, col)} END",
+                f"CASE WHEN {col} NOT BETWEEN DATE '{earliest}' AND DATE '{latest}' "
+                f"THEN {_detail('date out of range', col)} END",
+            ]
+        elif _is_money(f"v_{col}") in expr:
+            rules.append(
+                f"CASE WHEN v_{col} IS NOT NULL AND {col} IS NULL "
+                f"THEN {_detail('malformed amount', col)} "
+                f"|| CASE WHEN {_is_money(f'v_{col}')} THEN ' (too large)' ELSE '' END END"
+            )
+    return rules
+
+
+def latest_date(today: date | None = None) -> date:
+    """A year after the load: later dates are implausible."""
+    today = today or date.today()
+    try:
+        return today.replace(year=today.year + 1)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + 1, day=28)
 
 
 def _borough(v: str) -> str:
@@ -73,11 +134,10 @@ def _parsers(kind: str) -> dict[str, str]:
             "dss_balance_before": _money("v_dss_balance_before"),
         }
     if kind == "placements":
-        wage = _money("v_hourly_wage", "DECIMAL(8, 2)")
         return {
             "placed_on": _date("v_placed_on"),
             "sector": _vocab("v_sector", SECTORS),
-            "hourly_wage": f"(CASE WHEN {wage} >= 0 THEN {wage} END)",
+            "hourly_wage": _money("v_hourly_wage", "DECIMAL(8, 2)"),
             "employer": "v_employer",
         }
     raise ValueError(kind)
@@ -96,8 +156,6 @@ def _rules(kind: str) -> tuple[list[str], list[str]]:
     if kind == "enrollments":
         ff_start, ff_end = FAMILIES_FORWARD_ENROLLMENT_WINDOW
         reasons = [
-            "CASE WHEN v_exited_on IS NOT NULL AND exited_on IS NULL "
-            "THEN 'unparseable exited_on' END",
             "CASE WHEN exited_on < enrolled_on THEN 'exited_on before enrolled_on' END",
             f"CASE WHEN given_outcome IS NOT NULL AND NOT list_contains({_list(OUTCOMES)}, "
             "given_outcome) THEN 'invalid outcome' END",
@@ -117,12 +175,8 @@ def _rules(kind: str) -> tuple[list[str], list[str]]:
         reasons = []
         warns = [_invalid_optional("source"), _invalid_optional("borough")]
     elif kind == "arrears_reductions":
-        reasons = [
-            "CASE WHEN v_amount IS NOT NULL AND amount IS NULL THEN 'unparseable amount' END",
-            "CASE WHEN amount = 0 THEN 'zero amount' END",
-        ]
+        reasons = ["CASE WHEN amount = 0 THEN 'zero amount' END"]
         warns = [
-            _invalid_optional("dss_balance_before"),
             f"CASE WHEN program = 'ARREARS_CAP' AND amount > 0 AND "
             f"dss_balance_before - amount < {ARREARS_CAP_FLOOR_USD} THEN "
             f"{{'rule': 'arrears cap balance left under ${ARREARS_CAP_FLOOR_USD}', "
@@ -130,14 +184,22 @@ def _rules(kind: str) -> tuple[list[str], list[str]]:
         ]
     else:
         reasons = []
-        warns = [_invalid_optional("sector"), _invalid_optional("hourly_wage")]
+        warns = [
+            _invalid_optional("sector"),
+            "CASE WHEN hourly_wage < 0 THEN {'rule': 'invalid hourly_wage', "
+            "'detail': v_hourly_wage} END",
+        ]
     return reasons, warns
 
 
-def normalize_sql(kind_name: str, raw_table: str) -> str:
+def normalize_sql(kind_name: str, raw_table: str, earliest: date | None = None,
+                  latest: date | None = None) -> str:
     """SELECT over `raw_table` giving line, record_id, participant_key, program, the kind's
     typed columns, reasons (VARCHAR[]), warns (STRUCT(rule, detail)[]) and the trimmed values
-    as given (v_<col>, without participant_id) for the rejects table."""
+    as given (v_<col>, without participant_id) for the rejects table. Dates outside
+    [earliest, latest] (default: OUTCOMES_EARLIEST_DATE, a year after today) are rejected."""
+    earliest = earliest or earliest_date()
+    latest = latest or latest_date()
     kind = KINDS[kind_name]
     parsers = _parsers(kind_name)
     trimmed = ",\n        ".join(f"nullif(trim(r.{c}), '') AS v_{c}" for c in kind.columns)
@@ -147,8 +209,7 @@ def normalize_sql(kind_name: str, raw_table: str) -> str:
         "CASE WHEN v_program IS NOT NULL AND program IS NULL THEN 'unknown program' END",
         f"CASE WHEN program IS NOT NULL AND NOT list_contains({_list(kind.allowed_programs)}, "
         f"program) THEN 'program not allowed for {kind.name}' END",
-        f"CASE WHEN v_{kind.date_column} IS NOT NULL AND {kind.date_column} IS NULL "
-        f"THEN 'unparseable {kind.date_column}' END",
+        *_value_rules(parsers, earliest, latest),
     ]
     reasons, warns = _rules(kind_name)
     outputs = [c for c in kind.columns if c not in (kind.id_column, "participant_id", "program")]
@@ -158,6 +219,9 @@ def normalize_sql(kind_name: str, raw_table: str) -> str:
             "coalesce(given_outcome, CASE WHEN exited_on IS NULL THEN 'active' "
             "ELSE 'exited' END) AS outcome"
         )
+    if kind_name == "placements":  # a negative wage is loaded as unknown, with a warning
+        outputs[outputs.index("hourly_wage")] = (
+            "CASE WHEN hourly_wage >= 0 THEN hourly_wage END AS hourly_wage")
     return f"""
 WITH trimmed AS (
     SELECT r.line,

@@ -10,7 +10,7 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SMALL_FILES = sorted((FIXTURES / "small").glob("*.csv"))
-TEST_HMAC_KEY = "test-key-not-a-secret"
+TEST_HMAC_KEY = "test-key-not-a-secret-0123456789abcdef"
 
 # Every test process pseudonymizes with a fixed test key, never the developer's key file.
 os.environ["OUTCOMES_HMAC_KEY"] = TEST_HMAC_KEY

@@ -222,8 +222,9 @@ def small_cells(tmp_path, monkeypatch):
     """Arrears Cap: 40 NCPs in 2021, 3 in 2022 (a small cell on purpose), so the window total
     minus 2021 would give 2022 away. Arrears Credit: 20 NCPs in 2022 only."""
     from etl.load import load_files
+    from tests.conftest import TEST_HMAC_KEY
 
-    monkeypatch.setenv("OUTCOMES_HMAC_KEY", "test-key-not-a-secret")
+    monkeypatch.setenv("OUTCOMES_HMAC_KEY", TEST_HMAC_KEY)
     rows = []
     for i in range(40):
         rows.append((f"A{i}", f"N{i}", "ARREARS_CAP", "2021-05-01", 1000, 5000))

@@ -149,8 +149,9 @@ def tiny_warehouse(tmp_path, monkeypatch):
     """Three programs: STEP with 30 participants, JOBS_PLUS with 3 (a small cell on purpose),
     ARREARS_CAP with 12 NCPs and ARREARS_CREDIT with 4 (a small dollar base)."""
     from etl.load import load_files
+    from tests.conftest import TEST_HMAC_KEY
 
-    monkeypatch.setenv("OUTCOMES_HMAC_KEY", "test-key-not-a-secret")
+    monkeypatch.setenv("OUTCOMES_HMAC_KEY", TEST_HMAC_KEY)
     enr, ref, arr = [], [], []
     for i in range(30):
         enr.append((f"E{i}", f"P{i}", "STEP", "2021-02-01", "2021-10-01", "graduated",
