@@ -66,9 +66,11 @@ def _money(v: str, decimals: str = "DECIMAL(14, 2)") -> str:
 
 
 def _detail(reason: str, col: str) -> str:
-    """A reason naming the column and the value given: 'malformed amount: amount "1,23"' (the
-    rejects table's `reason` keeps the part before ': ')."""
-    prefix = _lit(f'{reason}: {col} "')
+    """The reason and the value given, e.g. 'malformed amount: dss_balance_before "1,23"' or
+    'unparseable enrolled_on: "infinity"' (the rejects table's `reason` is the part before
+    ': ', `all_reasons` keeps the rest)."""
+    named = "" if reason.endswith(" " + col) else f"{col} "
+    prefix = _lit(f'{reason}: {named}"')
     return f"{prefix} || v_{col} || '\"'"
 
 

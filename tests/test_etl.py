@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from etl.load import LoadRefused, load_files
+from tests.conftest import TEST_HMAC_KEY
 
 HEADERS = {
     "enrollments": "enrollment_id,participant_id,program,enrolled_on,exited_on,outcome,borough,"
@@ -61,7 +62,9 @@ REJECTIONS = [
     ("referrals.csv", "R1,P1,Knitting,2020-01-01,self,Bronx", "unknown program"),
     ("arrears_reductions.csv", "A1,P1,ARREARS_CAP,2020-01-01,0,", "zero amount"),
     ("arrears_reductions.csv", "A1,P1,ARREARS_CAP,2020-01-01,$0.00,", "zero amount"),
-    ("arrears_reductions.csv", "A1,P1,ARREARS_CAP,2020-01-01,lots,", "unparseable amount"),
+    ("arrears_reductions.csv", "A1,P1,ARREARS_CAP,2020-01-01,lots,", "malformed amount"),
+    ("arrears_reductions.csv", "A1,P1,PAY_IT_OFF,2020-01-01,100,n/a", "malformed amount"),
+    ("placements.csv", "L1,P1,STEP,2020-01-01,retail,abc,", "malformed amount"),
     ("arrears_reductions.csv", "A1,P1,ARREARS_CAP,2020-01-01,,", "missing amount"),
     ("arrears_reductions.csv", "A1,P1,PSP,2020-01-01,100,",
      "program not allowed for arrears_reductions"),
@@ -90,7 +93,7 @@ def test_rejected_row_keeps_every_reason(tmp_path):
     wh = tmp_path / "w.duckdb"
     load_files([write(tmp_path, "enrollments.csv", ["E1,,Basket,bad,,,,"])], wh)
     reasons = table(wh, "SELECT all_reasons FROM rejects")["all_reasons"][0]
-    assert reasons == "missing participant_id; unknown program; unparseable enrolled_on"
+    assert reasons == 'missing participant_id; unknown program; unparseable enrolled_on: "bad"'
 
 
 def test_conflicting_duplicates_are_all_rejected_and_identical_ones_collapse(tmp_path):
@@ -126,10 +129,6 @@ WARNINGS = [
     ("referrals.csv", "R1,P1,STEP,2020-01-01,self,Narnia", "invalid borough", "borough"),
     ("placements.csv", "L1,P1,STEP,2020-01-01,piracy,15,", "invalid sector", "sector"),
     ("placements.csv", "L1,P1,STEP,2020-01-01,retail,-3,", "invalid hourly_wage", "hourly_wage"),
-    ("placements.csv", "L1,P1,STEP,2020-01-01,retail,abc,", "invalid hourly_wage",
-     "hourly_wage"),
-    ("arrears_reductions.csv", "A1,P1,PAY_IT_OFF,2020-01-01,100,n/a",
-     "invalid dss_balance_before", "dss_balance_before"),
 ]
 
 
@@ -356,16 +355,6 @@ def test_failure_midway_leaves_warehouse_unchanged(tmp_path, small_warehouse, fr
     assert not list(tmp_path.glob("*.loading*"))
 
 
-def test_records_spanning_too_many_years_refuse_the_load(tmp_path, small_warehouse,
-                                                         fresh_copy):
-    wh = fresh_copy(small_warehouse)
-    before = file_hash(wh)
-    odd = write(tmp_path, "referrals.csv", ["R9,P9,STEP,1801-01-01,self,"])  # a placeholder date
-    r = run_cli("load", str(odd), "--warehouse", str(wh))
-    assert r.returncode == 2 and "126 years" in r.stderr and "Traceback" not in r.stderr
-    assert file_hash(wh) == before
-
-
 def test_reader_keeps_a_consistent_view_while_a_load_swaps_the_file(tmp_path):
     wh = tmp_path / "w.duckdb"
     load_files([write(tmp_path, "referrals_1.csv", ["R1,P1,STEP,2020-01-01,self,"])], wh)
@@ -398,20 +387,21 @@ def test_same_id_same_key_across_loads_and_key_is_keyed_hmac(tmp_path, monkeypat
     load_files([write(tmp_path, "referrals.csv", ["R1,NCP-1,STEP,2020-01-01,self,"])], wh)
     k1 = table(wh, "SELECT participant_key FROM enrollments")["participant_key"][0]
     k2 = table(wh, "SELECT participant_key FROM referrals")["participant_key"][0]
-    expected = hmac.new(b"test-key-not-a-secret", b"NCP-1", "sha256").hexdigest()
+    expected = hmac.new(TEST_HMAC_KEY.encode(), b"NCP-1", "sha256").hexdigest()
     assert k1 == k2 == expected
-    monkeypatch.setenv("OUTCOMES_HMAC_KEY", "another-key")
+    monkeypatch.setenv("OUTCOMES_HMAC_KEY", "another-key-that-is-long-enough-0123456789")
     wh2 = tmp_path / "w2.duckdb"
     load_files([write(tmp_path, "enrollments.csv", ["E1,NCP-1,PSP,2020-01-01,,,,"])], wh2)
     assert table(wh2, "SELECT participant_key FROM enrollments")["participant_key"][0] != k1
 
 
 def test_key_file_created_on_first_use(tmp_path, monkeypatch):
-    from outcomes.settings import hmac_key
+    from outcomes.settings import create_key_file, hmac_key
 
     monkeypatch.delenv("OUTCOMES_HMAC_KEY")
     key_file = tmp_path / "keys" / ".hmac_key"
     monkeypatch.setenv("OUTCOMES_KEY_FILE", str(key_file))
+    create_key_file()
     first = hmac_key()
     assert key_file.exists() and oct(key_file.stat().st_mode & 0o777) == "0o600"
     assert hmac_key() == first and len(first) == 64
