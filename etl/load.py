@@ -116,6 +116,10 @@ def check_file(path: Path, kind: str | None) -> tuple[str, SourceFile]:
     missing = [c for c in KINDS[kind].required if c not in names]
     if missing:
         src.close()
+        sep = next((c for c in (";", "\t", "|") if len(names) == 1 and c in names[0]), None)
+        if sep:
+            raise LoadRefused(f"{path}: values are separated by {sep!r}, not commas: save it "
+                              "as CSV with commas")
         raise LoadRefused(
             f"{path}: missing required column{'s' if len(missing) > 1 else ''} "
             f"{', '.join(missing)} for {kind}"

@@ -282,6 +282,10 @@ BAD_FILES = [
      "line 3 has 9 fields but the header has 8"),
     ("too_few_fields", H + b"\nE1,P1,PSP,2020-01-01,,,,\nE2,P2\n",
      "line 3 has 2 fields but the header has 8"),
+    ("semicolons", H.replace(b",", b";") + b"\nE1;P1;PSP;2020-01-01;;;;\n",
+     "separated by ';', not commas"),
+    ("long_line", H + b"\nE1,P1,PSP,2020-01-01,,,," + b"x" * 3_000_000 + b"\n",
+     "line size"),
     ("after_quoted_newline", H + b'\nE1,P1,PSP,2020-01-01,,,"The\nBronx",\n\nE2,P2\n',
      "line 5 has 2 fields but the header has 8"),
 ]
