@@ -290,7 +290,8 @@ def diagnose_csv(src: SourceFile) -> str | None:
         width = len(header[1])
         for line, row in records:
             if len(row) != width:
-                return (f"line {line} has {len(row)} fields but the header has {width} "
+                fields = "1 field" if len(row) == 1 else f"{len(row)} fields"
+                return (f"line {line} has {fields} but the header has {width} "
                         "(a comma inside a value must be within quotes)")
     except _CsvBroken as e:
         if "unexpected end of data" in e.problem or "EOF" in e.problem:
@@ -303,8 +304,12 @@ def diagnose_csv(src: SourceFile) -> str | None:
     return None
 
 
-def record_lines(src: SourceFile) -> list[int]:
-    """The first physical line of each data record (the header excluded), in file order."""
+def record_lines(src: SourceFile) -> list[int] | None:
+    """The first physical line of each data record (the header excluded), in file order; None
+    if Python's CSV reader cannot read the file (DuckDB could: its numbering is kept)."""
     records = _records(src)
-    next(records, None)
-    return [line for line, _ in records]
+    try:
+        next(records, None)
+        return [line for line, _ in records]
+    except _CsvBroken:
+        return None

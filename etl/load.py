@@ -185,7 +185,7 @@ def _physical_lines(con, src: SourceFile, kind: str, file_no: int) -> None:
     if n + 1 == src.lines:
         return
     lines = record_lines(src)
-    if len(lines) != n:  # the two parsers disagree: keep DuckDB's numbering rather than guess
+    if lines is None or len(lines) != n:  # the parsers disagree: keep DuckDB's, do not guess
         return
     con.execute("CREATE OR REPLACE TEMP TABLE line_map (rec BIGINT, physical BIGINT)")
     con.execute("INSERT INTO line_map SELECT unnest(generate_series(2, $1 + 1)), unnest($2)",
@@ -476,10 +476,16 @@ def _checked_key(warehouse: Path) -> tuple[bytes, list[str]]:
                 f"no pseudonymization key: the key file {key_file} does not exist, but "
                 f"{warehouse} already holds pseudonymized data; {restore}"
             ) from None
-        create_key_file()
-        key = hmac_key()
+        try:
+            create_key_file()
+            key = hmac_key()
+        except OSError as e:
+            raise LoadRefused(f"cannot create the key file {key_file}: {e.strerror}") from None
         notices.append(f"created a new pseudonymization key in {key_file}: back it up with "
                        "the warehouse")
+    except (OSError, UnicodeDecodeError) as e:
+        why = e.strerror if isinstance(e, OSError) else "it is not text"
+        raise LoadRefused(f"cannot read the key file {key_file}: {why}") from None
     if len(key) < MIN_KEY_BYTES:
         size = "empty" if not key else f"only {len(key)} bytes"
         raise LoadRefused(
