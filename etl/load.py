@@ -443,8 +443,9 @@ def _warehouse_key_state(warehouse: Path) -> tuple[str | None, bool]:
         return None, False
     try:
         con = duckdb.connect(str(warehouse), read_only=True)
-    except duckdb.Error:
-        return None, False  # not a warehouse (yet): the load itself says what is wrong
+    except duckdb.Error as e:
+        raise LoadRefused(f"{warehouse} cannot be opened as a DuckDB warehouse: "
+                          f"{str(e).splitlines()[0]}") from None
     try:
         tables = {r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables").fetchall()}

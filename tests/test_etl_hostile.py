@@ -528,3 +528,11 @@ def test_the_demo_creates_a_key_for_its_new_warehouse(tmp_path):
                         "--warehouse", str(wh)], capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "demo.key").exists() and FINGERPRINT in _meta(wh)
+
+
+def test_a_warehouse_path_that_is_not_a_warehouse_is_refused(tmp_path):
+    wh = tmp_path / "w.duckdb"
+    wh.write_text("not a database")
+    msg = refusal(write(tmp_path, "referrals.csv", ["R1,P1,STEP,2020-01-01,self,"]), wh)
+    assert "cannot be opened as a DuckDB warehouse" in msg
+    assert wh.read_text() == "not a database"
