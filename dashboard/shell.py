@@ -16,7 +16,7 @@ from dashboard.chart_exports import report_controls
 from dashboard.common import Page, get_warehouse, missing_panel
 from dashboard.style import PROGRAM_NAMES, PROGRAM_ORDER
 from dashboard.url_state import from_controls, parse_search, parse_suppress, to_search
-from etl.contract import BOROUGHS
+from etl.contract import BOROUGHS, UNKNOWN_BOROUGH
 from warehouse.query import WarehouseMissing
 from warehouse.suppression import threshold
 
@@ -148,7 +148,9 @@ def filter_bar(years: tuple[int, int] | None) -> html.Div:
             html.Div([html.Label("Boroughs", htmlFor=ids.FILTER_BOROUGHS),
                       dcc.Dropdown(id=ids.FILTER_BOROUGHS, multi=True, value=[],
                                    placeholder="All boroughs",
-                                   options=[{"label": b, "value": b} for b in BOROUGHS])],
+                                   options=[{"label": b, "value": b} for b in BOROUGHS]
+                                   + [{"label": "Unknown (no known borough)",
+                                       "value": UNKNOWN_BOROUGH}])],
                      className="filter filter-boroughs"),
             suppress_toggle(),
             html.Div(dcc.Link("Reset filters", id=ids.FILTER_RESET, href="/",

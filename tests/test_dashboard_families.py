@@ -1,0 +1,102 @@
+"""Totals per program family, the "Unknown" borough, and pages that follow the filter."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.families import family_rows, selected_families, unknown_borough_lines
+from dashboard.url_state import parse_search, to_search
+from etl.contract import DEBT_REDUCTION, EMPLOYMENT, FAMILIES, OTHER, family_programs
+from tests.test_dashboard_callbacks import text
+from warehouse.query import Filters, open_warehouse
+
+WINDOW = Filters(2009, 2023)
+
+
+@pytest.fixture
+def demo(demo_warehouse, monkeypatch):
+    monkeypatch.setenv("OUTCOMES_WAREHOUSE", str(demo_warehouse))
+    return open_warehouse(demo_warehouse)
+
+
+def test_families_cover_every_program_once():
+    codes = [c for f in FAMILIES for c in family_programs(f)]
+    assert sorted(codes) == sorted(set(codes)) and len(codes) == 13
+    assert family_programs(OTHER) == ("MEDIATION", "ORDER_MODIFICATION")
+
+
+def test_family_totals_are_the_metric_sqls_all_rows(demo):
+    employment = family_rows(demo, WINDOW, EMPLOYMENT)
+    expected = demo.metrics(Filters(2009, 2023, family_programs(EMPLOYMENT)), with_total=True)
+    expected = expected[expected["program"] == "ALL"]
+    assert len(employment) == 1
+    assert employment["participants_served"].iloc[0] == expected["participants_served"].iloc[0]
+    # Legal services are not in the employment figures: the all-programs row is larger.
+    everything = demo.metrics(WINDOW, with_total=True)
+    everything = everything[everything["program"] == "ALL"]
+    legal = family_rows(demo, WINDOW, OTHER)
+    assert everything["participants_served"].iloc[0] > employment["participants_served"].iloc[0]
+    assert legal["participants_served"].iloc[0] > 0
+    # Per year, one ALL row per year of the window.
+    assert len(family_rows(demo, WINDOW, DEBT_REDUCTION, by_year=True)) == 15
+
+
+def test_program_filter_selects_families():
+    assert selected_families(Filters(programs=("PSP", "MEDIATION"))) == (EMPLOYMENT, OTHER)
+    assert selected_families(Filters()) == FAMILIES
+
+
+def test_overview_shows_families_apart_and_names_the_left_out(demo):
+    from dashboard.pages import overview
+
+    body = text(overview.render("?from=2009&to=2023&program=FAMILIES_FORWARD"))
+    assert "headline-employment-participants_served" in body
+    assert "family-debt_reduction" not in body  # no "$0" card for a family not selected
+    assert "Not shown: debt reduction and legal services programs" in body
+    body = text(overview.render("?from=2009&to=2023"))
+    for family in FAMILIES:
+        assert f"family-{family}" in body
+    assert "Orders modified or mediations concluded" in body
+    assert "graduates \\u00f7 participants served" in body or "graduates ÷" in body
+
+
+def test_unknown_is_a_borough_filter_value():
+    f = parse_search("?borough=unknown&borough=Bronx")
+    assert f.boroughs == ("Bronx", "Unknown")
+    assert to_search(f) == "?borough=Bronx&borough=Unknown"
+
+
+def test_unknown_borough_selects_parents_with_no_borough(demo):
+    cap = Filters(2009, 2023, ("ARREARS_CAP",))
+    unknown = demo.metrics(Filters(2009, 2023, ("ARREARS_CAP",), ("Unknown",)))
+    assert unknown["ncps_with_reductions"].iloc[0] == 9_558
+    by_borough = demo.metrics(cap, by_borough=True)
+    assert by_borough["ncps_with_reductions"].sum() == 13_640  # the boroughs and Unknown
+    # The page queries (filtered.sql prelude and the load-time models) select it as well.
+    funnel = demo.query("referral_funnel", Filters(2009, 2023, boroughs=("Unknown",)))
+    assert funnel["referred"].sum() > 0
+
+
+def test_borough_filter_says_how_much_has_no_known_borough(demo):
+    lines = unknown_borough_lines(demo, Filters(2009, 2023, ("ARREARS_CAP",), ("Bronx",)),
+                                  (DEBT_REDUCTION,))
+    assert lines == ["9,558 of 13,640 Arrears Cap NCPs ($199.8M of $284.0M) have no known "
+                     "borough and are not in this view."]
+    assert unknown_borough_lines(demo, Filters(2009, 2023, boroughs=("Unknown",))) == []
+    assert unknown_borough_lines(demo, WINDOW) == []
+    from dashboard.pages import arrears
+
+    body = text(arrears.render("?from=2009&to=2023&program=ARREARS_CAP&borough=Bronx"))
+    assert "borough-notice" in body and "9,558 of 13,640 Arrears Cap NCPs" in body
+
+
+@pytest.mark.parametrize("page,search", [("arrears", "?program=FAMILIES_FORWARD"),
+                                         ("employment", "?program=ARREARS_CAP"),
+                                         ("families_forward", "?program=PSP")])
+def test_pages_that_do_not_apply_show_only_a_notice(demo, page, search):
+    import importlib
+
+    module = importlib.import_module(f"dashboard.pages.{page}")
+    body = module.render(search)
+    assert len(body) == 1 and body[0].id == "page-not-applicable"
+    assert "among the selected programs" in text(body)
