@@ -29,6 +29,7 @@ from dashboard.derived import (
     with_ratios,
 )
 from dashboard.events import events_for
+from dashboard.lives import within_lives
 from etl.contract import BOROUGHS, DEBT_REDUCTION_PROGRAMS, EMPLOYMENT_PROGRAMS, PROGRAM_CODES
 from warehouse.metrics import METRICS
 from warehouse.query import Filters, Warehouse
@@ -85,12 +86,12 @@ def program_summary_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
 def served_vs_graduates_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
     df = _only(wh.metrics(filters, by_year=True), EMPLOYMENT_PROGRAMS)
     df = with_ratios(df[["year", "program", "participants_served", "graduates"]])
-    return df
+    return within_lives(df, ("participants_served", "graduates"))
 
 
 def new_enrollments_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
     df = _only(wh.metrics(filters, by_year=True), EMPLOYMENT_PROGRAMS)
-    return df[["year", "program", "new_enrollments"]]
+    return within_lives(df[["year", "program", "new_enrollments"]], ("new_enrollments",))
 
 
 def served_by_borough_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
@@ -105,7 +106,8 @@ def served_by_borough_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
 
 def arrears_by_year_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
     df = _only(wh.metrics(filters, by_year=True), DEBT_REDUCTION_PROGRAMS)
-    return with_ratios(df[["year", "program", "arrears_reduced_usd", "ncps_with_reductions"]])
+    df = with_ratios(df[["year", "program", "arrears_reduced_usd", "ncps_with_reductions"]])
+    return within_lives(df, ("arrears_reduced_usd", "ncps_with_reductions"))
 
 
 def arrears_totals_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:

@@ -100,3 +100,47 @@ def test_pages_that_do_not_apply_show_only_a_notice(demo, page, search):
     body = module.render(search)
     assert len(body) == 1 and body[0].id == "page-not-applicable"
     assert "among the selected programs" in text(body)
+
+
+def test_families_forward_page_has_headline_cards_and_its_own_years(demo):
+    from dashboard.pages import families_forward
+
+    body = text(families_forward.render(""))
+    for card in ("ff-served", "ff-placement-rate", "ff-placements", "ff-median-wage"):
+        assert card in body
+    assert "$23.75/h" in body and "429" in body
+    # Titles say the years the program has records in, not the data's 2007–2025.
+    assert "placements per month, 2017–2023" in body
+    assert "2007–2025" not in body
+
+
+def test_programs_are_drawn_over_their_lives_only(demo):
+    from dashboard.charts import chart_data
+    from dashboard.lives import within_lives
+
+    df = chart_data("served_vs_graduates", demo, Filters(programs=("FAMILIES_FORWARD",)))
+    # Enrolled 2018 – May 2022; the 2023 row has records (a late enrollment, placements).
+    assert sorted(df["year"]) == [2018, 2019, 2020, 2021, 2022, 2023]
+    import pandas as pd
+
+    frame = pd.DataFrame({"year": [2010, 2011, 2012, 2013, 2030, 2031],
+                          "program": ["PSP", "PSP", "PSP", "PSP", "FAMILIES_FORWARD",
+                                      "FAMILIES_FORWARD"],
+                          "v": [0, 5, 0, 3, 0, 2]})
+    kept = within_lives(frame, ["v"])
+    # PSP (no period on record) begins with its first record; a zero inside its life stays.
+    # Families Forward outside its period: the zero year goes, the year with records stays.
+    assert list(kept["year"]) == [2011, 2012, 2013, 2031]
+
+
+def test_small_axes_never_show_milli_units():
+    import pandas as pd
+
+    from dashboard import figures
+
+    df = pd.DataFrame({"year": [2020, 2021], "program": ["ARREARS_CAP"] * 2,
+                       "arrears_reduced_usd": [0.0, 0.4], "ncps_with_reductions": [0, 1],
+                       "avg_reduction_usd": [None, 0.4]})
+    spec = figures.arrears_by_year.spec(df, title="t")
+    stops = spec["layout"]["yaxis"]["tickformatstops"]
+    assert stops[0]["value"] == "$,.2~f" and stops[1]["value"] == "$~s"
