@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import figures
+from dashboard import figures, figures_cohort
 from dashboard import format as fmt
 from dashboard.derived import (
     AVERAGE_REDUCTION_DEFINITION,
@@ -124,6 +124,12 @@ def arrears_cumulative_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
     return df[df["arrears_reduced_usd"] != 0].reset_index(drop=True)
 
 
+def cohort_completion_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
+    """Enrollments per employment program and enrollment year, and how many graduated within
+    one year, two years and by the latest data (queries/cohort_completion.sql)."""
+    return _only(wh.query("cohort_completion", filters), EMPLOYMENT_PROGRAMS)
+
+
 def ff_placements_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
     return wh.query("ff_placements_by_month", filters)
 
@@ -204,6 +210,17 @@ CHARTS: dict[str, Chart] = {
               "boroughs counts in each.",
               served_by_borough_data, figures.served_by_borough,
               value_columns=("participants_served",)),
+        Chart("cohort_completion", "employment",
+              "Cohort completion: enrollments of each year that graduated within a year, "
+              "{window}",
+              "Of the enrollments that began in each year (the cohort), the share that ended "
+              "in graduation within 365 days of enrolling; the hover adds within two years and "
+              "by the latest data. It divides by the cohort's enrollments, so it differs from "
+              "the per-year graduation rate (graduates ÷ everyone served that year). Cohorts "
+              "followed for less than a year are not drawn "
+              "(warehouse/sql/queries/cohort_completion.sql).",
+              cohort_completion_data, figures_cohort.cohort_completion,
+              value_columns=("enrolled",)),
         # Arrears
         Chart("arrears_totals", "arrears",
               "DSS arrears reduced and NCPs per program, {window}",
@@ -369,6 +386,10 @@ COLUMN_LABELS: dict[str, str] = {
     "enrolled": "Enrolled",
     "graduated": "Graduated",
     "placed": "Placed",
+    "graduated_1y": "Graduated within 1 year",
+    "graduated_2y": "Graduated within 2 years",
+    "still_active": "Still enrolled",
+    "followed_days": "Days followed after the year",
     "source": "Source",
     "load_id": "Load",
     "started_at": "Started",

@@ -34,11 +34,13 @@ def warehouse_status() -> tuple[bool, str]:
             return False, "No warehouse loaded"
         demo = wh.is_demo()
         as_of = wh.as_of()
+        through = wh.plain("data_through")["data_through"].iloc[0] if as_of is not None else None
     except WarehouseMissing:
         return False, "Warehouse unreadable"
     if as_of is None:
         return demo, "No loads yet"
-    return demo, f"Data as of {fmt.day(as_of)} (latest load)"
+    # Two dates: what the records run through, and when they were loaded.
+    return demo, f"Data through {fmt.day(through)} · loaded {fmt.day(as_of)}"
 
 
 def demo_banner(demo: bool) -> list[Component]:

@@ -111,7 +111,8 @@ def test_every_page_loads_clean(dash_duo, app_on_demo):
         assert dash_duo.find_element("h1").text == page.title
         banner = dash_duo.find_element(f"#{ids.DEMO_BANNER}")
         assert banner.is_displayed() and "Synthetic demo data" in banner.text
-        assert "Data as of" in dash_duo.find_element(f"#{ids.AS_OF}").text
+        as_of = dash_duo.find_element(f"#{ids.AS_OF}").text
+        assert "Data through Dec 31, 2025" in as_of and "loaded" in as_of
         assert dash_duo.find_element(f"#{ids.nav_link(page.key)}").get_attribute(
             "class") == "nav-link active"
         assert dash_duo.get_logs() == [], f"console errors on {page.path}"
