@@ -25,7 +25,6 @@ from dashboard.charts import (
     chart_spec,
     chart_title,
     column_label,
-    display_columns,
     display_table,
     get_chart,
     is_empty,
@@ -91,15 +90,15 @@ def safe_display_table(chart_id: str, safe: SafeChart) -> pd.DataFrame:
 
 
 def table_view(chart_id: str, df: pd.DataFrame, max_rows: int = TABLE_MAX_ROWS,
-               safe: SafeChart | None = None) -> dcc.Markdown:
-    """The chart's numbers as one table component (a Markdown table: one component, however
-    many rows, so big tables cost the browser nothing until opened)."""
-    table = (display_columns(chart_id, df) if safe is None
-             else safe_display_table(chart_id, safe))
-    numeric = [column_label(c) for c in df.columns
-               if pd.api.types.is_numeric_dtype(df[c]) and c not in ("year", "load_id")]
-    return dcc.Markdown(markdown_table(table, numeric, max_rows), className="data-table",
-                        id=ids.chart_dom_id("table-view", chart_id))
+               safe: SafeChart | None = None):
+    """The chart's numbers as one table component: a sortable, filterable grid
+    (dashboard.grid) with the same formats as the cards; suppressed cells show "<11"."""
+    from dashboard.grid import data_grid  # sortable, filterable (Dash AG Grid)
+
+    labels = {c: column_label(c) for c in df.columns}
+    if safe is None:
+        return data_grid(chart_id, df, labels, max_rows)
+    return data_grid(chart_id, safe.values, labels, max_rows, safe.mask, safe.display)
 
 
 def chart_card(chart_id: str, wh: Warehouse, filters: Filters, df: pd.DataFrame | None = None,

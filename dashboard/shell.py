@@ -240,6 +240,9 @@ def serve_layout(pages: list[Page]):
 
 
 def register_shell_callbacks(app: Dash, pages: list[Page], layouts: dict) -> None:
+    from dashboard.drilldown import register_drilldown
+
+    register_drilldown(app)  # a click on a program's bar or line filters to it
     app.callback(Output(ids.PAGE_CONTENT, "children"), Input(ids.URL, "pathname"))(
         make_router(pages, layouts))
 

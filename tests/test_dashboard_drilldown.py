@@ -1,0 +1,73 @@
+"""Drill-down from a chart click, and the sortable grid tables."""
+
+from __future__ import annotations
+
+import pytest
+from dash import no_update
+
+from dashboard.charts import CHARTS, chart_spec
+from dashboard.drilldown import clicked_program, drill_search, on_chart_click
+from warehouse.query import Filters, open_warehouse
+
+
+@pytest.fixture
+def small(small_warehouse, monkeypatch):
+    monkeypatch.setenv("OUTCOMES_WAREHOUSE", str(small_warehouse))
+    return open_warehouse(small_warehouse)
+
+
+def _click(spec: dict, curve: int, **point) -> dict:
+    return {"points": [{"curveNumber": curve, "pointNumber": 0, **point}]}
+
+
+@pytest.mark.parametrize("chart_id", ["program_summary", "served_vs_graduates",
+                                      "arrears_by_year", "arrears_totals", "new_enrollments",
+                                      "referral_funnel", "served_by_borough",
+                                      "cohort_completion", "ncps_by_year"])
+def test_a_click_on_any_program_chart_names_its_program(small, chart_id):
+    spec = chart_spec(chart_id, small, Filters(2009, 2023))
+    hits = set()
+    for i, trace in enumerate(spec["data"]):
+        if trace.get("type") not in ("bar", "scatter") or trace.get("hoverinfo") == "skip":
+            continue
+        ys = trace.get("y")
+        y = ys[0] if trace.get("orientation") == "h" and ys is not None and len(ys) else 1
+        code = clicked_program(_click(spec, i, x=2015, y=y), spec)
+        if trace.get("name", "").startswith("Program events"):
+            continue
+        assert code is not None, (chart_id, trace.get("name"))
+        hits.add(code)
+    assert hits
+
+
+def test_drill_search_keeps_the_other_filters_and_suppression():
+    search = "?from=2009&to=2023&borough=Bronx&suppress=1"
+    assert drill_search(search, "PSP") == "?from=2009&to=2023&program=PSP&borough=Bronx&suppress=1"
+    assert drill_search("?program=PSP", "PSP") is None  # already there: no new history entry
+    assert drill_search(search, None) is None
+
+
+def test_on_chart_click_uses_the_clicked_graph(small):
+    spec = chart_spec("program_summary", small, Filters(2009, 2023))
+    bar = spec["data"][0]
+    click = _click(spec, 0, y=bar["y"][-1], x=1)
+    out = on_chart_click([None, click], [None, spec], "?from=2009&to=2023", trigger_index=1)
+    assert out.startswith("?from=2009&to=2023&program=")
+    assert on_chart_click([None], [None], "", trigger_index=0) is no_update
+    assert on_chart_click([], [], "", trigger_index=3) is no_update
+
+
+def test_grid_tables_sort_numbers_and_show_card_formats(small):
+    from dashboard.chart_card import table_view
+    from dashboard.charts import chart_data
+
+    df = chart_data("arrears_totals", small, Filters(2009, 2023))
+    grid = table_view("arrears_totals", df)
+    cols = {c["headerName"]: c for c in grid.columnDefs}
+    money = cols["DSS arrears reduced"]
+    assert "d3.format('$,.0f')" in money["valueFormatter"]["function"]
+    assert cols["Program"]["filter"] == "agTextColumnFilter"
+    first = grid.rowData[0]
+    assert isinstance(first[money["field"]], (int, float))  # numbers, so sorting is numeric
+    assert grid.defaultColDef["sortable"] and grid.defaultColDef["floatingFilter"]
+    assert all(c.id in CHARTS for c in CHARTS.values())
