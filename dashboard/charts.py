@@ -220,7 +220,7 @@ CHARTS: dict[str, Chart] = {
               "followed for less than a year are not drawn "
               "(warehouse/sql/queries/cohort_completion.sql).",
               cohort_completion_data, figures_cohort.cohort_completion,
-              value_columns=("enrolled",)),
+              options=_events, value_columns=("enrolled",)),
         # Arrears
         Chart("arrears_totals", "arrears",
               "DSS arrears reduced and NCPs per program, {window}",

@@ -8,7 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dashboard.events import ProgramEvent
 from dashboard.figures import (
+    _events,
     _per_program,
     _title,
     _years_axis,
@@ -39,7 +41,8 @@ def completion_rates(df: pd.DataFrame) -> pd.DataFrame:
 
 
 @builder
-def cohort_completion(df: pd.DataFrame, title: str = "") -> dict:
+def cohort_completion(df: pd.DataFrame, title: str = "",
+                      events: tuple[ProgramEvent, ...] = ()) -> dict:
     """Per program, the share of each enrollment year's enrollments that graduated within one
     year of enrolling (lines; cohorts followed for less than a year are left out).
 
@@ -62,7 +65,9 @@ def cohort_completion(df: pd.DataFrame, title: str = "") -> dict:
                              "<br>within 2 years: %{customdata[1]:.1%}"
                              "<br>by the latest data: %{customdata[2]:.1%}<extra></extra>",
         })
-    return spec(traces, layout(
-        title, 420, xaxis=_years_axis(d["year"], title=_title("Year enrolled (the cohort)")),
+    top = float(np.nanmax(d["completion_1y_share"].to_numpy(dtype=float)))
+    markers, marks = _events(events, top)
+    return spec(traces + markers, layout(
+        title, 420, marks, xaxis=_years_axis(d["year"], title=_title("Year enrolled (the cohort)")),
         yaxis=yaxis(title=_title("Graduated within 1 year (% of the cohort's enrollments)"),
                     tickformat=".0%", rangemode="tozero")))

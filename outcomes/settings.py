@@ -6,6 +6,8 @@
 - OUTCOMES_KEY_FILE: where that secret lives when the variable is unset
   (default <repo>/data/.hmac_key, created with mode 0600 on first use, never committed)
 - OUTCOMES_SUPPRESS_MIN: small-cell threshold; counts 1..N-1 are suppressed (default 11)
+- OUTCOMES_ANNOTATIONS: a CSV of dated notes drawn on the dashboard's time axes
+  (default <repo>/data/annotations.csv; no file, no notes)
 """
 
 from __future__ import annotations
@@ -24,6 +26,12 @@ def warehouse_path(explicit: str | os.PathLike | None = None) -> Path:
         return Path(explicit)
     env = os.environ.get("OUTCOMES_WAREHOUSE")
     return Path(env) if env else DATA_DIR / "outcomes.duckdb"
+
+
+def annotations_path() -> Path:
+    """The CSV of dated notes (columns date, note, optional program) for the time axes."""
+    env = os.environ.get("OUTCOMES_ANNOTATIONS")
+    return Path(env) if env else DATA_DIR / "annotations.csv"
 
 
 def suppression_threshold() -> int:

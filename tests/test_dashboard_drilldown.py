@@ -71,3 +71,50 @@ def test_grid_tables_sort_numbers_and_show_card_formats(small):
     assert isinstance(first[money["field"]], (int, float))  # numbers, so sorting is numeric
     assert grid.defaultColDef["sortable"] and grid.defaultColDef["floatingFilter"]
     assert all(c.id in CHARTS for c in CHARTS.values())
+
+
+def test_annotations_file_notes_are_drawn_on_time_axes(small, tmp_path, monkeypatch):
+    from dashboard.events import annotations, events_for
+
+    notes = tmp_path / "annotations.csv"
+    notes.write_text("date,note,program\n2020-03-16,Offices closed,\n"
+                     "2015-07-01,New referral form,Arrears Cap\nnot a date,skipped,\n"
+                     "2016-01-01,Unknown program,Basket Weaving\n")
+    monkeypatch.setenv("OUTCOMES_ANNOTATIONS", str(notes))
+    assert [e.label for e in annotations()] == ["New referral form", "Offices closed"]
+    # A note for every program shows under any program filter; a program's only under its own.
+    assert "Offices closed" in [e.label for e in events_for(("PSP",), 2009, 2023)]
+    assert "New referral form" not in [e.label for e in events_for(("PSP",), 2009, 2023)]
+    spec = chart_spec("arrears_by_year", small, Filters(2009, 2023))
+    marker = [t for t in spec["data"] if str(t.get("name", "")).startswith("Program events")]
+    assert any("Mar 2020: Offices closed" in h for h in marker[0]["hovertext"])
+    monkeypatch.setenv("OUTCOMES_ANNOTATIONS", str(tmp_path / "none.csv"))
+    assert annotations() == ()
+
+
+def test_xlsx_download_is_readable(small):
+    import io
+
+    from openpyxl import load_workbook
+
+    from exports.charts import chart_file
+
+    wb = load_workbook(io.BytesIO(chart_file("served_vs_graduates", small, Filters(2009, 2023),
+                                             "xlsx", suppress=False)))
+    ws = wb["Data"]
+    rows = [[c for c in row] for row in ws.iter_rows()]
+    head = next(i for i, row in enumerate(rows) if row[0].value == "Year")
+    assert [c.value for c in rows[head]] == ["Year", "Program", "Participants served",
+                                             "Graduates", "Graduation rate"]
+    first = rows[head + 1]
+    assert first[0].number_format == "0" and isinstance(first[0].value, int)
+    assert first[1].value == "Parent Support Program" or " " in first[1].value
+    rates = [r[4] for r in rows[head + 1:] if isinstance(r[4].value, float)]
+    assert rates and all(c.number_format == "0.0%" for c in rates)
+    wb = load_workbook(io.BytesIO(chart_file("arrears_totals", small, Filters(2009, 2023),
+                                             "xlsx", suppress=False)))
+    cells = [c for row in wb["Data"].iter_rows() for c in row]
+    money = [c for c in cells if isinstance(c.value, float) and c.number_format.startswith("$")]
+    assert money
+    about = [c.value for row in wb["About"].iter_rows() for c in row if c.value]
+    assert any("arrears_reduced_usd" == v for v in about)  # definitions still listed
