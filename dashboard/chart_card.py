@@ -124,9 +124,13 @@ def chart_card(chart_id: str, wh: Warehouse, filters: Filters, df: pd.DataFrame 
                else safe_spec(chart_id, wh, f, safe=safe))
         # Responsive width; the height is the figure's own (a responsive graph would
         # otherwise shrink to its container's height).
-        body = [dcc.Graph(id=ids.chart(ids.CHART_GRAPH, chart_id), figure=fig,
+        graph = dcc.Graph(id=ids.chart(ids.CHART_GRAPH, chart_id), figure=fig,
                           config=GRAPH_CONFIG, className="chart-graph",
-                          style={"height": f"{fig['layout'].get('height') or 450}px"})]
+                          style={"height": f"{fig['layout'].get('height') or 450}px"})
+        # An accessible name for the chart; its numbers are in the table below it.
+        body = [html.Div(graph, role="figure", className="chart-figure",
+                         **{"aria-label": f"Chart: {title}. The table of these numbers "
+                                          "follows."})]
     note = (f"Showing the first {TABLE_MAX_ROWS:,} of {len(df):,} rows; the CSV has all."
             if len(df) > TABLE_MAX_ROWS else None)
     hidden_note = ([html.P(SUPPRESSED_NOTE.format(n=safe.min_count), className="suppressed-note")]
@@ -138,19 +142,22 @@ def chart_card(chart_id: str, wh: Warehouse, filters: Filters, df: pd.DataFrame 
                   className="table-scroll")],
         className="chart-table", id=ids.chart_dom_id("table", chart_id),
     )
-    actions = html.Div(
+    # The downloads behind one "Download" control (one tab stop per chart, not six); none
+    # for a chart with nothing to show.
+    actions = html.Details(
         [
+            html.Summary("Download or open in a notebook", className="chart-actions-summary"),
             html.Div(chart_actions(chart_id, f), id=ids.chart(ids.EXPORT_SLOT, chart_id),
                      className="chart-export-slot"),
         ],
-        className="chart-actions",
+        className="chart-actions", id=ids.chart_dom_id("actions", chart_id),
     )
     return html.Section(
         [
             *body,
             *hidden_note,
             html.P([html.Strong("Definition: "), chart.definition], className="chart-definition"),
-            actions,
+            *([] if empty else [actions]),
             details,
         ],
         className="card chart-card" + (" chart-wide" if wide else ""),

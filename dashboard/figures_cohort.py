@@ -69,5 +69,5 @@ def cohort_completion(df: pd.DataFrame, title: str = "",
     markers, marks = _events(events, top)
     return spec(traces + markers, layout(
         title, 420, marks, xaxis=_years_axis(d["year"], title=_title("Year enrolled (the cohort)")),
-        yaxis=yaxis(title=_title("Graduated within 1 year (% of the cohort's enrollments)"),
+        yaxis=yaxis(title=_title("Graduated within 1 year"),
                     tickformat=".0%", rangemode="tozero")))

@@ -133,6 +133,10 @@ def filter_bar(years: tuple[int, int] | None) -> html.Div:
     lo, hi = years if years else (None, None)
     return html.Div(
         [
+            # Phones: the filters fold behind this button (dashboard/assets/shell.js).
+            html.Button("Filters", className="filter-toggle button button-secondary",
+                        type="button", **{"aria-expanded": "false",
+                                          "aria-controls": "filter-bar"}),
             html.Div([html.Label("From", htmlFor=ids.FILTER_FROM),
                       dcc.Dropdown(id=ids.FILTER_FROM, options=year_opts, value=lo,
                                    clearable=False, searchable=False, className="dd-year")],
@@ -160,7 +164,8 @@ def filter_bar(years: tuple[int, int] | None) -> html.Div:
                      className="filter filter-reset"),
             report_controls(),
         ],
-        className="filter-bar", role="search", **{"aria-label": "Global filters"},
+        className="filter-bar", role="search", id="filter-bar",
+        **{"aria-label": "Global filters"},
     )
 
 
@@ -208,6 +213,7 @@ def serve_layout(pages: list[Page]):
         return html.Div(
             [
                 dcc.Location(id=ids.URL, refresh=False),
+                html.A("Skip to the main content", href="#main-content", className="skip-link"),
                 html.Header(
                     [
                         html.Div(
@@ -227,7 +233,8 @@ def serve_layout(pages: list[Page]):
                 html.Div(demo_banner(demo), id=ids.DEMO_BANNER, role="note",
                          className="demo-banner" if demo else "demo-banner hidden"),
                 filter_bar(years),
-                html.Main(html.Div(id=ids.PAGE_CONTENT), className="content"),
+                html.Main(html.Div(id=ids.PAGE_CONTENT), className="content",
+                          id="main-content", tabIndex="-1"),
                 html.Footer(
                     ["Numbers come from the warehouse's SQL definitions (docs/metrics.md). "
                      "Generated ", f"{datetime.now(UTC):%Y-%m-%d}", "."],
@@ -240,6 +247,8 @@ def serve_layout(pages: list[Page]):
 
 
 def register_shell_callbacks(app: Dash, pages: list[Page], layouts: dict) -> None:
+    # The page's language, for screen readers (Dash's page template has none).
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
     from dashboard.drilldown import register_drilldown
 
     register_drilldown(app)  # a click on a program's bar or line filters to it

@@ -102,8 +102,8 @@ def body(ctx: PageContext):
     window = fmt.year_range(*years)
     note = html.P(
         f"Showing {window}: the years of the selected window in which Families Forward has "
-        f"records. The program enrolled parents from {day(FF_ENROLLMENT_WINDOW[0])} to "
-        f"{day(FF_ENROLLMENT_WINDOW[1])}.", className="window-note", id="ff-window-note")
+        "records (referrals, enrollments, placements).", className="window-note",
+        id="ff-window-note")
     return [html.H2(f"Families Forward, {window}", className="section-title"), note,
             headline_cards(narrowed),
             html.Div(chart_cards(PAGE.key, narrowed), className="chart-grid")]
