@@ -29,6 +29,7 @@ from dashboard.charts import (
     get_chart,
     is_empty,
 )
+from dashboard.grid import data_grid  # sortable, filterable tables (Dash AG Grid)
 from exports.charts import SUPPRESSED_NOTE, SafeChart, safe_spec
 from warehouse.query import Filters, Warehouse
 
@@ -93,8 +94,6 @@ def table_view(chart_id: str, df: pd.DataFrame, max_rows: int = TABLE_MAX_ROWS,
                safe: SafeChart | None = None):
     """The chart's numbers as one table component: a sortable, filterable grid
     (dashboard.grid) with the same formats as the cards; suppressed cells show "<11"."""
-    from dashboard.grid import data_grid  # sortable, filterable (Dash AG Grid)
-
     labels = {c: column_label(c) for c in df.columns}
     if safe is None:
         return data_grid(chart_id, df, labels, max_rows)

@@ -19,7 +19,8 @@ AUTO_HEIGHT_ROWS = 15  # taller tables scroll inside the grid
 
 def _d3(spec: str) -> dict:
     # A suppression marker is a string: shown as it is, never formatted.
-    return {"function": f"typeof params.value === 'number' ? d3.format('{spec}')(params.value)"
+    # isNumber: dashboard/assets/dashAgGridFunctions.js (the grid's expressions have no typeof).
+    return {"function": f"isNumber(params.value) ? d3.format('{spec}')(params.value)"
                         " : params.value"}
 
 

@@ -145,6 +145,9 @@ def test_arrears_cap_headline_on_demo(dash_duo, app_on_demo):
 
 
 def _card_button(duo, chart_id: str, label: str):
+    """A button of the chart's actions (opened first: they sit behind one "Download" control)."""
+    duo.driver.execute_script(
+        "document.getElementById(arguments[0]).open = true", f"actions--{chart_id}")
     return duo.driver.find_element(
         By.XPATH, f"//section[@id='card--{chart_id}']//button[normalize-space()='{label}']")
 

@@ -11,8 +11,47 @@
     var title = h1 && h1.textContent.trim() ? h1.textContent.trim() + " · " + PRODUCT : PRODUCT;
     if (document.title !== title) { document.title = title; }
   }
-  new MutationObserver(syncTitle).observe(document.documentElement,
-    { childList: true, subtree: true, characterData: true });
+  /* The charts' toolbars (plotly's modebar: zoom, pan, ...) out of the tab order: seven tab
+   * stops per chart otherwise. Keyboard users get the chart's numbers in its table and its
+   * downloads behind one "Download" control. */
+  function quietToolbars() {
+    document.querySelectorAll(".modebar-btn:not([tabindex='-1'])").forEach(function (b) {
+      b.setAttribute("tabindex", "-1");
+    });
+  }
+  /* Phones: long chart titles wrap onto several smaller lines instead of running off. */
+  var PHONE = 720, TITLE_CHARS = 38;
+  function wrapTitle(text, width) {
+    var lines = [], line = "";
+    text.split(" ").forEach(function (word) {
+      if (line && (line + " " + word).length > width) { lines.push(line); line = word; }
+      else { line = line ? line + " " + word : word; }
+    });
+    if (line) { lines.push(line); }
+    return lines;
+  }
+  function fitTitlesToPhone() {
+    if (!window.Plotly || window.innerWidth > PHONE) { return; }
+    document.querySelectorAll(".chart-graph .js-plotly-plot").forEach(function (gd) {
+      var layout = gd.layout || {};
+      var title = layout.title && layout.title.text;
+      if (!title || gd.dataset.phoneTitle === title) { return; }
+      var lines = wrapTitle(title.replace(/<br>/g, " "), TITLE_CHARS);
+      var wrapped = lines.join("<br>");
+      gd.dataset.phoneTitle = wrapped;
+      var top = ((layout.margin && layout.margin.t) || 80) + 16 * (lines.length - 1);
+      window.Plotly.relayout(gd, { "title.text": wrapped, "title.font.size": 14,
+                                   "margin.t": top });
+    });
+  }
+  var pending = false;
+  new MutationObserver(function () {
+    if (pending) { return; }
+    pending = true;
+    window.requestAnimationFrame(function () {
+      pending = false; syncTitle(); quietToolbars(); fitTitlesToPhone();
+    });
+  }).observe(document.documentElement, { childList: true, subtree: true, characterData: true });
 
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest(".filter-toggle");
@@ -25,7 +64,7 @@
   /* The print stylesheet asks for landscape A4 or Letter with 12 mm margins: about 1,000 CSS
    * px of printable width, so charts are drawn at most 960 px wide on paper. */
   var PRINT_WIDTH = 960;
-  function graphs() { return document.querySelectorAll(".chart-graph.js-plotly-plot"); }
+  function graphs() { return document.querySelectorAll(".chart-graph .js-plotly-plot"); }
   function fitToPaper() {
     if (!window.Plotly) { return; }
     graphs().forEach(function (gd) {
