@@ -257,11 +257,18 @@ def test_empty_filters_and_missing_warehouse(dash_duo, tmp_path, monkeypatch, de
     from dashboard.factory import create_app
 
     dash_duo.start_server(create_app(warm_exports=False))  # no engine (see app_on_demo)
-    # Mediation has no arrears: every arrears chart says so instead of drawing nothing.
+    # Mediation is not a debt-reduction program: the arrears page says so, and shows no
+    # empty cards with download buttons.
     dash_duo.driver.get(dash_duo.server_url + "/arrears?program=MEDIATION")
+    dash_duo.wait_for_contains_text("#page-not-applicable", "None of the debt-reduction")
+    assert _count(dash_duo, ".chart-card") == 0
+    # Pay It Off before it began: every arrears chart says so instead of drawing nothing, and
+    # offers nothing to download.
+    dash_duo.driver.get(dash_duo.server_url + "/arrears?program=PAY_IT_OFF&from=2009&to=2010")
     _wait_page(dash_duo, "arrears")
     assert len(dash_duo.find_elements(".empty-state")) >= 4
     assert "No records match these filters" in dash_duo.find_element(".empty-state").text
+    assert _count(dash_duo, ".empty-state ~ .chart-actions") == 0
     _screenshot(dash_duo, "arrears-empty")
 
     monkeypatch.setenv("OUTCOMES_WAREHOUSE", str(tmp_path / "missing.duckdb"))
