@@ -25,11 +25,11 @@ from dashboard.charts import (
     chart_spec,
     chart_title,
     column_label,
-    display_columns,
     display_table,
     get_chart,
     is_empty,
 )
+from dashboard.grid import data_grid  # sortable, filterable tables (Dash AG Grid)
 from exports.charts import SUPPRESSED_NOTE, SafeChart, safe_spec
 from warehouse.query import Filters, Warehouse
 
@@ -91,15 +91,13 @@ def safe_display_table(chart_id: str, safe: SafeChart) -> pd.DataFrame:
 
 
 def table_view(chart_id: str, df: pd.DataFrame, max_rows: int = TABLE_MAX_ROWS,
-               safe: SafeChart | None = None) -> dcc.Markdown:
-    """The chart's numbers as one table component (a Markdown table: one component, however
-    many rows, so big tables cost the browser nothing until opened)."""
-    table = (display_columns(chart_id, df) if safe is None
-             else safe_display_table(chart_id, safe))
-    numeric = [column_label(c) for c in df.columns
-               if pd.api.types.is_numeric_dtype(df[c]) and c not in ("year", "load_id")]
-    return dcc.Markdown(markdown_table(table, numeric, max_rows), className="data-table",
-                        id=ids.chart_dom_id("table-view", chart_id))
+               safe: SafeChart | None = None):
+    """The chart's numbers as one table component: a sortable, filterable grid
+    (dashboard.grid) with the same formats as the cards; suppressed cells show "<11"."""
+    labels = {c: column_label(c) for c in df.columns}
+    if safe is None:
+        return data_grid(chart_id, df, labels, max_rows)
+    return data_grid(chart_id, safe.values, labels, max_rows, safe.mask, safe.display)
 
 
 def chart_card(chart_id: str, wh: Warehouse, filters: Filters, df: pd.DataFrame | None = None,
@@ -125,9 +123,13 @@ def chart_card(chart_id: str, wh: Warehouse, filters: Filters, df: pd.DataFrame 
                else safe_spec(chart_id, wh, f, safe=safe))
         # Responsive width; the height is the figure's own (a responsive graph would
         # otherwise shrink to its container's height).
-        body = [dcc.Graph(id=ids.chart(ids.CHART_GRAPH, chart_id), figure=fig,
+        graph = dcc.Graph(id=ids.chart(ids.CHART_GRAPH, chart_id), figure=fig,
                           config=GRAPH_CONFIG, className="chart-graph",
-                          style={"height": f"{fig['layout'].get('height') or 450}px"})]
+                          style={"height": f"{fig['layout'].get('height') or 450}px"})
+        # An accessible name for the chart; its numbers are in the table below it.
+        body = [html.Div(graph, role="figure", className="chart-figure",
+                         **{"aria-label": f"Chart: {title}. The table of these numbers "
+                                          "follows."})]
     note = (f"Showing the first {TABLE_MAX_ROWS:,} of {len(df):,} rows; the CSV has all."
             if len(df) > TABLE_MAX_ROWS else None)
     hidden_note = ([html.P(SUPPRESSED_NOTE.format(n=safe.min_count), className="suppressed-note")]
@@ -139,19 +141,22 @@ def chart_card(chart_id: str, wh: Warehouse, filters: Filters, df: pd.DataFrame 
                   className="table-scroll")],
         className="chart-table", id=ids.chart_dom_id("table", chart_id),
     )
-    actions = html.Div(
+    # The downloads behind one "Download" control (one tab stop per chart, not six); none
+    # for a chart with nothing to show.
+    actions = html.Details(
         [
+            html.Summary("Download or open in a notebook", className="chart-actions-summary"),
             html.Div(chart_actions(chart_id, f), id=ids.chart(ids.EXPORT_SLOT, chart_id),
                      className="chart-export-slot"),
         ],
-        className="chart-actions",
+        className="chart-actions", id=ids.chart_dom_id("actions", chart_id),
     )
     return html.Section(
         [
             *body,
             *hidden_note,
             html.P([html.Strong("Definition: "), chart.definition], className="chart-definition"),
-            actions,
+            *([] if empty else [actions]),
             details,
         ],
         className="card chart-card" + (" chart-wide" if wide else ""),

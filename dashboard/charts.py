@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import figures
+from dashboard import figures, figures_cohort
 from dashboard import format as fmt
 from dashboard.derived import (
     AVERAGE_REDUCTION_DEFINITION,
@@ -29,6 +29,7 @@ from dashboard.derived import (
     with_ratios,
 )
 from dashboard.events import events_for
+from dashboard.lives import within_lives
 from etl.contract import BOROUGHS, DEBT_REDUCTION_PROGRAMS, EMPLOYMENT_PROGRAMS, PROGRAM_CODES
 from warehouse.metrics import METRICS
 from warehouse.query import Filters, Warehouse
@@ -85,12 +86,12 @@ def program_summary_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
 def served_vs_graduates_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
     df = _only(wh.metrics(filters, by_year=True), EMPLOYMENT_PROGRAMS)
     df = with_ratios(df[["year", "program", "participants_served", "graduates"]])
-    return df
+    return within_lives(df, ("participants_served", "graduates"))
 
 
 def new_enrollments_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
     df = _only(wh.metrics(filters, by_year=True), EMPLOYMENT_PROGRAMS)
-    return df[["year", "program", "new_enrollments"]]
+    return within_lives(df[["year", "program", "new_enrollments"]], ("new_enrollments",))
 
 
 def served_by_borough_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
@@ -105,7 +106,8 @@ def served_by_borough_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
 
 def arrears_by_year_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
     df = _only(wh.metrics(filters, by_year=True), DEBT_REDUCTION_PROGRAMS)
-    return with_ratios(df[["year", "program", "arrears_reduced_usd", "ncps_with_reductions"]])
+    df = with_ratios(df[["year", "program", "arrears_reduced_usd", "ncps_with_reductions"]])
+    return within_lives(df, ("arrears_reduced_usd", "ncps_with_reductions"))
 
 
 def arrears_totals_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
@@ -120,6 +122,12 @@ def arrears_cumulative_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
     df = _only(wh.metrics(filters, by_year=True, cumulative=True), DEBT_REDUCTION_PROGRAMS)
     df = df[["year", "program", "arrears_reduced_usd", "ncps_with_reductions"]]
     return df[df["arrears_reduced_usd"] != 0].reset_index(drop=True)
+
+
+def cohort_completion_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
+    """Enrollments per employment program and enrollment year, and how many graduated within
+    one year, two years and by the latest data (queries/cohort_completion.sql)."""
+    return _only(wh.query("cohort_completion", filters), EMPLOYMENT_PROGRAMS)
 
 
 def ff_placements_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
@@ -202,6 +210,17 @@ CHARTS: dict[str, Chart] = {
               "boroughs counts in each.",
               served_by_borough_data, figures.served_by_borough,
               value_columns=("participants_served",)),
+        Chart("cohort_completion", "employment",
+              "Cohort completion: enrollments of each year that graduated within a year, "
+              "{window}",
+              "Of the enrollments that began in each year (the cohort), the share that ended "
+              "in graduation within 365 days of enrolling; the hover adds within two years and "
+              "by the latest data. It divides by the cohort's enrollments, so it differs from "
+              "the per-year graduation rate (graduates ÷ everyone served that year). Cohorts "
+              "followed for less than a year are not drawn "
+              "(warehouse/sql/queries/cohort_completion.sql).",
+              cohort_completion_data, figures_cohort.cohort_completion,
+              options=_events, value_columns=("enrolled",)),
         # Arrears
         Chart("arrears_totals", "arrears",
               "DSS arrears reduced and NCPs per program, {window}",
@@ -367,6 +386,10 @@ COLUMN_LABELS: dict[str, str] = {
     "enrolled": "Enrolled",
     "graduated": "Graduated",
     "placed": "Placed",
+    "graduated_1y": "Graduated within 1 year",
+    "graduated_2y": "Graduated within 2 years",
+    "still_active": "Still enrolled",
+    "followed_days": "Days followed after the year",
     "source": "Source",
     "load_id": "Load",
     "started_at": "Started",

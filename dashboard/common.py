@@ -86,7 +86,21 @@ def render_page(page: Page, body: Callable[[PageContext], object], search: str |
     ctx = page_context(search)
     if not isinstance(ctx, PageContext):
         return ctx
-    return cached_body(page.key, ctx, body)
+    return cached_body(page.key, ctx, lambda c: with_notices(page.key, c, body))
+
+
+def with_notices(page_key: str, ctx: PageContext, body: Callable[[PageContext], object]):
+    """The page body under its notices (dashboard.notices); only the notice when the page does
+    not apply to the selected programs."""
+    from dashboard.notices import applies, borough_notice, not_applicable
+
+    if not applies(page_key, ctx.filters):
+        return [not_applicable(page_key)]
+    built = body(ctx)
+    notice = borough_notice(page_key, ctx.wh, ctx.filters)
+    if notice is None:
+        return built
+    return [notice, *(built if isinstance(built, list) else [built])]
 
 
 def register_page(app, page: Page, render: Callable[[str | None], object]) -> None:

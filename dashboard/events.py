@@ -1,7 +1,15 @@
-"""Program events drawn on the time axes (content, not logic)."""
+"""Program events drawn on the time axes (content, not logic), and the dated notes of the
+annotations file (outcomes.settings.annotations_path: a CSV with columns `date` (YYYY-MM-DD),
+`note`, and optionally `program` (a code or name; blank: every program)), e.g.
+
+    date,note,program
+    2020-03-16,Offices closed (COVID-19),
+    2023-07-01,New referral form,PSP
+"""
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from datetime import date
 
@@ -34,10 +42,40 @@ FF_ENROLLMENT_WINDOW: tuple[date, date] = tuple(
 )  # type: ignore[assignment]
 
 
+def annotations() -> tuple[ProgramEvent, ...]:
+    """The annotations file's notes as events (program "" for every program). Unreadable rows
+    are skipped (a note must not break a page); no file, no notes. Read on each call: small,
+    and an edited file shows on the next page view."""
+    from dashboard.url_state import program_code
+    from outcomes.settings import annotations_path
+
+    path = annotations_path()
+    if not path.is_file():
+        return ()
+    out = []
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        for row in csv.DictReader(f):
+            try:
+                on = date.fromisoformat((row.get("date") or "").strip())
+            except ValueError:
+                continue
+            note = (row.get("note") or "").strip()
+            if not note:
+                continue
+            program = (row.get("program") or "").strip()
+            code = program_code(program) if program else ""
+            if code is None:
+                continue
+            out.append(ProgramEvent(on, code, note[:40], f"{on:%b %Y}: {note}"))
+    return tuple(sorted(out, key=lambda e: e.on))
+
+
 def events_for(programs, from_year: int, to_year: int) -> tuple[ProgramEvent, ...]:
-    """Events in the window; only the selected programs' when a program filter is set."""
+    """Events and notes in the window; only the selected programs' (and notes for every
+    program) when a program filter is set."""
     chosen = set(programs or ())
-    return tuple(
-        e for e in PROGRAM_EVENTS
-        if from_year <= e.on.year <= to_year and (not chosen or e.program in chosen)
-    )
+    return tuple(sorted(
+        (e for e in PROGRAM_EVENTS + annotations()
+         if from_year <= e.on.year <= to_year
+         and (not chosen or not e.program or e.program in chosen)),
+        key=lambda e: e.on))

@@ -124,12 +124,27 @@ def layout(title: str, height: int, *overrides: dict, **kw) -> dict:
 
 def xaxis(**kw) -> dict:
     """An x axis in the shared style (no grid, light line and ticks) with `kw` merged in."""
-    return merged(X_AXIS, kw)
+    return _whole_ticks(merged(X_AXIS, kw))
 
 
 def yaxis(**kw) -> dict:
     """A y axis in the shared style (light grid and lines) with `kw` merged in."""
-    return merged(Y_AXIS, kw)
+    return _whole_ticks(merged(Y_AXIS, kw))
+
+
+# Tick formats for ticks closer than 1 apart (small or all-zero data): plain decimals, never
+# SI milli-units ("500m") nor repeated rounded labels ("0, 0, 1, 1").
+_FINE_TICKS = {"~s": ",.2~f", "$~s": "$,.2~f", ",.0f": ",.2~f"}
+
+
+def _whole_ticks(axis: dict) -> dict:
+    fine = _FINE_TICKS.get(axis.get("tickformat"))
+    if fine is None or "tickformatstops" in axis or axis.get("type") == "log":
+        return axis
+    return {**axis, "tickformatstops": [
+        {"dtickrange": [None, 0.999], "value": fine},
+        {"dtickrange": [0.999, None], "value": axis["tickformat"]},
+    ]}
 
 
 def _title(text: str | None) -> dict:
@@ -418,7 +433,8 @@ def served_vs_graduates(df: pd.DataFrame, title: str = "") -> dict:
              "xaxis": x_ref, "yaxis": y_ref,
              "hovertemplate": f"{name} %{{x}}<br>Graduates: %{{y:,.0f}}<extra></extra>"},
             {"type": "scatter", "x": x, "y": _values(d["graduation_rate"]),
-             "name": "Graduation rate (right axis)", "legendgroup": "rate",
+             "name": "Graduation rate: graduates ÷ served that year (right axis)",
+             "legendgroup": "rate",
              "showlegend": i == 0, "legendrank": 3, "mode": "lines+markers",
              "line": {"color": RATE_LINE, "width": 1.5}, "marker": {"size": 4},
              "connectgaps": False, "xaxis": x_ref, "yaxis": y2_ref,
@@ -427,10 +443,10 @@ def served_vs_graduates(df: pd.DataFrame, title: str = "") -> dict:
         axes[_axis_key(x_ref)] = merged(grid[_axis_key(x_ref)], {
             "tickformat": "d", "dtick": dtick, "showgrid": False, "linecolor": GRID,
             "ticks": "outside", "tickcolor": GRID})
-        axes[_axis_key(y_ref)] = merged(grid[_axis_key(y_ref)], {
+        axes[_axis_key(y_ref)] = _whole_ticks(merged(grid[_axis_key(y_ref)], {
             "tickformat": "~s", "rangemode": "tozero", "gridcolor": GRID,
             "zerolinecolor": GRID, "linecolor": GRID,
-            "title": _title("People" if c == 1 else None)})
+            "title": _title("People" if c == 1 else None)}))
         axes[_axis_key(y2_ref)] = merged(grid[_axis_key(y2_ref)], {
             "tickformat": ".0%", "range": [0, top_rate * 1.05], "dtick": 0.25,
             "showgrid": False, "linecolor": GRID,

@@ -16,7 +16,7 @@ from dashboard.chart_exports import report_controls
 from dashboard.common import Page, get_warehouse, missing_panel
 from dashboard.style import PROGRAM_NAMES, PROGRAM_ORDER
 from dashboard.url_state import from_controls, parse_search, parse_suppress, to_search
-from etl.contract import BOROUGHS
+from etl.contract import BOROUGHS, UNKNOWN_BOROUGH
 from warehouse.query import WarehouseMissing
 from warehouse.suppression import threshold
 
@@ -34,11 +34,13 @@ def warehouse_status() -> tuple[bool, str]:
             return False, "No warehouse loaded"
         demo = wh.is_demo()
         as_of = wh.as_of()
+        through = wh.plain("data_through")["data_through"].iloc[0] if as_of is not None else None
     except WarehouseMissing:
         return False, "Warehouse unreadable"
     if as_of is None:
         return demo, "No loads yet"
-    return demo, f"Data as of {fmt.day(as_of)} (latest load)"
+    # Two dates: what the records run through, and when they were loaded.
+    return demo, f"Data through {fmt.day(through)} · loaded {fmt.day(as_of)}"
 
 
 def demo_banner(demo: bool) -> list[Component]:
@@ -131,6 +133,10 @@ def filter_bar(years: tuple[int, int] | None) -> html.Div:
     lo, hi = years if years else (None, None)
     return html.Div(
         [
+            # Phones: the filters fold behind this button (dashboard/assets/shell.js).
+            html.Button("Filters", className="filter-toggle button button-secondary",
+                        type="button", **{"aria-expanded": "false",
+                                          "aria-controls": "filter-bar"}),
             html.Div([html.Label("From", htmlFor=ids.FILTER_FROM),
                       dcc.Dropdown(id=ids.FILTER_FROM, options=year_opts, value=lo,
                                    clearable=False, searchable=False, className="dd-year")],
@@ -148,7 +154,9 @@ def filter_bar(years: tuple[int, int] | None) -> html.Div:
             html.Div([html.Label("Boroughs", htmlFor=ids.FILTER_BOROUGHS),
                       dcc.Dropdown(id=ids.FILTER_BOROUGHS, multi=True, value=[],
                                    placeholder="All boroughs",
-                                   options=[{"label": b, "value": b} for b in BOROUGHS])],
+                                   options=[{"label": b, "value": b} for b in BOROUGHS]
+                                   + [{"label": "Unknown (no known borough)",
+                                       "value": UNKNOWN_BOROUGH}])],
                      className="filter filter-boroughs"),
             suppress_toggle(),
             html.Div(dcc.Link("Reset filters", id=ids.FILTER_RESET, href="/",
@@ -156,7 +164,8 @@ def filter_bar(years: tuple[int, int] | None) -> html.Div:
                      className="filter filter-reset"),
             report_controls(),
         ],
-        className="filter-bar", role="search", **{"aria-label": "Global filters"},
+        className="filter-bar", role="search", id="filter-bar",
+        **{"aria-label": "Global filters"},
     )
 
 
@@ -204,6 +213,7 @@ def serve_layout(pages: list[Page]):
         return html.Div(
             [
                 dcc.Location(id=ids.URL, refresh=False),
+                html.A("Skip to the main content", href="#main-content", className="skip-link"),
                 html.Header(
                     [
                         html.Div(
@@ -223,7 +233,8 @@ def serve_layout(pages: list[Page]):
                 html.Div(demo_banner(demo), id=ids.DEMO_BANNER, role="note",
                          className="demo-banner" if demo else "demo-banner hidden"),
                 filter_bar(years),
-                html.Main(html.Div(id=ids.PAGE_CONTENT), className="content"),
+                html.Main(html.Div(id=ids.PAGE_CONTENT), className="content",
+                          id="main-content", tabIndex="-1"),
                 html.Footer(
                     ["Numbers come from the warehouse's SQL definitions (docs/metrics.md). "
                      "Generated ", f"{datetime.now(UTC):%Y-%m-%d}", "."],
@@ -236,6 +247,11 @@ def serve_layout(pages: list[Page]):
 
 
 def register_shell_callbacks(app: Dash, pages: list[Page], layouts: dict) -> None:
+    # The page's language, for screen readers (Dash's page template has none).
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
+    from dashboard.drilldown import register_drilldown
+
+    register_drilldown(app)  # a click on a program's bar or line filters to it
     app.callback(Output(ids.PAGE_CONTENT, "children"), Input(ids.URL, "pathname"))(
         make_router(pages, layouts))
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlencode
 
-from etl.contract import BOROUGH_ALIASES, BOROUGHS, PROGRAMS
+from etl.contract import BOROUGH_ALIASES, BOROUGHS, PROGRAMS, UNKNOWN_BOROUGH
 from warehouse.query import Filters
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
@@ -25,7 +25,7 @@ _PROGRAM_KEYS = {
     for spelling in (p.code, p.name)
 }
 _PROGRAM_ORDER = {p.code: i for i, p in enumerate(PROGRAMS)}
-_BOROUGH_ORDER = {b: i for i, b in enumerate(BOROUGHS)}
+_BOROUGH_ORDER = {b: i for i, b in enumerate((*BOROUGHS, UNKNOWN_BOROUGH))}
 
 
 def program_code(value: str) -> str | None:
@@ -34,7 +34,10 @@ def program_code(value: str) -> str | None:
 
 
 def borough_name(value: str) -> str | None:
-    return BOROUGH_ALIASES.get(" ".join(str(value).lower().split()))
+    """A canonical borough from any accepted spelling, or "Unknown" (parents with no known
+    borough: a filter value, not an alias the loader accepts)."""
+    key = " ".join(str(value).lower().split())
+    return UNKNOWN_BOROUGH if key == UNKNOWN_BOROUGH.lower() else BOROUGH_ALIASES.get(key)
 
 
 def _year(values: list[str]) -> int | None:

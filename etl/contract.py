@@ -38,6 +38,27 @@ PROGRAMS: tuple[Program, ...] = (
 PROGRAM_CODES = tuple(p.code for p in PROGRAMS)
 EMPLOYMENT_PROGRAMS = tuple(p.code for p in PROGRAMS if p.family == EMPLOYMENT)
 DEBT_REDUCTION_PROGRAMS = tuple(p.code for p in PROGRAMS if p.family == DEBT_REDUCTION)
+LEGAL_SERVICES_PROGRAMS = tuple(p.code for p in PROGRAMS if p.family == OTHER)
+
+# Program families, in display order, with their names for people. A metric means different
+# things in different families ("graduated" is "order modified" for the legal services), so
+# totals are given per family and never summed across families.
+FAMILIES: tuple[str, ...] = (EMPLOYMENT, DEBT_REDUCTION, OTHER)
+FAMILY_NAMES: dict[str, str] = {
+    EMPLOYMENT: "Employment",
+    DEBT_REDUCTION: "Debt reduction",
+    OTHER: "Legal services",
+}
+
+
+def family_programs(family: str) -> tuple[str, ...]:
+    """The codes of a family's programs, in display order."""
+    return tuple(p.code for p in PROGRAMS if p.family == family)
+
+
+def program_family(code: str) -> str | None:
+    return next((p.family for p in PROGRAMS if p.code == code), None)
+
 
 # Canonical borough names, and every accepted spelling (compared after lower-casing).
 BOROUGHS = ("Bronx", "Brooklyn", "Manhattan", "Queens", "Staten Island")
@@ -52,6 +73,9 @@ BOROUGH_ALIASES = {
     "staten island": "Staten Island",
     "richmond": "Staten Island",
 }
+# The borough filter's value for records with no known borough (never a record's value: the
+# loader sets an unreadable borough to NULL, which the queries show as this).
+UNKNOWN_BOROUGH = "Unknown"
 REFERRAL_SOURCES = (
     "family_court",
     "support_magistrate",
@@ -131,6 +155,13 @@ KINDS: dict[str, RecordKind] = {
 FAMILIES_FORWARD_ENROLLMENT_WINDOW = ("2018-01-01", "2022-05-31")
 ARREARS_CAP_FLOOR_USD = 500
 PARENT_SUCCESS_MAX_PER_PARTICIPANT_USD = 10_000
+
+# Program periods: the first and last day a program enrolled parents (ISO dates; None: before
+# the data began, or still enrolling). Only periods on record are listed; a program not listed
+# is taken to run through the whole data. Records can follow the last day (placements, exits).
+PROGRAM_PERIODS: dict[str, tuple[str | None, str | None]] = {
+    "FAMILIES_FORWARD": FAMILIES_FORWARD_ENROLLMENT_WINDOW,
+}
 
 
 def kind_from_filename(filename: str) -> str | None:

@@ -303,8 +303,11 @@ def chart_file(chart_id: str, wh: Warehouse, filters: Filters | None = None,
     title = chart_title(chart_id, wh, f)
     if fmt == "csv":
         return to_csv_bytes(table, ctx, title)
-    if fmt == "xlsx":
-        return to_xlsx_bytes(table, ctx, title)
+    if fmt == "xlsx":  # for people: program names, readable headers, rates as percentages
+        from dashboard.xlsx_table import readable_xlsx
+
+        table, options = readable_xlsx(table)
+        return to_xlsx_bytes(table, ctx, title, **options)
     raise ValueError(f"unknown data format {fmt!r}; csv or xlsx")
 
 

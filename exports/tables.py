@@ -18,7 +18,7 @@ import io
 import math
 import numbers
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -97,10 +97,13 @@ def _xlsx_cell(ws, row: int, col: int, value: object):
 
 
 def to_xlsx_bytes(df: pd.DataFrame, ctx: ExportContext | None = None, title: str = "",
-                  money_cols: Mapping[str, str] | None = None, sheet: str = "Data") -> bytes:
+                  money_cols: Mapping[str, str] | None = None, sheet: str = "Data",
+                  headers: Mapping[str, str] | None = None,
+                  percent_cols: Iterable[str] = ()) -> bytes:
     """An XLSX workbook: the "Data" sheet (header block, then the table, frozen under its
     column names) and an "About" sheet (notes and definitions). Money columns get a dollar
-    format; pass `money_cols` or they are taken from the metric catalogue."""
+    format; pass `money_cols` or they are taken from the metric catalogue. `headers` gives
+    readable column headers ({column: header}); `percent_cols` are ratios shown as 21.8%."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -125,8 +128,9 @@ def to_xlsx_bytes(df: pd.DataFrame, ctx: ExportContext | None = None, title: str
         r += 1
     head_row = r
     fill = PatternFill("solid", fgColor="DDE4EE")
+    percent = set(percent_cols)
     for j, col in enumerate(df.columns, start=1):
-        cell = _xlsx_cell(ws, r, j, str(col))
+        cell = _xlsx_cell(ws, r, j, str((headers or {}).get(col, col)))
         cell.font = bold
         cell.fill = fill
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -135,7 +139,9 @@ def to_xlsx_bytes(df: pd.DataFrame, ctx: ExportContext | None = None, title: str
         for j, (col, x) in enumerate(zip(df.columns, row, strict=True), start=1):
             cell = _xlsx_cell(ws, r, j, x)
             if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
-                cell.number_format = "$#,##0.00" if col in money else "#,##0"
+                cell.number_format = ("0.0%" if col in percent else
+                                      "0" if col in ("year", "load_id") else
+                                      "$#,##0.00" if col in money else "#,##0")
             elif isinstance(cell.value, str) and cell.value.startswith("<"):
                 cell.alignment = Alignment(horizontal="right")
     ws.freeze_panes = ws.cell(row=head_row + 1, column=1)

@@ -11,6 +11,8 @@
 - OUTCOMES_LOAD_FREE_SPACE_RESERVE_MB: free space a load must leave on the warehouse's disk
   besides what it needs itself (default 0)
 - OUTCOMES_SUPPRESS_MIN: small-cell threshold; counts 1..N-1 are suppressed (default 11)
+- OUTCOMES_ANNOTATIONS: a CSV of dated notes drawn on the dashboard's time axes
+  (default <repo>/data/annotations.csv; no file, no notes)
 """
 
 from __future__ import annotations
@@ -30,6 +32,12 @@ def warehouse_path(explicit: str | os.PathLike | None = None) -> Path:
         return Path(explicit)
     env = os.environ.get("OUTCOMES_WAREHOUSE")
     return Path(env) if env else DATA_DIR / "outcomes.duckdb"
+
+
+def annotations_path() -> Path:
+    """The CSV of dated notes (columns date, note, optional program) for the time axes."""
+    env = os.environ.get("OUTCOMES_ANNOTATIONS")
+    return Path(env) if env else DATA_DIR / "annotations.csv"
 
 
 def suppression_threshold() -> int:

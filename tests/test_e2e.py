@@ -111,7 +111,8 @@ def test_every_page_loads_clean(dash_duo, app_on_demo):
         assert dash_duo.find_element("h1").text == page.title
         banner = dash_duo.find_element(f"#{ids.DEMO_BANNER}")
         assert banner.is_displayed() and "Synthetic demo data" in banner.text
-        assert "Data as of" in dash_duo.find_element(f"#{ids.AS_OF}").text
+        as_of = dash_duo.find_element(f"#{ids.AS_OF}").text
+        assert "Data through Dec 31, 2025" in as_of and "loaded" in as_of
         assert dash_duo.find_element(f"#{ids.nav_link(page.key)}").get_attribute(
             "class") == "nav-link active"
         assert dash_duo.get_logs() == [], f"console errors on {page.path}"
@@ -144,6 +145,9 @@ def test_arrears_cap_headline_on_demo(dash_duo, app_on_demo):
 
 
 def _card_button(duo, chart_id: str, label: str):
+    """A button of the chart's actions (opened first: they sit behind one "Download" control)."""
+    duo.driver.execute_script(
+        "document.getElementById(arguments[0]).open = true", f"actions--{chart_id}")
     return duo.driver.find_element(
         By.XPATH, f"//section[@id='card--{chart_id}']//button[normalize-space()='{label}']")
 
@@ -253,11 +257,18 @@ def test_empty_filters_and_missing_warehouse(dash_duo, tmp_path, monkeypatch, de
     from dashboard.factory import create_app
 
     dash_duo.start_server(create_app(warm_exports=False))  # no engine (see app_on_demo)
-    # Mediation has no arrears: every arrears chart says so instead of drawing nothing.
+    # Mediation is not a debt-reduction program: the arrears page says so, and shows no
+    # empty cards with download buttons.
     dash_duo.driver.get(dash_duo.server_url + "/arrears?program=MEDIATION")
+    dash_duo.wait_for_contains_text("#page-not-applicable", "None of the debt-reduction")
+    assert _count(dash_duo, ".chart-card") == 0
+    # Pay It Off before it began: every arrears chart says so instead of drawing nothing, and
+    # offers nothing to download.
+    dash_duo.driver.get(dash_duo.server_url + "/arrears?program=PAY_IT_OFF&from=2009&to=2010")
     _wait_page(dash_duo, "arrears")
     assert len(dash_duo.find_elements(".empty-state")) >= 4
     assert "No records match these filters" in dash_duo.find_element(".empty-state").text
+    assert _count(dash_duo, ".empty-state ~ .chart-actions") == 0
     _screenshot(dash_duo, "arrears-empty")
 
     monkeypatch.setenv("OUTCOMES_WAREHOUSE", str(tmp_path / "missing.duckdb"))

@@ -103,7 +103,8 @@ def test_served_vs_graduates_panels_bars_and_rate_line():
     kinds = [t.type for t in fig.data]
     assert kinds.count("bar") == 4 and kinds.count("scatter") == 2 + 2  # + 2 legend keys
     assert [t.name for t in fig.data if t.showlegend] == [
-        "Graduation rate (right axis)", "Participants served (light bars)",
+        "Graduation rate: graduates ÷ served that year (right axis)",
+        "Participants served (light bars)",
         "Graduates (solid bars)"]
     # Each program drawn in its own colour; the rate line on a secondary axis.
     assert fig.data[1].marker.color == PROGRAM_COLORS["PSP"]

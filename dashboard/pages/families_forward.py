@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pandas as pd
 from dash import Dash, html
 
+from dashboard import format as fmt
 from dashboard.common import (
     Page,
     PageContext,
@@ -11,9 +15,16 @@ from dashboard.common import (
     page_frame,
     register_page,
     render_page,
+    stat_card,
 )
+from dashboard.derived import ratio
 from dashboard.events import FF_ENROLLMENT_WINDOW
 from dashboard.format import day
+from dashboard.style import program_color
+from warehouse.metrics import METRICS
+from warehouse.suppression import is_suppressed, marker, threshold
+
+FAMILIES_FORWARD = "FAMILIES_FORWARD"
 
 PAGE = Page(
     key="families-forward",
@@ -31,13 +42,71 @@ def render(search: str | None):
     return render_page(PAGE, body, search)
 
 
+def program_years(ctx: PageContext) -> tuple[int, int] | None:
+    """The years of the window in which Families Forward has any record (enrollment span,
+    graduation, referral or placement), from the metric SQL; None when it has none."""
+    df = ctx.wh.metrics(replace(ctx.filters, programs=(FAMILIES_FORWARD,)), by_year=True)
+    cols = ["participants_served", "graduates", "referrals", "placements"]
+    active = df[(df[cols] != 0).any(axis=1)]
+    if active.empty:
+        return None
+    return int(active["year"].min()), int(active["year"].max())
+
+
+def headline_cards(ctx: PageContext) -> html.Div:
+    """Parents served, placement rate, job placements and median wage, for the window."""
+    f = replace(ctx.filters, programs=(FAMILIES_FORWARD,))
+    row = ctx.wh.metrics(f).iloc[0] if not ctx.wh.metrics(f).empty else None
+    wages = ctx.wh.query("ff_wage_summary", f).iloc[0]
+    served = row["participants_served"] if row is not None else 0
+    placed = row["participants_placed"] if row is not None else 0
+    placements = row["placements"] if row is not None else 0
+    values = {"participants_served": served, "participants_placed": placed,
+              "placements": placements, "placements_with_wage": wages["placements_with_wage"]}
+    if ctx.suppress:  # primary suppression of the counts, as in the tables
+        n = threshold()
+        values = {k: (marker() if 0 < float(v) < n else v) for k, v in values.items()}
+    hidden = any(is_suppressed(values[k]) for k in ("participants_served",
+                                                    "participants_placed"))
+    rate = ratio(pd.Series([placed]), pd.Series([served])).iloc[0]
+    wage_hidden = is_suppressed(values["placements_with_wage"])
+    cards = [
+        stat_card("Parents served", fmt.count(values["participants_served"]),
+                  METRICS["participants_served"].label + " in the window",
+                  card_id="ff-served", accent=program_color(FAMILIES_FORWARD)),
+        stat_card("Placement rate", marker() if hidden else fmt.pct(rate),
+                  f"{fmt.count(values['participants_placed'])} parents placed in a job in the "
+                  "window ÷ parents served in the window", card_id="ff-placement-rate",
+                  accent=program_color(FAMILIES_FORWARD)),
+        stat_card("Job placements", fmt.count(values["placements"]),
+                  "Placements made in the window", card_id="ff-placements",
+                  accent=program_color(FAMILIES_FORWARD)),
+        stat_card("Median hourly wage", marker() if wage_hidden
+                  else fmt.dollars_per_hour(wages["median_hourly_wage"]),
+                  f"Of the {fmt.count(values['placements_with_wage'])} placements in the window "
+                  "with a recorded wage", card_id="ff-median-wage",
+                  accent=program_color(FAMILIES_FORWARD)),
+    ]
+    return html.Div(cards, className="stat-grid", id="ff-headline-cards")
+
+
 def body(ctx: PageContext):
-    notes = []
-    if ctx.filters.programs and "FAMILIES_FORWARD" not in ctx.filters.programs:
-        notes.append(html.Div("Families Forward is not among the selected programs, so this "
-                              "page has nothing to show. Clear the program filter or add "
-                              "Families Forward.", className="card notice", role="status"))
-    return [*notes, html.Div(chart_cards(PAGE.key, ctx), className="chart-grid")]
+    years = program_years(ctx)
+    if years is None:
+        return [html.Div("Families Forward has no records in the selected years and boroughs.",
+                         className="card empty-state", role="status")]
+    # The window narrowed to the years the program has records in: the same numbers, and
+    # titles that say when they are from (not 2007–2025 for a 2018–2023 program).
+    narrowed = replace(ctx, filters=replace(ctx.filters, from_year=years[0], to_year=years[1]),
+                       _joint={})
+    window = fmt.year_range(*years)
+    note = html.P(
+        f"Showing {window}: the years of the selected window in which Families Forward has "
+        "records (referrals, enrollments, placements).", className="window-note",
+        id="ff-window-note")
+    return [html.H2(f"Families Forward, {window}", className="section-title"), note,
+            headline_cards(narrowed),
+            html.Div(chart_cards(PAGE.key, narrowed), className="chart-grid")]
 
 
 def layout():

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from dash import Dash, dcc, html
 
 from dashboard import figures
 from dashboard import format as fmt
-from dashboard.charts import chart_data
 from dashboard.common import (
     Page,
     PageContext,
@@ -15,72 +15,89 @@ from dashboard.common import (
     render_page,
     stat_card,
 )
-from dashboard.derived import GRADUATION_RATE_DEFINITION, graduation_rate
+from dashboard.derived import GRADUATION_RATE_DEFINITION, average_reduction, graduation_rate
+from dashboard.families import (
+    HEADLINES,
+    family_rows,
+    family_title,
+    selected_families,
+)
 from dashboard.style import ACCENT
+from etl.contract import FAMILIES, FAMILY_NAMES
 from warehouse.metrics import METRICS
-from warehouse.suppression import TOTAL, marker
+from warehouse.suppression import is_suppressed, marker, suppress_metrics
 
 PAGE = Page(
     key="overview",
     path="/",
     name="Overview",
     title="Program outcomes at a glance",
-    intro="Headline results of OCSS's employment and debt-reduction programs for the selected "
-          "years, programs and boroughs. Each total takes the selected programs together, so a "
-          "parent served by two programs counts once; the line under each number is its trend "
-          "per year.",
+    intro="Headline results of OCSS's employment, debt-reduction and legal-service programs for "
+          "the selected years, programs and boroughs, per program family: a number means one "
+          "thing in each family, so families are never added together. Within a family a parent "
+          "served by two programs counts once; the line under each number is its trend per "
+          "year.",
 )
 
-HEADLINES = (
-    # (metric column, label, formatter, d3 format for the sparkline hover)
-    ("participants_served", "Participants served", fmt.count, fmt.D3_COUNT),
-    ("graduates", "Graduates", fmt.count, fmt.D3_COUNT),
-    ("arrears_reduced_usd", "DSS arrears reduced", fmt.money, fmt.D3_MONEY),
-    ("ncps_with_reductions", "NCPs with reductions", fmt.count, fmt.D3_COUNT),
-    ("placements", "Job placements", fmt.count, fmt.D3_COUNT),
-)
+def _suppressed(df: pd.DataFrame) -> pd.DataFrame:
+    """Primary suppression of a family's ALL rows (counts under the threshold, and dollars
+    whose NCP count is under it, read "<11")."""
+    return suppress_metrics(df) if not df.empty else df
 
 
-def window_total_hidden(ctx: PageContext) -> dict[str, bool]:
-    """Which headline totals (all selected programs, the whole window) suppression hides: the
-    joint mask's grand-total cells, so the cards agree with the charts."""
-    from exports.charts import joint_mask
-
-    joint = ctx.joint()
-    mask = joint_mask(joint)
-    grand = ((joint["year"] == TOTAL) & (joint["program"] == TOTAL)).to_numpy()
-    return {c: bool(mask.loc[grand, c].any()) for c in mask.columns if c in METRICS}
+def family_cards(ctx: PageContext, family: str) -> html.Section:
+    """One family's headline cards for the window, each with its per-year sparkline."""
+    totals = family_rows(ctx.wh, ctx.filters, family)
+    trend = family_rows(ctx.wh, ctx.filters, family, by_year=True)
+    shown = _suppressed(totals) if ctx.suppress else totals
+    if ctx.suppress and not trend.empty:
+        trend = trend.copy()
+        hidden = _suppressed(trend)
+        for col in hidden.columns:
+            if col in METRICS:
+                trend[col] = pd.to_numeric(hidden[col], errors="coerce")  # "<11" -> a gap
+    row = shown.iloc[0] if not shown.empty else None
+    cards = []
+    for h in HEADLINES[family]:
+        value = row[h.column] if row is not None else 0
+        note = None
+        if h.column == "graduates" and row is not None:
+            rate = graduation_rate(totals).iloc[0]
+            hidden = is_suppressed(row["graduates"]) or is_suppressed(row["participants_served"])
+            note = (f"{marker() if hidden else fmt.pct(rate)} of the participants served in "
+                    "the window (graduates ÷ participants served)")
+        if h.column == "arrears_reduced_usd" and row is not None:
+            avg = average_reduction(totals).iloc[0]
+            hidden = is_suppressed(row["arrears_reduced_usd"])
+            note = f"Average {marker() if hidden else fmt.money(avg)} per NCP with a reduction"
+        spark = dcc.Graph(figure=figures.sparkline.spec(trend, h.column, color=ACCENT, d3=h.d3),
+                          config={"displayModeBar": False, "responsive": True,
+                                  "staticPlot": True},
+                          className="sparkline", id=f"spark-{family}-{h.column}",
+                          style={"height": "56px"})
+        card = stat_card(h.label, h.formatter(value), note, spark,
+                         card_id=f"headline-{family}-{h.column}")
+        card.title = METRICS[h.column].definition + (
+            " " + GRADUATION_RATE_DEFINITION if h.column == "graduates" else "")
+        cards.append(card)
+    return html.Section(
+        [html.H3(family_title(ctx.filters, family), className="family-title"),
+         html.Div(cards, className="stat-grid")],
+        className=f"family family-{family}", id=f"family-{family}",
+    )
 
 
 def headline_cards(ctx: PageContext) -> html.Div:
-    # The metric SQL's ALL row: all selected programs together, each participant once.
-    totals = ctx.wh.metrics(ctx.filters, with_total=True)
-    all_rows = totals[totals["program"] == "ALL"]
-    sums = all_rows.iloc[0] if not all_rows.empty else None
-    safe = ctx.safe("overview_trends")  # None unless suppression is on
-    trend = safe.values if safe is not None else chart_data("overview_trends", ctx.wh,
-                                                            ctx.filters)
-    hidden = window_total_hidden(ctx) if ctx.suppress else {}
-    cards = []
-    for col, label, formatter, d3 in HEADLINES:
-        value = float(sums[col]) if sums is not None else 0.0
-        note = None
-        if col == "graduates" and sums is not None:
-            rate = graduation_rate(sums.to_frame().T).iloc[0]
-            note = f"Graduation rate {fmt.pct(rate)}"
-            if hidden.get("graduates") or hidden.get("participants_served"):
-                note = f"Graduation rate {marker()}"
-        if hidden.get(col):
-            value = marker()
-        spark = dcc.Graph(figure=figures.sparkline.spec(trend, col, color=ACCENT, d3=d3),
-                          config={"displayModeBar": False, "responsive": True},
-                          className="sparkline", id=f"spark-{col}",
-                          style={"height": "56px"})
-        card = stat_card(label, formatter(value), note, spark, card_id=f"headline-{col}")
-        card.title = METRICS[col].definition + (
-            " " + GRADUATION_RATE_DEFINITION if col == "graduates" else "")
-        cards.append(card)
-    return html.Div(cards, className="stat-grid", id="headline-cards")
+    """Cards per program family; families the program filter leaves out are named, not
+    drawn as zeros."""
+    chosen = selected_families(ctx.filters)
+    sections = [family_cards(ctx, f) for f in chosen]
+    left_out = [FAMILY_NAMES[f].lower() for f in FAMILIES if f not in chosen]
+    if left_out:
+        sections.append(html.P(
+            "Not shown: " + " and ".join(left_out) + " programs (none is among the selected "
+            "programs).", className="family-left-out"))
+    return html.Div(sections, id="headline-cards")
 
 
 def render(search: str | None):
@@ -93,8 +110,7 @@ def body(ctx: PageContext):
     return [
         html.H2(f"Headline results, {window}", className="section-title"),
         headline_cards(ctx),
-        html.Div([ctx.card("overview_trends"), ctx.card("program_summary")],
-                 className="chart-grid"),
+        html.Div([ctx.card("program_summary")], className="chart-grid"),
     ]
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dashboard.common import Page, chart_grid_page
+from dashboard.common import Page, chart_grid_page, page_frame
+from dashboard.definitions import graduate_counts_note
 
 PAGE = Page(
     key="referrals",
@@ -14,4 +15,8 @@ PAGE = Page(
 )
 
 
-render, layout, register_callbacks = chart_grid_page(PAGE)
+render, _grid_layout, register_callbacks = chart_grid_page(PAGE)
+
+
+def layout():
+    return page_frame(PAGE, graduate_counts_note())

@@ -12,28 +12,28 @@ WITH f_enrollments AS (
     FROM enrollments e LEFT JOIN participant_boroughs pb
       ON pb.participant_key = e.participant_key AND $borough_lookup
     WHERE (len($programs) = 0 OR list_contains($programs, e.program))
-      AND (len($boroughs) = 0 OR list_contains($boroughs, coalesce(e.borough, pb.borough)))
+      AND (len($boroughs) = 0 OR list_contains($boroughs, coalesce(e.borough, pb.borough, 'Unknown')))
 ),
 f_referrals AS (
     SELECT r.*, coalesce(r.borough, pb.borough) AS filter_borough
     FROM referrals r LEFT JOIN participant_boroughs pb
       ON pb.participant_key = r.participant_key AND $borough_lookup
     WHERE (len($programs) = 0 OR list_contains($programs, r.program))
-      AND (len($boroughs) = 0 OR list_contains($boroughs, coalesce(r.borough, pb.borough)))
+      AND (len($boroughs) = 0 OR list_contains($boroughs, coalesce(r.borough, pb.borough, 'Unknown')))
 ),
 f_arrears AS (
     SELECT a.*, pb.borough AS filter_borough
     FROM arrears_reductions a LEFT JOIN participant_boroughs pb
       ON pb.participant_key = a.participant_key AND $borough_lookup
     WHERE (len($programs) = 0 OR list_contains($programs, a.program))
-      AND (len($boroughs) = 0 OR list_contains($boroughs, pb.borough))
+      AND (len($boroughs) = 0 OR list_contains($boroughs, coalesce(pb.borough, 'Unknown')))
 ),
 f_placements AS (
     SELECT p.*, pb.borough AS filter_borough
     FROM placements p LEFT JOIN participant_boroughs pb
       ON pb.participant_key = p.participant_key AND $borough_lookup
     WHERE (len($programs) = 0 OR list_contains($programs, p.program))
-      AND (len($boroughs) = 0 OR list_contains($boroughs, pb.borough))
+      AND (len($boroughs) = 0 OR list_contains($boroughs, coalesce(pb.borough, 'Unknown')))
 ),
 -- One window for the whole range (year 0, so joins on year need no NULL handling), or one per
 -- calendar year under $by_year.

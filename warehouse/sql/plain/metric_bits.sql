@@ -3,4 +3,4 @@
 -- filters into these bits for queries/program_metrics.sql.
 SELECT 'program' AS dimension, program AS name, bit FROM metric_programs
 UNION ALL
-SELECT 'borough', borough, bit FROM metric_boroughs
+SELECT 'borough', coalesce(borough, 'Unknown'), bit FROM metric_boroughs

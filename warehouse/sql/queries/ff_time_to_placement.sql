@@ -12,6 +12,6 @@ FROM ff_placements p
 JOIN windows w ON p.placed_on BETWEEN w.win_start AND w.win_end
 WHERE p.program = 'FAMILIES_FORWARD' AND p.days_since_enrollment IS NOT NULL AND NOT $by_year
   AND (len($programs) = 0 OR list_contains($programs, p.program))
-  AND (len($boroughs) = 0 OR list_contains($boroughs, p.borough))
+  AND (len($boroughs) = 0 OR list_contains($boroughs, coalesce(p.borough, 'Unknown')))
 GROUP BY ALL
 ORDER BY days_from

@@ -10,6 +10,6 @@ JOIN windows w ON r.year BETWEEN year(w.win_start) AND year(w.win_end)
 JOIN programs pr ON pr.code = r.program
 WHERE NOT $by_year
   AND (len($programs) = 0 OR list_contains($programs, r.program))
-  AND (len($boroughs) = 0 OR list_contains($boroughs, r.borough))
+  AND (len($boroughs) = 0 OR list_contains($boroughs, coalesce(r.borough, 'Unknown')))
 GROUP BY r.source, r.program, pr.name, pr.sort_order
 ORDER BY pr.sort_order, referrals DESC, source

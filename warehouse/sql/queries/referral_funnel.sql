@@ -22,7 +22,7 @@
     FROM referral_cohorts c
     JOIN windows w ON c.year BETWEEN year(w.win_start) AND year(w.win_end)
     WHERE (len($programs) = 0 OR list_contains($programs, c.program))
-      AND (len($boroughs) = 0 OR list_contains($boroughs, c.borough))
+      AND (len($boroughs) = 0 OR list_contains($boroughs, coalesce(c.borough, 'Unknown')))
     GROUP BY ALL
 )
 SELECT nullif(c.year, 0) AS year, c.program, pr.name AS program_name,
