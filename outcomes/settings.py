@@ -6,6 +6,8 @@
 - OUTCOMES_KEY_FILE: where that secret lives when the variable is unset
   (default <repo>/data/.hmac_key, created with mode 0600 on first use, never committed)
 - OUTCOMES_SUPPRESS_MIN: small-cell threshold; counts 1..N-1 are suppressed (default 11)
+- OUTCOMES_MEMORY_LIMIT: DuckDB memory limit of a load, e.g. 3GB or 500MB (default 3GB); past
+  it DuckDB spills to disk beside the warehouse, so a load cannot starve the dashboard
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ def warehouse_path(explicit: str | os.PathLike | None = None) -> Path:
 
 def suppression_threshold() -> int:
     return int(os.environ.get("OUTCOMES_SUPPRESS_MIN", "11"))
+
+
+def load_memory_limit() -> str:
+    return os.environ.get("OUTCOMES_MEMORY_LIMIT", "3GB")
 
 
 def hmac_key() -> bytes:
