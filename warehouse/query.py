@@ -101,6 +101,13 @@ def sql_parameters(sql: str) -> frozenset[str]:
     return frozenset(SQL_PARAMETER.findall(_code(sql)))
 
 
+@cache
+def has_definition(name: str) -> bool:
+    """Whether `queries/<name>.sql` is an optimization of a readable `definitions/<name>.sql`
+    (same parameters, same result), which is what docs and notebooks show."""
+    return (SQL_DIR / "definitions" / f"{name}.sql").is_file()
+
+
 def query_sql(name: str) -> str:
     """The full SQL of a filtered query: the staging prelude, then the query file; a query file
     that does not need the prelude (e.g. program_metrics) runs alone."""

@@ -36,7 +36,7 @@ records AS (
 ),
 -- The records the filters keep, once under their program's row and once under 'ALL'.
 r AS (
-    SELECT records.*, row_program AS program,
+    SELECT records.* EXCLUDE (program, borough), row_program AS program,
            CASE WHEN $by_borough THEN coalesce(records.borough, 'Unknown') ELSE '' END AS borough
     FROM records,
          unnest(CASE WHEN $with_total THEN [records.program, 'ALL'] ELSE [records.program] END)
