@@ -26,9 +26,11 @@ from warehouse.query import (
     SQL_PARAMETER,
     Filters,
     Warehouse,
+    has_definition,
     open_warehouse,
     query_sql,
     read_sql,
+    sql_parameters,
     uses_prelude,
 )
 
@@ -87,7 +89,17 @@ class RecordedQuery:
     extra: dict = field(default_factory=dict)  # extra query parameters (e.g. bin_usd)
 
     def sql(self) -> str:
+        """The SQL to show: a query's readable definition (sql/definitions/<name>.sql) where it
+        has one -- the same parameters and result as the faster query the layer runs --, else
+        the query itself."""
+        if self.kind == "query" and has_definition(self.name):
+            return read_sql(f"definitions/{self.name}")
         return query_sql(self.name) if self.kind == "query" else read_sql(f"plain/{self.name}")
+
+    def shown_params(self) -> dict:
+        """The parameters the shown SQL names."""
+        named = sql_parameters(self.sql())
+        return {k: v for k, v in self.params.items() if k in named}
 
     def run(self, wh: Warehouse) -> pd.DataFrame:
         """The same call through the query layer (the raw result, before the chart's Python)."""
@@ -197,14 +209,17 @@ def snippet_sql(chart_id: str, filters: Filters, wh: Warehouse | None = None) ->
         by_name.setdefault((call.kind, call.name), []).append(call)
     for (kind, name), runs in by_name.items():
         source = f"warehouse/sql/{'queries' if kind == 'query' else 'plain'}/{name}.sql"
-        if kind == "query" and uses_prelude(name):
+        if kind == "query" and has_definition(name):
+            source = f"warehouse/sql/definitions/{name}.sql (the definition; the dashboard " \
+                     f"runs the faster {source}, tested equal)"
+        elif kind == "query" and uses_prelude(name):
             source = "warehouse/sql/filtered.sql + " + source
         if len(runs) == 1:
-            params = runs[0].params
+            params = runs[0].shown_params()
             body = _bind(runs[0].sql(), lambda p, params=params: sql_literal(params[p]))
             blocks.append(f"-- {source}\n{_params_comment(params)}\n{body};")
             continue
-        keys = list(runs[0].params)
+        keys = list(runs[0].shown_params())
         varying = [k for k in keys if len({sql_literal(r.params[k]) for r in runs}) > 1]
         fixed = {k: runs[0].params[k] for k in keys if k not in varying}
         macro = f"chart_{name}"

@@ -45,11 +45,12 @@ from outcomes.settings import (
     key_file_path,
     key_source,
     load_free_space_reserve_bytes,
+    load_memory_limit,
 )
+from warehouse.build import build_models, capture_touched
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "warehouse" / "sql"
 SCHEMA_SQL = SQL_DIR / "schema.sql"
-MODELS_DIR = SQL_DIR / "models"  # tables derived from the facts, rebuilt by every load
 
 
 class LoadRefused(Exception):
@@ -549,7 +550,7 @@ def _load_into_copy(paths, checked, warehouse, meta, started, progress, key) -> 
             _keep_mode_and_group(warehouse, tmp)
         else:
             tmp.unlink()
-        con = duckdb.connect(str(tmp))
+        con = duckdb.connect(str(tmp), config={"memory_limit": load_memory_limit()})
         try:
             if progress and sys.stderr.isatty():
                 con.execute("SET enable_progress_bar = true")
@@ -587,6 +588,7 @@ def _load(con, paths, checked, warehouse, meta, started, progress, key) -> LoadR
         _stage_file(con, src, k, n, key)
         by_kind.setdefault(k, []).append(r)
         report.files.append(r)
+    touched = capture_touched(con)  # before the merge: what the models must update
     for k, files in by_kind.items():
         _merge_kind(con, k, load_id)
         _business_warnings(con, k)
@@ -608,14 +610,9 @@ def _load(con, paths, checked, warehouse, meta, started, progress, key) -> LoadR
     )
     for key, value in (meta or {}).items():
         con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, str(value)])
-    for model in sorted(MODELS_DIR.glob("*.sql")):
-        try:
-            con.execute(model.read_text())
-        except duckdb.Error as e:  # e.g. dates spanning more years than the models hold
-            raise LoadRefused(
-                f"the warehouse's model {model.stem} cannot be built from these records: "
-                f"{str(e).splitlines()[0]}"
-            ) from None
+    if progress:
+        progress(f"updating the models ({touched.participants:,} participants touched)")
+    build_models(con, touched)  # warehouse/build.py
     con.execute("COMMIT")
     con.execute("CHECKPOINT")
     return report

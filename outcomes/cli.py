@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from core.periods import GRAINS, PeriodError, parse_period, window
 from outcomes.settings import warehouse_path
 
 METRIC_COLUMNS = [
@@ -35,10 +36,12 @@ def _warehouse_arg(p: argparse.ArgumentParser) -> None:
 
 def _filter_args(p: argparse.ArgumentParser) -> None:
     _warehouse_arg(p)
-    p.add_argument("--from", dest="from_year", type=int, metavar="YEAR",
-                   help="first calendar year of the window (default: first year of data)")
-    p.add_argument("--to", dest="to_year", type=int, metavar="YEAR",
-                   help="last calendar year of the window (default: last year of data)")
+    p.add_argument("--from", dest="from_year", metavar="PERIOD",
+                   help="start of the window: YYYY, YYYY-MM, YYYY-Qn, FYyyyy (NYC fiscal year, "
+                   "July-June) or FFYyyyy (federal, October-September) (default: first year "
+                   "of data)")
+    p.add_argument("--to", dest="to_year", metavar="PERIOD",
+                   help="end of the window, in the same forms (default: last year of data)")
     p.add_argument("--program", action="append", default=[], metavar="CODE",
                    help="program code or name; repeat for several (default: all)")
     p.add_argument("--borough", action="append", default=[], metavar="NAME",
@@ -80,9 +83,28 @@ def filters_from_args(args):
         if name is None:
             raise CliError(f"unknown borough {given!r}")
         boroughs.append(name)
-    if args.from_year and args.to_year and args.from_year > args.to_year:
-        raise CliError(f"--from {args.from_year} is after --to {args.to_year}")
-    return Filters(args.from_year, args.to_year, tuple(programs), tuple(boroughs))
+    ends = [_window_end(getattr(args, name)) for name in ("from_year", "to_year")]
+    if args.from_year and args.to_year:
+        try:
+            window(args.from_year, args.to_year)
+        except PeriodError:
+            raise CliError(f"--from {args.from_year} is after --to {args.to_year}") from None
+    (from_year, from_period), (to_year, to_period) = ends
+    return Filters(from_year, to_year, tuple(programs), tuple(boroughs), from_period, to_period)
+
+
+def _window_end(given: str | int | None) -> tuple[int | None, str | None]:
+    """(calendar year, None) for a plain year, (None, period name) for a month-grain period
+    (core/periods.py), (None, None) when not given."""
+    if given is None or given == "":
+        return None, None
+    try:
+        period = parse_period(given)
+    except PeriodError as e:
+        raise CliError(str(e)) from None
+    if period.grain == "year":
+        return int(period.label), None
+    return None, str(given).strip().upper()
 
 
 def _print_frame(df, fmt: str, money_columns=()) -> None:
@@ -129,18 +151,19 @@ def cmd_load(args) -> int:
 def cmd_metrics(args) -> int:
     wh = _open(args)
     try:
-        df = wh.metrics(filters_from_args(args), by_year=args.by == "year",
-                        with_total=args.total)
+        df = wh.metrics(filters_from_args(args), by=args.by, with_total=args.total)
     except ValueError as e:
         raise CliError(str(e)) from None
-    columns = (["year"] if args.by == "year" else []) + METRIC_COLUMNS
-    df = df[columns]
+    first = {None: [], "year": ["year"]}.get(args.by, ["period"])
+    df = df[first + METRIC_COLUMNS]
     if getattr(args, "suppress", False):
         from warehouse.suppression import suppress_metrics
 
         df = suppress_metrics(df, min_count=args.min_count)
     if args.format == "table":
         df = df.copy()
+        if "year" in df.columns:
+            df["year"] = df["year"].astype(str)  # 2024, not 2,024
         df["arrears_reduced_usd"] = df["arrears_reduced_usd"].map(
             lambda v: v if isinstance(v, str) else f"${v:,.2f}"
         )
@@ -220,10 +243,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_load)
 
     p = sub.add_parser("metrics", help="the program metric table",
-                       description="Program metrics for a window of calendar years; see "
-                       "docs/metrics.md for each definition.")
+                       description="Program metrics for a window of whole months (years, "
+                       "quarters, months, NYC or federal fiscal years); see docs/metrics.md "
+                       "for each definition.")
     _filter_args(p)
-    p.add_argument("--by", choices=["year"], help="one row per program per year")
+    p.add_argument("--by", choices=list(GRAINS),
+                   help="one row per program per period of this grain, the period first "
+                   "(column year: 2024; else period: 2024-Q1, 2024-03, FY2024, FFY2024)")
     p.add_argument("--total", action="store_true",
                    help="add a row 'ALL': the selected programs together, each participant "
                    "counted once")

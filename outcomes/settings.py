@@ -13,6 +13,8 @@
 - OUTCOMES_SUPPRESS_MIN: small-cell threshold; counts 1..N-1 are suppressed (default 11)
 - OUTCOMES_ANNOTATIONS: a CSV of dated notes drawn on the dashboard's time axes
   (default <repo>/data/annotations.csv; no file, no notes)
+- OUTCOMES_MEMORY_LIMIT: DuckDB memory limit of a load, e.g. 3GB or 500MB (default 3GB); past
+  it DuckDB spills to disk beside the warehouse, so a load cannot starve the dashboard
 """
 
 from __future__ import annotations
@@ -45,6 +47,10 @@ def suppression_threshold() -> int:
 
 
 MIN_KEY_BYTES = 32
+
+
+def load_memory_limit() -> str:
+    return os.environ.get("OUTCOMES_MEMORY_LIMIT", "3GB")
 
 
 class SettingError(ValueError):

@@ -1,4 +1,4 @@
-"""The metric query reads load-time pre-aggregates (models/program_metric_profiles.sql); these
+"""The metric query reads load-time models (models/program_metrics_model.sql); these
 checks tie it to the hand-worked values of tests/test_metrics.py under every option, to counts
 taken straight from the facts, and, on random records, to the whole metric table as computed
 from the facts (fixtures/program_metrics_from_facts.sql) under every option.
@@ -24,17 +24,18 @@ from warehouse.query import Filters, Warehouse, read_sql
 
 
 def test_cells_count_every_participant_once(small_warehouse):
-    # Over the whole data's window, all programs and boroughs: each participant in one cell.
+    # Over the whole data's window, all programs and boroughs: each participant once.
     first, last = Warehouse(small_warehouse).data_years()
     con = duckdb.connect(str(small_warehouse), read_only=True)
     q = con.execute
-    served, placed, usd = q(
-        "SELECT sum(served), sum(placed), sum(arrears_usd) FROM metric_cells "
-        "WHERE prog_mode = 2 AND boro_mode = 2 AND ? BETWEEN from_lo AND from_hi "
-        "AND ? BETWEEN to_lo AND to_hi", [first, last]).fetchone()
-    assert served == q("SELECT count(DISTINCT participant_key) FROM enrollments").fetchone()[0]
-    assert placed == q("SELECT count(DISTINCT participant_key) FROM placements").fetchone()[0]
-    assert usd == q("SELECT sum(amount) FROM arrears_reductions").fetchone()[0]
+    cells = ("SELECT sum(n) FROM metric_cells WHERE metric = ? AND program = '*' "
+             "AND borough = '*' AND lo <= ? AND hi >= ?")
+    assert q(cells, ["served", last * 12 + 11, first * 12]).fetchone()[0] == q(
+        "SELECT count(DISTINCT participant_key) FROM enrollments").fetchone()[0]
+    assert q(cells, ["placed", last * 12 + 11, first * 12]).fetchone()[0] == q(
+        "SELECT count(DISTINCT participant_key) FROM placements").fetchone()[0]
+    assert q("SELECT sum(arrears_usd) FROM metric_additive").fetchone()[0] == q(
+        "SELECT sum(amount) FROM arrears_reductions").fetchone()[0]
 
 
 @pytest.mark.parametrize("by_year,with_total,by_borough,cumulative",

@@ -165,5 +165,6 @@ def test_sql_snippet_single_run_inlines_parameters(small_warehouse):
     wh = open_warehouse(small_warehouse)
     single = snippet_sql("arrears_by_year", Filters(2010, 2020, ("ARREARS_CAP",)), wh)
     assert "MACRO" not in single
-    assert "from_year = 2010" in single and "to_year = 2020" in single
+    assert "warehouse/sql/definitions/program_metrics.sql" in single  # the readable definition
+    assert "period_starts = [DATE '2010-01-01'" in single and "DATE '2020-12-31']" in single
     assert "['ARREARS_CAP']" in single

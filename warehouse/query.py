@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from core.periods import month_end, month_start, parse_period, periods_between
 from outcomes.settings import warehouse_path
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -37,17 +38,32 @@ class WarehouseMissing(Exception):
 
 @dataclass(frozen=True)
 class Filters:
-    """The global filters. None / empty means everything; years are calendar years."""
+    """The global filters. None / empty means everything; years are calendar years.
+
+    from_period / to_period (optional) name a window of whole months instead, in any form of
+    core/periods.py ('2024', '2024-03', '2024-Q1', 'FY2024', 'FFY2024'): the window runs from
+    the start of from_period to the end of to_period, and they win over from_year / to_year
+    (which `Warehouse.resolve` then sets to the calendar years the window starts and ends in).
+    """
 
     from_year: int | None = None
     to_year: int | None = None
     programs: tuple[str, ...] = field(default=())
     boroughs: tuple[str, ...] = field(default=())
+    from_period: str | None = None
+    to_period: str | None = None
 
     def __post_init__(self):
         # Normalized so that equal filters are equal cache keys.
         object.__setattr__(self, "programs", tuple(sorted(set(self.programs))))
         object.__setattr__(self, "boroughs", tuple(sorted(set(self.boroughs))))
+
+    def months(self) -> tuple[int, int]:
+        """The window as month indexes (core/periods.py) of resolved filters."""
+        first = (parse_period(self.from_period).first_month if self.from_period
+                 else self.from_year * 12)
+        last = parse_period(self.to_period).last_month if self.to_period else self.to_year * 12 + 11
+        return first, last
 
 
 @cache
@@ -85,6 +101,13 @@ def sql_parameters(sql: str) -> frozenset[str]:
     return frozenset(SQL_PARAMETER.findall(_code(sql)))
 
 
+@cache
+def has_definition(name: str) -> bool:
+    """Whether `queries/<name>.sql` is an optimization of a readable `definitions/<name>.sql`
+    (same parameters, same result), which is what docs and notebooks show."""
+    return (SQL_DIR / "definitions" / f"{name}.sql").is_file()
+
+
 def query_sql(name: str) -> str:
     """The full SQL of a filtered query: the staging prelude, then the query file; a query file
     that does not need the prelude (e.g. program_metrics) runs alone."""
@@ -100,7 +123,6 @@ class Warehouse:
         self._con: duckdb.DuckDBPyConnection | None = None
         self._con_version: tuple | None = None
         self._cache: OrderedDict = OrderedDict()
-        self._bit_of: tuple = (None, {})  # (version, {(dimension, name): bit}), see _bits
 
     # -- connection and version -------------------------------------------------------------
     def version(self) -> tuple:
@@ -182,9 +204,10 @@ class Warehouse:
                **extra) -> dict:
         """The SQL parameters of a filtered query (the window resolved to the data's years)."""
         f = self.resolve(filters or Filters())
+        first, last = f.months()
         return {
-            "from_date": date(f.from_year, 1, 1),
-            "to_date": date(f.to_year, 12, 31),
+            "from_date": month_start(first),
+            "to_date": month_end(last),
             "by_year": by_year,
             "programs": list(f.programs),
             "boroughs": list(f.boroughs),
@@ -203,23 +226,9 @@ class Warehouse:
         f = self.resolve(filters or Filters())
         named = sql_parameters(read_sql(f"queries/{name}"))
         params.update(from_year=f.from_year, to_year=f.to_year)
-        if "program_bits" in named or "borough_bits" in named:
-            params.update(program_bits=self._bits("program", f.programs),
-                          borough_bits=self._bits("borough", f.boroughs))
-        return {k: v for k, v in params.items() if k in named or k in extra}
-
-    def _bits(self, dimension: str, names: tuple[str, ...]) -> int:
-        """The filter as bits of the metric cells (sql/plain/metric_bits.sql): the bits of the
-        named programs or boroughs (unknown names have none), or -1 (all) without a filter."""
-        if not names:
-            return -1
-        version = self.version()
-        if self._bit_of[0] != version:
-            df = self.plain("metric_bits")
-            self._bit_of = (version, {(d, n): int(b) for d, n, b in
-                                      zip(df["dimension"], df["name"], df["bit"], strict=True)})
-        bit_of = self._bit_of[1]
-        return sum(1 << bit_of[dimension, n] for n in names if (dimension, n) in bit_of)
+        if "period_labels" in named:
+            params.update(period_params(f, extra.get("grain") or None))
+        return {k: v for k, v in params.items() if k in named}
 
     def query(self, name: str, filters: Filters | None = None, by_year: bool = False,
               **extra) -> pd.DataFrame:
@@ -230,31 +239,38 @@ class Warehouse:
 
     def metrics(self, filters: Filters | None = None, by_year: bool = False,
                 with_total: bool = False, by_borough: bool = False,
-                cumulative: bool = False) -> pd.DataFrame:
-        """The program metric table (sql/queries/program_metrics.sql, docs/metrics.md).
+                cumulative: bool = False, by: str | None = None) -> pd.DataFrame:
+        """The program metric table (definitions/program_metrics.sql, docs/metrics.md).
 
-        by_year: one row per program per calendar year of the window (else one per program).
+        by: one row per program per period of a grain of core/periods.py ('year', 'quarter',
+            'month', 'fiscal-year', 'federal-fiscal-year') within the window, the period's label
+            first: column `year` (an integer) for 'year', else `period` ('2024-Q1', 'FY2024').
+            by_year=True is by='year'. Without either, one row per program for the window.
         with_total: a row with program 'ALL' for all selected programs together, in which each
             participant counts once (distinct across programs, not a sum of the rows above).
         by_borough: one row per program and borough ('Unknown' when no borough is known).
         cumulative: every window starts at the beginning of the data (since each program began).
-        The `year` and `borough` columns are only kept when asked for.
+        The `year`/`period` and `borough` columns are only kept when asked for.
         """
         f = self.resolve(filters or Filters())
+        grain = by or ("year" if by_year else None)
         options = dict(with_total=with_total, by_borough=by_borough, cumulative=cumulative)
 
         def compute(version: tuple) -> pd.DataFrame:
-            df = self.query("program_metrics", f, by_year=by_year, **options)
+            cells = (not (with_total and len(f.programs) > 1)
+                     and (by_borough or len(f.boroughs) <= 1))
+            df = self.query("program_metrics", f, grain=grain or "", cells=cells, **options)
             keep = [i for i, c in enumerate(df.columns)
-                    if (c != "year" or by_year) and (c != "borough" or by_borough)]
+                    if (c != "period" or grain) and (c != "borough" or by_borough)]
             if len(keep) < len(df.columns):
                 df = df.take(keep, axis=1)  # faster than drop
-            if by_year and df["year"].dtype != int:
+            if grain == "year":
+                df = df.rename(columns={"period": "year"})
                 df["year"] = df["year"].astype(int)
             return df
 
         # Cached as returned, under its own key (the raw query result is cached as well).
-        return self._cached(("metrics", f, by_year, tuple(sorted(options.items()))), compute)
+        return self._cached(("metrics", f, grain, tuple(sorted(options.items()))), compute)
 
     def data_years(self) -> tuple[int, int]:
         """The first and last calendar year that any record falls in."""
@@ -267,6 +283,13 @@ class Warehouse:
 
     def resolve(self, filters: Filters) -> Filters:
         """Filters with the window filled in: a missing end means the data's first/last year."""
+        if filters.from_period or filters.to_period:
+            first = parse_period(filters.from_period).first_month if filters.from_period else None
+            last = parse_period(filters.to_period).last_month if filters.to_period else None
+            filters = replace(
+                filters,
+                from_year=first // 12 if first is not None else filters.from_year,
+                to_year=last // 12 if last is not None else filters.to_year)
         if filters.from_year is not None and filters.to_year is not None:
             f = filters
         else:
@@ -276,8 +299,11 @@ class Warehouse:
                 from_year=filters.from_year if filters.from_year is not None else lo,
                 to_year=filters.to_year if filters.to_year is not None else hi,
             )
-        if f.from_year > f.to_year:
-            raise ValueError(f"from year {f.from_year} is after to year {f.to_year}")
+        first, last = f.months()
+        if first > last:
+            start = f.from_period or f.from_year
+            end = f.to_period or f.to_year
+            raise ValueError(f"from {start} is after to {end}")
         return f
 
     def meta(self) -> dict[str, str]:
@@ -294,6 +320,21 @@ class Warehouse:
 
     def programs(self) -> pd.DataFrame:
         return self.plain("programs")
+
+
+def period_params(f: Filters, grain: str | None) -> dict:
+    """The windows of the metric SQL for resolved filters: one per period of the grain within
+    the window (each cut to the window), labelled as core/periods.py labels it; or the window
+    alone (label '')."""
+    first, last = f.months()
+    if grain:
+        periods = [(p.label, max(p.first_month, first), min(p.last_month, last))
+                   for p in periods_between(first, last, grain)]
+    else:
+        periods = [("", first, last)]
+    return {"period_labels": [p[0] for p in periods],
+            "period_starts": [month_start(p[1]) for p in periods],
+            "period_ends": [month_end(p[2]) for p in periods]}
 
 
 _shared: dict[Path, Warehouse] = {}

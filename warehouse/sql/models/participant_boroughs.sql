@@ -1,17 +1,18 @@
 -- Each participant's borough, for the borough filter of records that carry none (arrears
 -- reductions, placements) or whose own borough is empty: the most recent enrollment's borough,
--- else the most recent referral's. Rebuilt at the end of every load (etl/load.py), inside the
--- load's transaction, so it always matches the facts.
-CREATE OR REPLACE TABLE participant_boroughs AS
+-- else the most recent referral's. warehouse/build.py runs it inside the load's transaction on
+-- the participants in scope (views m_enrollments, m_referrals: all of them, or those the load
+-- touched) and puts their rows in table participant_boroughs, so it always matches the facts.
+CREATE OR REPLACE TEMP TABLE c_participant_boroughs AS
 SELECT participant_key,
        -- Enrollments outrank referrals; within each, the latest wins; two boroughs on the same
        -- day go to the one last in alphabetical order, so every build of the same facts agrees.
        arg_max(borough, {'rank': rank, 'seen_on': seen_on, 'borough': borough}) AS borough
 FROM (
     SELECT participant_key, borough, enrolled_on AS seen_on, 1 AS rank
-    FROM enrollments WHERE borough IS NOT NULL
+    FROM m_enrollments WHERE borough IS NOT NULL
     UNION ALL
     SELECT participant_key, borough, referred_on, 0
-    FROM referrals WHERE borough IS NOT NULL
+    FROM m_referrals WHERE borough IS NOT NULL
 )
 GROUP BY participant_key;

@@ -1,71 +1,122 @@
--- The metric table: one row per program (per year under $by_year) for the filtered window.
--- This file is THE definition of every program metric; docs/metrics.md explains each one.
--- A program is listed when it has any record (any date) that passes the program and borough
--- filters; its metrics are zero when none of those records falls in the window.
--- Parameters: $from_year, $to_year (INTEGER: the window is 1 January of the one to 31 December
--- of the other), $programs, $boroughs (VARCHAR[], empty = all), $program_bits, $borough_bits
--- (BIGINT: the same filters as bits of the cells, from table metric_programs / metric_boroughs;
--- -1 = all), and the options (BOOLEAN):
---   $by_year:     one window per calendar year (else one window for the whole range).
---   $with_total:  one more row, program 'ALL': every record again under that one program, so
---                 each participant counts once across the selected programs.
---   $by_borough:  one row per program and borough (the record's borough, else the
---                 participant's; 'Unknown' when neither is known).
---   $cumulative:  every window starts at the beginning of the data (totals "since each
---                 program began" through each window's end).
+-- The program metric table, answered from the load-time models of
+-- models/program_metrics_model.sql: an optimization of THE DEFINITION,
+-- definitions/program_metrics.sql (same parameters, same result; tests/test_metrics_*.py check
+-- it on random records under every option). Read the definition to know what a metric means.
 --
--- It uses none of the staging prelude filtered.sql, so the query layer runs it alone (planning
--- the prelude costs milliseconds). It reads the cells of models/program_metric_profiles.sql
--- (its header explains why they are exact), not the facts: windows are whole calendar years,
--- so each record is known by its years. The borough of a record there is the one of
--- filtered.sql with the participant lookup always on.
---
--- The metrics (docs/metrics.md):
---   participants_served   distinct participants with an enrollment whose span (enrolled_on to
---                         exited_on, or still open) overlaps the window;
---   new_enrollments       enrollments with enrolled_on in the window;
---   graduates             distinct participants with a graduated enrollment that ended in the
---                         window;
---   referrals             referrals with referred_on in the window;
---   placements            placements with placed_on in the window;
---   participants_placed   distinct participants with a placement in the window;
---   arrears_reduced_usd   sum of the arrears adjustments applied in the window (reversals
---                         negative);
---   ncps_with_reductions  distinct participants whose net reduction for the program (for 'ALL':
---                         all selected programs together) in the window is > 0.
-SELECT nullif(year, 0) AS year, program, borough,
-       sum(served)::BIGINT AS participants_served,
-       sum(new_enrollments)::BIGINT AS new_enrollments,
-       sum(graduated)::BIGINT AS graduates,
-       sum(referrals)::BIGINT AS referrals,
-       sum(placements)::BIGINT AS placements,
-       sum(placed)::BIGINT AS participants_placed,
-       sum(arrears_usd)::DOUBLE AS arrears_reduced_usd,
-       sum(reduced)::BIGINT AS ncps_with_reductions
-FROM (
-    -- Each cell asked for, in each window it holds: year 0 for the whole window [a, b] (a = 1
-    -- under $cumulative), or each year y of the window for [y, y] (or [1, y]).
-    SELECT unnest(CASE WHEN NOT $by_year THEN [0]
-                       WHEN $cumulative THEN range(greatest(cumulative_lo, $from_year),
-                                                   least(cumulative_hi, $to_year) + 1)
-                       ELSE range(greatest(year_lo, $from_year), least(year_hi, $to_year) + 1)
-                  END)::BIGINT AS year,
-           program, CASE WHEN $by_borough THEN borough END AS borough, sort_order,
-           served, new_enrollments, graduated, referrals, placements, placed, arrears_usd,
-           reduced
-    FROM metric_cells
-    -- The rows: each program's; under $with_total, 'ALL' over the selected programs. The
-    -- boroughs: each one under $by_borough or when one is selected, else all of them (no
-    -- filter) or several. The cells of the filter's programs and boroughs.
-    WHERE boro_mode = CASE WHEN $by_borough OR len($boroughs) = 1 THEN 1
-                           WHEN len($boroughs) = 0 THEN 2 ELSE 3 END
-      AND (prog_mode = 1 OR $with_total AND prog_mode = CASE WHEN len($programs) = 0 THEN 2
-                                                             WHEN len($programs) = 1 THEN 3
-                                                             ELSE 4 END)
-      AND prog_part = prog_of & $program_bits AND boro_part = boro_of & $borough_bits
-      AND (CASE WHEN NOT $by_year
-                THEN CASE WHEN $cumulative THEN 1 ELSE $from_year END BETWEEN from_lo AND from_hi
-                     AND $to_year BETWEEN to_lo AND to_hi END IS NOT FALSE)
+-- Parameters: those of the definition, and $cells (BOOLEAN): every row is one group (one
+-- program or all of them; one borough or all of them), so the distinct counts are sums of
+-- metric_cells. The query layer sets it unless 'ALL' covers several selected programs or
+-- several selected boroughs share a row; then they are counted from the per-participant tables
+-- (metric_spans, metric_arrears) as the definition counts them.
+WITH periods AS (
+    SELECT period, year(win_start) * 12 + month(win_start) - 1 AS win_first,
+           year(win_end) * 12 + month(win_end) - 1 AS win_last, win_start
+    FROM (SELECT unnest($period_labels) AS period, unnest($period_starts)::DATE AS win_start,
+                 unnest($period_ends)::DATE AS win_end)
+),
+w AS (
+    SELECT period, CASE WHEN $cumulative THEN -1000000000 ELSE win_first END AS first_month,
+           win_last AS last_month
+    FROM periods
+),
+-- The rows a record counts in: its program's and 'ALL' (under $with_total); its borough under
+-- $by_borough (NULL: unknown), else '*' (the filter's boroughs).
+additive AS (
+    SELECT unnest(CASE WHEN $with_total THEN [program, 'ALL'] ELSE [program] END) AS program,
+           CASE WHEN $by_borough THEN borough ELSE '*' END AS borough, month, new_enrollments,
+           referrals, placements, arrears_usd
+    FROM metric_additive
+    WHERE (len($programs) = 0 OR list_contains($programs, program))
+      AND (len($boroughs) = 0 OR list_contains($boroughs, borough))
+),
+row_groups AS (
+    SELECT DISTINCT program, borough FROM additive
+),
+sums AS (
+    SELECT w.period, a.program, a.borough, sum(a.new_enrollments) AS new_enrollments,
+           sum(a.referrals) AS referrals, sum(a.placements) AS placements,
+           sum(a.arrears_usd) AS arrears_usd
+    FROM additive a JOIN w ON a.month BETWEEN w.first_month AND w.last_month
+    GROUP BY ALL
+),
+-- Distinct participants, one group per row: the cells of that group.
+cell_groups AS (
+    SELECT program, borough,
+           CASE WHEN program <> 'ALL' THEN program WHEN len($programs) = 0 THEN '*'
+                ELSE $programs[1] END AS cell_program,
+           CASE WHEN $by_borough THEN borough WHEN len($boroughs) = 0 THEN '*'
+                ELSE $boroughs[1] END AS cell_borough
+    FROM row_groups WHERE $cells
+),
+from_cells AS (
+    SELECT w.period, g.program, g.borough, c.metric, sum(c.n) AS n
+    FROM cell_groups g
+    JOIN metric_cells c
+      ON c.program = g.cell_program AND c.borough IS NOT DISTINCT FROM g.cell_borough
+    JOIN w ON c.lo <= w.last_month AND c.hi >= w.first_month
+    GROUP BY ALL
+),
+-- Distinct participants of several programs or boroughs together: as the definition counts.
+from_spans AS (
+    SELECT w.period, s.program, s.borough, s.metric, count(DISTINCT s.participant_key) AS n
+    FROM (SELECT participant_key, metric, first_month, last_month,
+                 unnest(CASE WHEN $with_total THEN [program, 'ALL'] ELSE [program] END)
+                     AS program,
+                 CASE WHEN $by_borough THEN borough ELSE '*' END AS borough
+          FROM metric_spans
+          WHERE NOT $cells
+            AND (len($programs) = 0 OR list_contains($programs, program))
+            AND (len($boroughs) = 0 OR list_contains($boroughs, borough))) s
+    JOIN w ON s.first_month <= w.last_month AND s.last_month >= w.first_month
+    GROUP BY ALL
+),
+-- NCPs with a positive net: per NCP and window, over all NCPs (several programs or boroughs)
+-- or, with $cells, over those with a reversal (the others are in the cells).
+nets AS (
+    SELECT w.period, a.program, a.borough, a.participant_key, sum(a.net) AS net
+    FROM (SELECT participant_key, month, net,
+                 unnest(CASE WHEN $with_total THEN [program, 'ALL'] ELSE [program] END)
+                     AS program,
+                 CASE WHEN $by_borough THEN borough ELSE '*' END AS borough
+          FROM (SELECT participant_key, program, borough, month, net FROM metric_reversals
+                WHERE $cells
+                UNION ALL
+                SELECT participant_key, program, borough, month, net FROM metric_arrears
+                WHERE NOT $cells)
+          WHERE (len($programs) = 0 OR list_contains($programs, program))
+            AND (len($boroughs) = 0 OR list_contains($boroughs, borough))) a
+    JOIN w ON a.month BETWEEN w.first_month AND w.last_month
+    GROUP BY ALL
+),
+distinct_counts AS (
+    SELECT period, program, borough, metric, n FROM from_cells
+    UNION ALL
+    SELECT period, program, borough, metric, n FROM from_spans
+    UNION ALL
+    SELECT period, program, borough, 'reduced', count(*) FROM nets WHERE net > 0 GROUP BY ALL
+),
+counts AS (
+    SELECT period, program, borough,
+           sum(n) FILTER (WHERE metric = 'served') AS served,
+           sum(n) FILTER (WHERE metric = 'graduated') AS graduated,
+           sum(n) FILTER (WHERE metric = 'placed') AS placed,
+           sum(n) FILTER (WHERE metric = 'reduced') AS reduced
+    FROM distinct_counts GROUP BY ALL
 )
-GROUP BY year, program, borough, sort_order
-ORDER BY year, sort_order, borough
+SELECT w.period, g.program,
+       CASE WHEN $by_borough THEN coalesce(g.borough, 'Unknown') END AS borough,
+       coalesce(c.served, 0)::BIGINT AS participants_served,
+       coalesce(s.new_enrollments, 0)::BIGINT AS new_enrollments,
+       coalesce(c.graduated, 0)::BIGINT AS graduates,
+       coalesce(s.referrals, 0)::BIGINT AS referrals,
+       coalesce(s.placements, 0)::BIGINT AS placements,
+       coalesce(c.placed, 0)::BIGINT AS participants_placed,
+       coalesce(s.arrears_usd, 0)::DOUBLE AS arrears_reduced_usd,
+       coalesce(c.reduced, 0)::BIGINT AS ncps_with_reductions
+FROM periods w CROSS JOIN row_groups g
+LEFT JOIN programs pr ON pr.code = g.program  -- 'ALL' has no row: it sorts last
+LEFT JOIN sums s
+  ON s.period = w.period AND s.program = g.program AND s.borough IS NOT DISTINCT FROM g.borough
+LEFT JOIN counts c
+  ON c.period = w.period AND c.program = g.program AND c.borough IS NOT DISTINCT FROM g.borough
+ORDER BY w.win_start, coalesce(pr.sort_order, 1000), 3
