@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from dashboard import format as fmt
+from etl.contract import DEBT_REDUCTION_PROGRAMS, EMPLOYMENT_PROGRAMS
 from exports.charts import (
     SUPPRESSED_NOTE,
     SafeChart,
@@ -29,7 +30,6 @@ from exports.charts import (
     safe_chart_data,
     safe_figure,
 )
-from etl.contract import DEBT_REDUCTION_PROGRAMS, EMPLOYMENT_PROGRAMS
 from exports.context import ExportContext, export_context, program_label
 from warehouse.metrics import (
     AVERAGE_REDUCTION_DEFINITION,
