@@ -30,6 +30,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from exports.context import ExportContext, export_context
+from exports.suppressed_marks import mark_hidden
 from warehouse.metrics import METRICS
 from warehouse.query import Filters, Warehouse
 from warehouse.suppression import (
@@ -232,13 +233,37 @@ def safe_spec(chart_id: str, wh: Warehouse, filters: Filters | None = None, *,
     f = wh.resolve(filters or Filters())
     if safe is None:
         safe = safe_chart_data(chart_id, wh, f, suppress=suppress, min_count=min_count)
+    if chart_id == "ff_placements" and _mostly_hidden(safe):
+        return ff_placements_yearly_spec(wh, f, safe)  # a coarser grain, not a chart of gaps
     if safe.n_hidden and charts.is_empty(chart_id, safe.values) and not charts.is_empty(
             chart_id, safe.display.where(~safe.mask, 1)):
         from dashboard.figures import empty_figure
 
         return empty_figure.spec(charts.chart_title(chart_id, wh, f),
                                  ALL_SUPPRESSED.format(n=safe.min_count), height=420)
-    return charts.chart_spec(chart_id, wh, f, df=safe.values)
+    return mark_hidden(charts.chart_spec(chart_id, wh, f, df=safe.values), chart_id, safe)
+
+
+def _mostly_hidden(safe: SafeChart) -> bool:
+    """More than a quarter of the non-zero cells hidden: a coarser grain reads better."""
+    shown = pd.to_numeric(safe.values.get("placements"), errors="coerce").fillna(0) != 0
+    hidden = safe.mask.get("placements", pd.Series(False, index=safe.mask.index))
+    return bool(safe.suppressed and hidden.sum() > 0.25 * (hidden.sum() + shown.sum()))
+
+
+def ff_placements_yearly_spec(wh: Warehouse, filters: Filters, safe: SafeChart) -> dict:
+    """Families Forward placements per year, suppressed as the report suppresses them (months
+    and years together), hidden years marked: when monthly counts are mostly under the
+    threshold, the yearly grain shows numbers instead of a chart of gaps."""
+    from dashboard.figures import ff_placements
+    from exports.report import _ff_placements
+
+    ctx = export_context(wh, filters, suppressed=safe.suppressed, min_count=safe.min_count)
+    _, _, yearly, yearly_safe = _ff_placements(wh, filters, ctx, with_yearly_safe=True)
+    title = _charts().chart_title("ff_placements", wh, filters).replace(" per month",
+                                                                          " per year")
+    return mark_hidden(ff_placements.spec(yearly, title, grain="year"), "ff_placements",
+                       yearly_safe)
 
 
 def safe_figure(chart_id: str, wh: Warehouse, filters: Filters | None = None, *,

@@ -31,6 +31,7 @@ from exports.charts import (
     safe_figure,
 )
 from exports.context import ExportContext, export_context, program_label
+from exports.suppressed_marks import mark_hidden
 from warehouse.metrics import (
     AVERAGE_REDUCTION_DEFINITION,
     GRADUATION_RATE_DEFINITION,
@@ -113,7 +114,8 @@ def _by_year_table(safe: SafeChart, value: str, show) -> pd.DataFrame:
     return out
 
 
-def _ff_placements(wh: Warehouse, f: Filters, ctx: ExportContext):
+def _ff_placements(wh: Warehouse, f: Filters, ctx: ExportContext, *,
+                   with_yearly_safe: bool = False):
     """Monthly and yearly placements suppressed together (the months of a year add up to the
     year, the years to the window): the monthly SafeChart, the yearly table, and the yearly
     numbers (NaN where hidden) that the report draws, since monthly counts are small."""
@@ -123,7 +125,8 @@ def _ff_placements(wh: Warehouse, f: Filters, ctx: ExportContext):
     if df.empty:
         safe = safe_chart_data("ff_placements", wh, f, df=df, suppress=ctx.suppressed,
                                min_count=ctx.min_count)
-        return safe, pd.DataFrame({"Year": [], "Placements": []}), df
+        empty = pd.DataFrame({"Year": [], "Placements": []})
+        return (safe, empty, df, safe) if with_yearly_safe else (safe, empty, df)
     months = df.assign(year=pd.to_datetime(df["month"]).dt.year.astype(str),
                        period=pd.to_datetime(df["month"]).dt.strftime("%Y-%m"))
     cols = ["placements", "participants_placed"]
@@ -151,13 +154,23 @@ def _ff_placements(wh: Warehouse, f: Filters, ctx: ExportContext):
     by_year = apply_mask(long, mask, ctx.min_count, fill=float("nan"))
     by_year = by_year[(long["period"] == TOTAL) & (long["year"] != TOTAL)]
     yearly = pd.DataFrame({"month": pd.to_datetime(by_year["year"] + "-01-01").dt.date,
-                           "placements": by_year["placements"].to_numpy()})
+                           "placements": pd.to_numeric(by_year["placements"]).to_numpy(
+                               dtype=float)})
     table = pd.DataFrame({
         "Year": ["Window" if y == TOTAL else y for y in tab["year"]],
         "Placements": [_count(v) for v in tab["placements"]],
         "Participants placed": [_count(v) for v in tab["participants_placed"]],
     })
-    return safe, table, yearly
+    if not with_yearly_safe:
+        return safe, table, yearly
+    # The yearly numbers as a SafeChart (for the marks of hidden years).
+    ymask = mask[(long["period"] == TOTAL) & (long["year"] != TOTAL)][["placements"]]
+    ykeys = pd.DataFrame({"year": by_year["year"].astype(int).to_numpy()})
+    values = ykeys.assign(placements=yearly["placements"].to_numpy())
+    ymask = pd.DataFrame({"year": False, "placements": ymask["placements"].to_numpy()})
+    yearly_safe = SafeChart("ff_placements", values, apply_mask(values, ymask, ctx.min_count),
+                            ymask, ctx.suppressed, ctx.min_count)
+    return safe, table, yearly, yearly_safe
 
 
 @dataclass
@@ -203,17 +216,22 @@ def chart_section(chart_id: str) -> SectionBuilder:
     def build(r: ReportInputs) -> Section:
         from dashboard import figures
         from dashboard.charts import get_chart, is_empty
+        from dashboard.figures import as_figure
 
         chart = get_chart(chart_id)
         title = chart_title(chart_id, r.wh, r.filters)
         n = r.ctx.min_count
         if chart_id == "ff_placements":
-            safe, table, yearly = _ff_placements(r.wh, r.filters, r.ctx)
+            safe, table, yearly, yearly_safe = _ff_placements(r.wh, r.filters, r.ctx,
+                                                              with_yearly_safe=True)
             # Per year: monthly counts are mostly under the suppression threshold.
             title = title.replace(" per month", " per year")
             fig = None
             if len(yearly) and not is_empty(chart_id, safe.display.where(~safe.mask, 1)):
-                fig = figures.ff_placements(yearly, title, grain="year")
+                fig = as_figure(mark_hidden(
+                    figures.ff_placements.spec(yearly, title, grain="year"), chart_id,
+                    yearly_safe))
+            safe = yearly_safe  # the page's note is about the years it shows
         else:
             safe = safe_chart_data(chart_id, r.wh, r.filters, suppress=r.ctx.suppressed,
                                    min_count=n, joint=r.joint)
