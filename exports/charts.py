@@ -71,7 +71,9 @@ KEY_COLUMNS = ("year", "program", "program_name", "borough", "month", "sector", 
 MONEY_BASES = {"arrears_reduced_usd": "ncps_with_reductions"}
 
 ALL_SUPPRESSED = "Every value here is under {n} and suppressed"
-SUPPRESSED_NOTE = "Values under {n} are suppressed and left out of the chart."
+SUPPRESSED_NOTE = ("Values under {n} are suppressed: drawn as a grey square marked \"<{n}\" "
+                   "(or \"hidden\" where a larger value is hidden so that a small one cannot "
+                   "be worked out), never as a bar or a point.")
 
 
 @dataclass
@@ -82,6 +84,9 @@ class SafeChart:
     mask: pd.DataFrame  # True where suppressed
     suppressed: bool
     min_count: int
+    # True where a hidden cell is itself under the threshold (primary suppression); the other
+    # hidden cells protect one of those (complementary). None: not known.
+    primary: pd.DataFrame | None = None
 
     @property
     def n_hidden(self) -> int:
@@ -205,7 +210,20 @@ def safe_chart_data(chart_id: str, wh: Warehouse, filters: Filters | None = None
         mask = _own_mask(chart_id, df, n)
     values = apply_mask(df, mask, n, fill=np.nan)
     display = apply_mask(df, mask, n)
-    return SafeChart(chart_id, values, display, mask, suppress, n)
+    return SafeChart(chart_id, values, display, mask, suppress, n, primary_mask(df, mask, n))
+
+
+def primary_mask(df: pd.DataFrame, mask: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The hidden cells that are under the threshold themselves: a hidden count from 1 to n-1,
+    and every hidden dollar figure or ratio (it rests on such a count). The other hidden cells
+    are complements: larger counts hidden so that a small one cannot be worked out."""
+    primary = mask.copy()
+    for c in mask.columns:
+        if c.endswith("_usd") or c.endswith("_rate") or c not in df.columns:
+            continue
+        v = pd.to_numeric(df[c], errors="coerce").abs().to_numpy(dtype=float, na_value=np.nan)
+        primary[c] = mask[c].to_numpy(dtype=bool) & (v > 0) & (v < n)
+    return primary
 
 
 _JM_CACHE: dict[tuple, pd.DataFrame] = {}

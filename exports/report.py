@@ -27,6 +27,7 @@ from exports.charts import (
     _joint_mask_cached,
     chart_title,
     metric_joint,
+    primary_mask,
     safe_chart_data,
     safe_figure,
 )
@@ -168,8 +169,11 @@ def _ff_placements(wh: Warehouse, f: Filters, ctx: ExportContext, *,
     ykeys = pd.DataFrame({"year": by_year["year"].astype(int).to_numpy()})
     values = ykeys.assign(placements=yearly["placements"].to_numpy())
     ymask = pd.DataFrame({"year": False, "placements": ymask["placements"].to_numpy()})
+    raw = ykeys.assign(placements=pd.to_numeric(yrs[yrs["year"] != TOTAL]["placements"])
+                       .to_numpy())
     yearly_safe = SafeChart("ff_placements", values, apply_mask(values, ymask, ctx.min_count),
-                            ymask, ctx.suppressed, ctx.min_count)
+                            ymask, ctx.suppressed, ctx.min_count,
+                            primary_mask(raw, ymask, ctx.min_count))
     return safe, table, yearly, yearly_safe
 
 
@@ -356,8 +360,9 @@ def suppression_notes(ctx: ExportContext) -> list[str]:
         "total (the years of a program and its window total, the programs of a year and their "
         "sum, the months of a year), a single suppressed cell could be worked out by "
         "subtraction, so the next-smallest cell is suppressed too.",
-        "Suppressed values are left out of the charts; the tables show them as "
-        f"\"<{n}\".",
+        f"Suppressed values are never drawn as bars or points: the charts mark them with a grey "
+        f"square labelled \"<{n}\" (\"hidden\" where a larger value is hidden to protect a "
+        f"small one); the tables show them as \"<{n}\".",
         "Different filter choices produce different tables; comparing exports made with "
         "different filters is not protected by this suppression.",
     ]

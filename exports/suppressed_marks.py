@@ -2,12 +2,13 @@
 
 A chart drawn from suppressed numbers (`SafeChart.values`, hidden cells NaN) would show a
 hidden cell as a missing bar or a break in a line, which reads as zero or as a missing year.
-`mark_hidden` adds, for every hidden cell, a grey open marker labelled "<11" where the value
-would be: at the threshold for a count (the value is somewhere below the mark), on the axis
-for a dollar figure or a ratio (there is no ceiling to show), with a hover saying what is
-suppressed and why, and one legend entry ("Suppressed: fewer than 11"). The frame's key
-columns say where: the year, month, borough, bin or program (horizontal bars) of the row;
-charts of several panels (one per program, one per metric) put the mark on the panel's axes.
+`mark_hidden` adds, for every hidden cell, a grey open marker labelled "<11" (or "hidden", for
+a larger value hidden by complementary suppression) where the value would be: at the threshold
+for a count (a small value is somewhere below the mark), on the axis for a dollar figure or a
+ratio (there is no ceiling to show), with a hover saying what is suppressed and why, and one
+legend entry ("Suppressed: fewer than 11"). The frame's key columns say where: the year,
+month, borough, bin or program (horizontal bars) of the row; charts of several panels (one
+per program, one per metric) put the mark on the panel's axes.
 """
 
 from __future__ import annotations
@@ -80,7 +81,9 @@ def hidden_cells(chart_id: str, safe) -> list[tuple[int, str]]:
     from dashboard.charts import get_chart
 
     chart = get_chart(chart_id)
-    drawn = set(chart.value_columns) | {"graduates", "participants_served", "graduation_rate"}
+    # A rate hidden with its inputs is marked by their marks (a mark at 0 would read as 0%).
+    drawn = (set(chart.value_columns) | {"graduates", "participants_served"}) - (
+        {"graduation_rate"} if chart_id == "served_vs_graduates" else set())
     out = []
     for col in safe.mask.columns:
         if col in drawn and col in safe.values.columns:
@@ -116,15 +119,20 @@ def mark_hidden(spec: dict, chart_id: str, safe) -> dict:
         what = _label(col)
         if "program" in row.index and chart_id not in HORIZONTAL:
             what = f"{program_name(row['program'])}: {what}"
-        marks[(axes, pos, level)].append(what)
+        small = safe.primary is None or bool(safe.primary[col].iloc[i])
+        marks[(axes, pos, level)].append((what, small))
     horizontal = chart_id in HORIZONTAL
     traces = []
     for k, ((xr, yr), pos, level) in enumerate(sorted(marks, key=str)):
-        hover = "<br>".join(dict.fromkeys(marks[((xr, yr), pos, level)]))
+        here = marks[((xr, yr), pos, level)]
+        hover = "<br>".join(dict.fromkeys(
+            w if small else f"{w} (hidden to protect a value under {n})" for w, small in here))
+        small_here = any(small for _, small in here)
         x, y = (level, pos) if horizontal else (pos, level)
         traces.append({
             "type": "scatter", "x": [x], "y": [y], "xaxis": xr, "yaxis": yr,
-            "mode": "markers+text", "marker": MARK, "text": [f"<{n}"],
+            "mode": "markers+text", "marker": MARK,
+            "text": [f"<{n}" if small_here else "hidden"],
             "textposition": "middle right" if horizontal else "top center",
             "textfont": {"size": 10, "color": MUTED_INK}, "cliponaxis": False,
             "name": SUPPRESSED_LEGEND.format(n=n), "legendgroup": "suppressed",
