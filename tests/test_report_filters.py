@@ -23,7 +23,7 @@ from warehouse.query import Filters, open_warehouse
 
 # The demo data's years are 2007-2025; windows reach before and after them.
 FIRST, LAST = 2000, 2027
-CHEAP = settings(max_examples=15, deadline=None,
+CHEAP = settings(max_examples=10, deadline=None,
                  suppress_health_check=[HealthCheck.function_scoped_fixture])
 # No shrinking where an example costs seconds: the failing example is reported as drawn.
 NO_SHRINK = (Phase.explicit, Phase.reuse, Phase.generate)

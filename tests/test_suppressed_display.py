@@ -31,7 +31,7 @@ def filters(draw) -> Filters:
                    tuple(draw(st.lists(st.sampled_from(BOROUGHS), max_size=1, unique=True))))
 
 
-@settings(max_examples=12, deadline=None,
+@settings(max_examples=8, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(f=filters(), n=st.sampled_from([11, 30]))
 def test_every_hidden_cell_is_marked(wh, f, n):
