@@ -61,7 +61,17 @@ def chart_actions(chart_id: str, filters: Filters) -> list[Component]:
 
 
 def _cell(value: str) -> str:
-    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """A cell's text as literal Markdown text: every ASCII punctuation character becomes a
+    numeric character reference, which CommonMark renders as that character and never reads
+    as markup (a file named `![t](https://host).csv` stays text: no image, no link)."""
+    text = " ".join(str(value).split())
+    return "".join(f"&#{ord(ch)};" if ch in _MARKUP else ch for ch in text)
+
+
+# Every ASCII punctuation character (the set CommonMark allows to be escaped), minus those that
+# are never markup inside a table cell and are common in numbers: ",", "%", and "$" (math is
+# off in these Markdown components).
+_MARKUP = frozenset("!\"#&'()*+-./:;<=>?@[\\]^_`{|}~")
 
 
 def markdown_table(table: pd.DataFrame | dict[str, list[str]], right_aligned=(),

@@ -151,6 +151,13 @@ def _title(text: str | None) -> dict:
     return {"text": text}
 
 
+def plain_text(value: object) -> str:
+    """A data-derived string (a file name, a reason) as text in a figure: plotly reads a subset
+    of HTML in names, labels and hovers (<a href>, <b>, <br>), so its markup characters are
+    written as entities (plotly shows them as the characters)."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _values(values) -> np.ndarray:
     """A column as an array for a trace (plotly sends numeric arrays in binary; NaN is a gap)."""
     return np.asarray(values)
@@ -869,9 +876,12 @@ def dq_rejects(df: pd.DataFrame, title: str = "") -> dict:
     for i, (name, d) in enumerate(df.groupby("file_name", sort=True)):
         d = d.groupby("reason")["rows_rejected"].sum().reindex(totals.index).fillna(0)
         traces.append({
-            "type": "bar", "orientation": "h", "y": list(d.index), "x": _values(d.values),
-            "name": str(name), "marker": {"color": palette[i % len(palette)]},
-            "hovertemplate": f"{name}<br>%{{y}}: %{{x:,.0f}} rows<extra></extra>",
+            "type": "bar", "orientation": "h", "y": [plain_text(r) for r in d.index],
+            "x": _values(d.values), "name": plain_text(name),
+            "marker": {"color": palette[i % len(palette)]},
+            # The name through customdata: a "%{...}" in it is never substituted.
+            "customdata": [plain_text(name)] * len(d),
+            "hovertemplate": "%{customdata}<br>%{y}: %{x:,.0f} rows<extra></extra>",
         })
     return spec(traces, layout(
         title, max(260, 40 * len(totals) + 140), barmode="stack",
@@ -888,8 +898,9 @@ def dq_warnings(df: pd.DataFrame, title: str = "") -> dict:
         return empty_figure.spec(title, "No warnings")
     d = df.groupby("rule")["rows_warned"].sum().sort_values()
     bar = {
-        "type": "bar", "orientation": "h", "y": list(d.index), "x": _values(d.values),
-        "marker": {"color": "#E69F00"}, "text": [fmt.count(v) for v in d.values],
+        "type": "bar", "orientation": "h", "y": [plain_text(r) for r in d.index],
+        "x": _values(d.values), "marker": {"color": "#E69F00"},
+        "text": [fmt.count(v) for v in d.values],
         "textposition": "outside", "cliponaxis": False,
         "hovertemplate": "%{y}<br>%{x:,.0f} rows<extra></extra>",
     }

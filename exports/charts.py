@@ -30,6 +30,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from exports.context import ExportContext, export_context
+from exports.suppressed_marks import mark_hidden
 from warehouse.metrics import METRICS
 from warehouse.query import Filters, Warehouse
 from warehouse.suppression import (
@@ -70,7 +71,9 @@ KEY_COLUMNS = ("year", "program", "program_name", "borough", "month", "sector", 
 MONEY_BASES = {"arrears_reduced_usd": "ncps_with_reductions"}
 
 ALL_SUPPRESSED = "Every value here is under {n} and suppressed"
-SUPPRESSED_NOTE = "Values under {n} are suppressed and left out of the chart."
+SUPPRESSED_NOTE = ("Values under {n} are suppressed: drawn as a grey square marked \"<{n}\" "
+                   "(or \"hidden\" where a larger value is hidden so that a small one cannot "
+                   "be worked out), never as a bar or a point.")
 
 
 @dataclass
@@ -81,6 +84,9 @@ class SafeChart:
     mask: pd.DataFrame  # True where suppressed
     suppressed: bool
     min_count: int
+    # True where a hidden cell is itself under the threshold (primary suppression); the other
+    # hidden cells protect one of those (complementary). None: not known.
+    primary: pd.DataFrame | None = None
 
     @property
     def n_hidden(self) -> int:
@@ -204,7 +210,20 @@ def safe_chart_data(chart_id: str, wh: Warehouse, filters: Filters | None = None
         mask = _own_mask(chart_id, df, n)
     values = apply_mask(df, mask, n, fill=np.nan)
     display = apply_mask(df, mask, n)
-    return SafeChart(chart_id, values, display, mask, suppress, n)
+    return SafeChart(chart_id, values, display, mask, suppress, n, primary_mask(df, mask, n))
+
+
+def primary_mask(df: pd.DataFrame, mask: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The hidden cells that are under the threshold themselves: a hidden count from 1 to n-1,
+    and every hidden dollar figure or ratio (it rests on such a count). The other hidden cells
+    are complements: larger counts hidden so that a small one cannot be worked out."""
+    primary = mask.copy()
+    for c in mask.columns:
+        if c.endswith("_usd") or c.endswith("_rate") or c not in df.columns:
+            continue
+        v = pd.to_numeric(df[c], errors="coerce").abs().to_numpy(dtype=float, na_value=np.nan)
+        primary[c] = mask[c].to_numpy(dtype=bool) & (v > 0) & (v < n)
+    return primary
 
 
 _JM_CACHE: dict[tuple, pd.DataFrame] = {}
@@ -232,13 +251,37 @@ def safe_spec(chart_id: str, wh: Warehouse, filters: Filters | None = None, *,
     f = wh.resolve(filters or Filters())
     if safe is None:
         safe = safe_chart_data(chart_id, wh, f, suppress=suppress, min_count=min_count)
+    if chart_id == "ff_placements" and _mostly_hidden(safe):
+        return ff_placements_yearly_spec(wh, f, safe)  # a coarser grain, not a chart of gaps
     if safe.n_hidden and charts.is_empty(chart_id, safe.values) and not charts.is_empty(
             chart_id, safe.display.where(~safe.mask, 1)):
         from dashboard.figures import empty_figure
 
         return empty_figure.spec(charts.chart_title(chart_id, wh, f),
                                  ALL_SUPPRESSED.format(n=safe.min_count), height=420)
-    return charts.chart_spec(chart_id, wh, f, df=safe.values)
+    return mark_hidden(charts.chart_spec(chart_id, wh, f, df=safe.values), chart_id, safe)
+
+
+def _mostly_hidden(safe: SafeChart) -> bool:
+    """More than a quarter of the non-zero cells hidden: a coarser grain reads better."""
+    shown = pd.to_numeric(safe.values.get("placements"), errors="coerce").fillna(0) != 0
+    hidden = safe.mask.get("placements", pd.Series(False, index=safe.mask.index))
+    return bool(safe.suppressed and hidden.sum() > 0.25 * (hidden.sum() + shown.sum()))
+
+
+def ff_placements_yearly_spec(wh: Warehouse, filters: Filters, safe: SafeChart) -> dict:
+    """Families Forward placements per year, suppressed as the report suppresses them (months
+    and years together), hidden years marked: when monthly counts are mostly under the
+    threshold, the yearly grain shows numbers instead of a chart of gaps."""
+    from dashboard.figures import ff_placements
+    from exports.report import _ff_placements
+
+    ctx = export_context(wh, filters, suppressed=safe.suppressed, min_count=safe.min_count)
+    _, _, yearly, yearly_safe = _ff_placements(wh, filters, ctx, with_yearly_safe=True)
+    title = _charts().chart_title("ff_placements", wh, filters).replace(" per month",
+                                                                          " per year")
+    return mark_hidden(ff_placements.spec(yearly, title, grain="year"), "ff_placements",
+                       yearly_safe)
 
 
 def safe_figure(chart_id: str, wh: Warehouse, filters: Filters | None = None, *,

@@ -13,22 +13,26 @@ window tables can be read together without a subtraction giving a hidden cell aw
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from dashboard import format as fmt
+from etl.contract import DEBT_REDUCTION_PROGRAMS, EMPLOYMENT_PROGRAMS
 from exports.charts import (
     SUPPRESSED_NOTE,
     SafeChart,
     _joint_mask_cached,
     chart_title,
     metric_joint,
+    primary_mask,
     safe_chart_data,
     safe_figure,
 )
 from exports.context import ExportContext, export_context, program_label
+from exports.suppressed_marks import mark_hidden
 from warehouse.metrics import (
     AVERAGE_REDUCTION_DEFINITION,
     GRADUATION_RATE_DEFINITION,
@@ -47,12 +51,19 @@ class Section:
     chart_id: str
     title: str
     definition: str
-    figure: object  # go.Figure
+    figure: object  # go.Figure, or None when the section has nothing to show
     table: pd.DataFrame  # strings; first column is the row label
     note: str = ""
     png: bytes = b""
     hidden: int = 0
     extra: dict = field(default_factory=dict)
+    # When set, the section has nothing to show: its page says this sentence instead of a
+    # figure and a table.
+    message: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return bool(self.message) or self.figure is None or self.table.shape[1] == 0
 
 
 # -- formatting -------------------------------------------------------------------------------
@@ -104,7 +115,8 @@ def _by_year_table(safe: SafeChart, value: str, show) -> pd.DataFrame:
     return out
 
 
-def _ff_placements(wh: Warehouse, f: Filters, ctx: ExportContext):
+def _ff_placements(wh: Warehouse, f: Filters, ctx: ExportContext, *,
+                   with_yearly_safe: bool = False):
     """Monthly and yearly placements suppressed together (the months of a year add up to the
     year, the years to the window): the monthly SafeChart, the yearly table, and the yearly
     numbers (NaN where hidden) that the report draws, since monthly counts are small."""
@@ -114,7 +126,8 @@ def _ff_placements(wh: Warehouse, f: Filters, ctx: ExportContext):
     if df.empty:
         safe = safe_chart_data("ff_placements", wh, f, df=df, suppress=ctx.suppressed,
                                min_count=ctx.min_count)
-        return safe, pd.DataFrame({"Year": [], "Placements": []}), df
+        empty = pd.DataFrame({"Year": [], "Placements": []})
+        return (safe, empty, df, safe) if with_yearly_safe else (safe, empty, df)
     months = df.assign(year=pd.to_datetime(df["month"]).dt.year.astype(str),
                        period=pd.to_datetime(df["month"]).dt.strftime("%Y-%m"))
     cols = ["placements", "participants_placed"]
@@ -142,48 +155,133 @@ def _ff_placements(wh: Warehouse, f: Filters, ctx: ExportContext):
     by_year = apply_mask(long, mask, ctx.min_count, fill=float("nan"))
     by_year = by_year[(long["period"] == TOTAL) & (long["year"] != TOTAL)]
     yearly = pd.DataFrame({"month": pd.to_datetime(by_year["year"] + "-01-01").dt.date,
-                           "placements": by_year["placements"].to_numpy()})
+                           "placements": pd.to_numeric(by_year["placements"]).to_numpy(
+                               dtype=float)})
     table = pd.DataFrame({
         "Year": ["Window" if y == TOTAL else y for y in tab["year"]],
         "Placements": [_count(v) for v in tab["placements"]],
         "Participants placed": [_count(v) for v in tab["participants_placed"]],
     })
-    return safe, table, yearly
+    if not with_yearly_safe:
+        return safe, table, yearly
+    # The yearly numbers as a SafeChart (for the marks of hidden years).
+    ymask = mask[(long["period"] == TOTAL) & (long["year"] != TOTAL)][["placements"]]
+    ykeys = pd.DataFrame({"year": by_year["year"].astype(int).to_numpy()})
+    values = ykeys.assign(placements=yearly["placements"].to_numpy())
+    ymask = pd.DataFrame({"year": False, "placements": ymask["placements"].to_numpy()})
+    raw = ykeys.assign(placements=pd.to_numeric(yrs[yrs["year"] != TOTAL]["placements"])
+                       .to_numpy())
+    yearly_safe = SafeChart("ff_placements", values, apply_mask(values, ymask, ctx.min_count),
+                            ymask, ctx.suppressed, ctx.min_count,
+                            primary_mask(raw, ymask, ctx.min_count))
+    return safe, table, yearly, yearly_safe
+
+
+@dataclass
+class ReportInputs:
+    """What every section builder gets: the warehouse, the resolved filters, the export
+    context, and the joint metric table with its mask (shared, so the sections agree)."""
+
+    wh: Warehouse
+    filters: Filters
+    ctx: ExportContext
+    joint: pd.DataFrame
+    jmask: pd.DataFrame
+
+
+SectionBuilder = Callable[[ReportInputs], Section]
+
+# The program family a section covers, to say why it is empty when the program filter leaves
+# none of them (e.g. "Arrears Cap" only: no employment section).
+_FAMILIES = {
+    "served_vs_graduates": ("employment programs", EMPLOYMENT_PROGRAMS),
+    "arrears_totals": ("debt-reduction programs", DEBT_REDUCTION_PROGRAMS),
+    "arrears_by_year": ("debt-reduction programs", DEBT_REDUCTION_PROGRAMS),
+    "ncps_by_year": ("debt-reduction programs", DEBT_REDUCTION_PROGRAMS),
+    "ff_placements": ("Families Forward", ("FAMILIES_FORWARD",)),
+}
+
+
+def empty_sentence(chart_id: str, ctx: ExportContext) -> str:
+    """Why a section has nothing to show, in a sentence."""
+    family = _FAMILIES.get(chart_id)
+    chosen = ctx.filters.programs
+    if family and chosen and not set(chosen) & set(family[1]):
+        return (f"Nothing to show: this section covers {family[0]}, and none of the selected "
+                f"programs ({ctx.programs_text}) is one.")
+    return (f"Nothing to show: no records match these filters ({ctx.programs_text}; "
+            f"{ctx.boroughs_text}; {ctx.window}).")
+
+
+def chart_section(chart_id: str) -> SectionBuilder:
+    """The section of a headline chart: its suppressed figure and a table of its numbers, or
+    a sentence when the filters leave nothing to show."""
+
+    def build(r: ReportInputs) -> Section:
+        from dashboard import figures
+        from dashboard.charts import get_chart, is_empty
+        from dashboard.figures import as_figure
+
+        chart = get_chart(chart_id)
+        title = chart_title(chart_id, r.wh, r.filters)
+        n = r.ctx.min_count
+        if chart_id == "ff_placements":
+            safe, table, yearly, yearly_safe = _ff_placements(r.wh, r.filters, r.ctx,
+                                                              with_yearly_safe=True)
+            # Per year: monthly counts are mostly under the suppression threshold.
+            title = title.replace(" per month", " per year")
+            fig = None
+            if len(yearly) and not is_empty(chart_id, safe.display.where(~safe.mask, 1)):
+                fig = as_figure(mark_hidden(
+                    figures.ff_placements.spec(yearly, title, grain="year"), chart_id,
+                    yearly_safe))
+            safe = yearly_safe  # the page's note is about the years it shows
+        else:
+            safe = safe_chart_data(chart_id, r.wh, r.filters, suppress=r.ctx.suppressed,
+                                   min_count=n, joint=r.joint)
+            table = _section_table(chart_id, safe, r.joint, r.jmask, n)
+            fig = safe_figure(chart_id, r.wh, r.filters, safe=safe)
+        # Hidden cells count as something to show (they are drawn as suppressed).
+        nothing = is_empty(chart_id, safe.display.where(~safe.mask, 1)) or table.empty \
+            or fig is None
+        if nothing:
+            return Section(chart_id, title, chart.definition, None, pd.DataFrame(),
+                           message=empty_sentence(chart_id, r.ctx))
+        note = SUPPRESSED_NOTE.format(n=n) if safe.n_hidden else ""
+        return Section(chart_id, title, chart.definition, fig, table, note, hidden=safe.n_hidden)
+
+    return build
+
+
+def _headline_sections() -> list[SectionBuilder]:
+    from dashboard.charts import HEADLINE_CHARTS
+
+    return [chart_section(cid) for cid in HEADLINE_CHARTS]
+
+
+# The report's sections in order: each is one function of `ReportInputs`. Add a section by
+# appending a builder here (e.g. `SECTIONS.append(my_section)`).
+SECTIONS: list[SectionBuilder] = []
+
+
+def section_builders() -> list[SectionBuilder]:
+    if not SECTIONS:
+        SECTIONS.extend(_headline_sections())
+    return SECTIONS
 
 
 def build_sections(wh: Warehouse, filters: Filters | None = None, *,
                    ctx: ExportContext | None = None) -> list[Section]:
-    """The headline charts with suppressed figures and tables (no images rendered yet)."""
-    from dashboard import figures
-    from dashboard.charts import HEADLINE_CHARTS, get_chart
-
+    """Every section with suppressed figures and tables (no images rendered yet)."""
     f = wh.resolve(filters or Filters())
     ctx = ctx or export_context(wh, f)
-    n = ctx.min_count
     joint = metric_joint(wh, f)
     if ctx.suppressed:
-        jmask = _joint_mask_cached(joint, n)
+        jmask = _joint_mask_cached(joint, ctx.min_count)
     else:
         jmask = pd.DataFrame(False, index=joint.index, columns=joint.columns)
-    sections = []
-    for cid in HEADLINE_CHARTS:
-        chart = get_chart(cid)
-        title = chart_title(cid, wh, f)
-        if cid == "ff_placements":
-            safe, table, yearly = _ff_placements(wh, f, ctx)
-            # Per year: monthly counts are mostly under the suppression threshold.
-            title = title.replace(" per month", " per year")
-            fig = (figures.ff_placements(yearly, title, grain="year") if yearly.size
-                   else safe_figure(cid, wh, f, safe=safe))
-        else:
-            safe = safe_chart_data(cid, wh, f, suppress=ctx.suppressed, min_count=n,
-                                   joint=joint)
-            table = _section_table(cid, safe, joint, jmask, n)
-            fig = safe_figure(cid, wh, f, safe=safe)
-        note = SUPPRESSED_NOTE.format(n=n) if safe.n_hidden else ""
-        sections.append(Section(cid, title, chart.definition, fig, table, note,
-                                hidden=safe.n_hidden))
-    return sections
+    inputs = ReportInputs(wh, f, ctx, joint, jmask)
+    return [build(inputs) for build in section_builders()]
 
 
 def _ratio_column(label: str, num: str, den: str, show) -> tuple:
@@ -230,6 +328,7 @@ def render_images(sections: list[Section], scale: float = 1.6) -> None:
     """Render every section's figure to PNG in one batch on the shared engine."""
     from exports.images import figures_bytes, print_ready
 
+    sections = [s for s in sections if not s.empty]
     figs = [print_ready(s.figure, width=FIG_WIDTH, height=FIG_HEIGHT) for s in sections]
     for fig in figs:  # the page carries the title
         top = fig.layout.margin.t or 0
@@ -261,8 +360,9 @@ def suppression_notes(ctx: ExportContext) -> list[str]:
         "total (the years of a program and its window total, the programs of a year and their "
         "sum, the months of a year), a single suppressed cell could be worked out by "
         "subtraction, so the next-smallest cell is suppressed too.",
-        "Suppressed values are left out of the charts; the tables show them as "
-        f"\"<{n}\".",
+        f"Suppressed values are never drawn as bars or points: the charts mark them with a grey "
+        f"square labelled \"<{n}\" (\"hidden\" where a larger value is hidden to protect a "
+        f"small one); the tables show them as \"<{n}\".",
         "Different filter choices produce different tables; comparing exports made with "
         "different filters is not protected by this suppression.",
     ]

@@ -154,6 +154,16 @@ def _chart_page(c: canvas.Canvas, ctx: ExportContext, s, number: int) -> None:
     y = PAGE_H - MARGIN
     y = _draw(c, _p(f"{number}. {s.title}", S_H), MARGIN, y, w) - 4
     y = _draw(c, _p(s.definition, S_SMALL), MARGIN, y, w) - 8
+    if s.empty:  # nothing to show: a sentence saying so, no figure, no table
+        box = Table([[_p(s.message or "Nothing to show for these filters.", S_BODY)]],
+                    colWidths=[w])
+        box.setStyle(TableStyle([
+            ("BOX", (0, 0), (-1, -1), 0.8, RULE), ("BACKGROUND", (0, 0), (-1, -1), HEAD_BG),
+            ("LEFTPADDING", (0, 0), (-1, -1), 10), ("RIGHTPADDING", (0, 0), (-1, -1), 10),
+            ("TOPPADDING", (0, 0), (-1, -1), 10), ("BOTTOMPADDING", (0, 0), (-1, -1), 10),
+        ]))
+        _draw(c, box, MARGIN, y - 12, w)
+        return
     bottom = MARGIN + 28
     table_w = 3.2 * inch
     fig_w = w - table_w - 0.25 * inch

@@ -126,6 +126,11 @@ def render_pptx(ctx: ExportContext, sections) -> bytes:
         _text(s, Inches(0.4), Inches(0.85), Inches(12.5), Inches(0.7),
               [(sec.definition, {"size": 10, "color": MUTED})])
         top, bottom = Inches(1.6), H - Inches(0.7)
+        if sec.empty:  # nothing to show: a sentence saying so, no figure, no table
+            _text(s, Inches(0.4), top, Inches(12.5), Inches(1.0),
+                  [(sec.message or "Nothing to show for these filters.", {"size": 16})])
+            _footer(s, ctx, i)
+            continue
         fig_w = Inches(8.4)
         box_h = bottom - top
         iw, ih = Image.open(io.BytesIO(sec.png)).size

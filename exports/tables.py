@@ -79,10 +79,24 @@ def to_csv_bytes(df: pd.DataFrame, ctx: ExportContext | None = None, title: str 
         for col, label, definition in definitions(df.columns):
             w.writerow([escape_text(f"# {col} ({label}): {definition}")])
         w.writerow([])
-    w.writerow([safe_value(str(c)) for c in df.columns])
-    for row in df.itertuples(index=False, name=None):
-        w.writerow(["" if (v := safe_value(x)) is None else v for x in row])
+    write_csv_rows(w, df)
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def write_csv_rows(writer, df: pd.DataFrame) -> None:
+    """The column names and rows of `df` through a csv writer, every cell `safe_value`d (text
+    that a spreadsheet would run as a formula is escaped)."""
+    writer.writerow([safe_value(str(c)) for c in df.columns])
+    for row in df.itertuples(index=False, name=None):
+        writer.writerow(["" if (v := safe_value(x)) is None else v for x in row])
+
+
+def csv_text(df: pd.DataFrame) -> str:
+    """`df` as plain CSV text (no header block, no BOM), escaped like the downloads: what the
+    CLI's `--format csv` prints."""
+    buf = io.StringIO()
+    write_csv_rows(csv.writer(buf, lineterminator="\n"), df)
+    return buf.getvalue()
 
 
 # -- XLSX -------------------------------------------------------------------------------------

@@ -109,7 +109,9 @@ def _window_end(given: str | int | None) -> tuple[int | None, str | None]:
 
 def _print_frame(df, fmt: str, money_columns=()) -> None:
     if fmt == "csv":
-        df.to_csv(sys.stdout, index=False)
+        from exports.tables import csv_text  # escaped like the dashboard's downloads
+
+        sys.stdout.write(csv_text(df))
     elif fmt == "json":
         print(df.to_json(orient="records", date_format="iso", indent=2))
     else:

@@ -287,9 +287,12 @@ def test_report_draws_families_forward_placements_per_year(demo):
     sections = {s.chart_id: s for s in build_sections(demo, Filters(2009, 2023))}
     ff = sections["ff_placements"]
     assert "per year" in ff.title
-    (bar,) = ff.figure.data
+    (bar,) = [t for t in ff.figure.data if t.type == "bar"]
     drawn = {int(x): y for x, y in zip(bar.x, bar.y, strict=True) if y == y}  # y == y: not NaN
     table = ff.table[ff.table["Year"] != "Window"]
     shown = {int(y): float(p) for y, p in zip(table["Year"], table["Placements"], strict=True)
              if not str(p).startswith("<")}
     assert drawn == shown and len(drawn) >= 3
+    # ... and the hidden years are marked, not left as gaps.
+    marked = {int(t.x[0]) for t in ff.figure.data if t.legendgroup == "suppressed"}
+    assert marked == {int(y) for y in table["Year"]} - set(shown)

@@ -116,12 +116,47 @@ def query_sql(name: str) -> str:
     return read_sql("filtered") + "\n" + read_sql(f"queries/{name}")
 
 
+class _Connection:
+    """A read-only connection to one version of the warehouse file, counting the queries
+    running on it (`users`). A load replaces the file; the connection to the old version is
+    then `retired` and closed when its last query ends, never under a running query.
+
+    The file is ATTACHed to a private in-memory database rather than opened with
+    `duckdb.connect(path)`: DuckDB shares one instance per path within a process, so while
+    the old version is still open, connecting to the path again would give the old file."""
+
+    CATALOG = "wh"
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, version: tuple):
+        self.con, self.version = con, version
+        self.users = 0
+        self.retired = False
+
+    @classmethod
+    def open(cls, path: Path, version: tuple) -> _Connection:
+        con = duckdb.connect(":memory:")
+        try:
+            quoted = str(path).replace("'", "''")
+            con.execute(f"ATTACH '{quoted}' AS {cls.CATALOG} (READ_ONLY)")
+        except duckdb.Error:
+            con.close()
+            raise
+        return cls(con, version)
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        cur = self.con.cursor()
+        cur.execute(f"USE {self.CATALOG}")  # a cursor starts in the in-memory catalog
+        return cur
+
+    def close(self) -> None:
+        self.con.close()
+
+
 class Warehouse:
     def __init__(self, path: str | os.PathLike | None = None):
         self.path = warehouse_path(path)
         self._lock = threading.Lock()
-        self._con: duckdb.DuckDBPyConnection | None = None
-        self._con_version: tuple | None = None
+        self._con: _Connection | None = None  # the connection to the newest version seen
         self._cache: OrderedDict = OrderedDict()
 
     # -- connection and version -------------------------------------------------------------
@@ -143,21 +178,36 @@ class Warehouse:
     def exists(self) -> bool:
         return self.path.is_file()
 
-    def _cursor(self, version: tuple) -> duckdb.DuckDBPyConnection:
+    def _acquire(self, version: tuple) -> _Connection:
+        """The connection to `version` of the file, opened on first use, with one more user.
+        Every `_acquire` is paired with a `_release`: a connection outlives every query
+        started on it, even when a load has swapped in a new file meanwhile."""
         with self._lock:
-            if self._con is None or self._con_version != version:
-                if self._con is not None:
-                    self._con.close()
-                try:
-                    self._con = duckdb.connect(str(self.path), read_only=True)
-                except duckdb.Error as e:
-                    self._con = None
-                    raise WarehouseMissing(
-                        f"The warehouse at {self.path} cannot be read ({str(e).splitlines()[0]})."
-                        f" Rebuild it with `outcomes demo --warehouse {self.path}`."
-                    ) from None
-                self._con_version = version
-            return self._con.cursor()  # one cursor per query: safe across threads
+            current = self._con
+            if current is None or current.version != version:
+                fresh = self._open(version)
+                if current is not None:
+                    current.retired = True
+                    if current.users == 0:
+                        current.close()
+                self._con = current = fresh
+            current.users += 1
+            return current
+
+    def _release(self, con: _Connection) -> None:
+        with self._lock:
+            con.users -= 1
+            if con.retired and con.users == 0:
+                con.close()
+
+    def _open(self, version: tuple) -> _Connection:
+        try:
+            return _Connection.open(self.path, version)
+        except duckdb.Error as e:
+            raise WarehouseMissing(
+                f"The warehouse at {self.path} cannot be read ({str(e).splitlines()[0]})."
+                f" Rebuild it with `outcomes demo --warehouse {self.path}`."
+            ) from None
 
     def _cached(self, key: tuple, compute) -> pd.DataFrame:
         """A copy of the cached frame for (this file version, key), computed on a miss by
@@ -179,8 +229,10 @@ class Warehouse:
         return self._cached(key, lambda version: self._execute(version, sql, params))
 
     def _execute(self, version: tuple, sql: str, params: dict) -> pd.DataFrame:
-        cur = self._cursor(version)
+        con = self._acquire(version)
+        cur = None
         try:
+            cur = con.cursor()  # one cursor per query: safe across threads
             df = cur.execute(sql, params).df()
         except duckdb.CatalogException as e:
             found = re.search(r"with name (\w+) does not exist", str(e))
@@ -191,7 +243,9 @@ class Warehouse:
                 f"--force --warehouse {self.path}`, or load the files again)."
             ) from None
         finally:
-            cur.close()
+            if cur is not None:
+                cur.close()
+            self._release(con)
         return df
 
     # -- queries ------------------------------------------------------------------------------

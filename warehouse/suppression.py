@@ -14,6 +14,13 @@ The rules (docs/exports.md states them for readers):
    would give that cell away by subtraction, so the smallest non-zero shown member of the line
    is suppressed too (or, when every other member is zero, the total). This repeats until every
    line has no suppressed cell or at least two.
+   Only where subtraction tells something: a line of a count of distinct people (participants
+   served, graduates, NCPs with reductions, participants placed; `DISTINCT_COUNTS`) is not a
+   sum: a parent served in two years counts in each year and once in the window, so the
+   window total is at most the sum of the years. There, subtracting the shown cells from the
+   total gives only a lower bound of the hidden one, and a second cell is suppressed only when
+   that bound says something (total minus the shown members is 1 or more). Sums (events,
+   dollars) are exact: a single hidden cell always gets a complement.
 
 `suppression_mask` computes which cells to hide; `apply_mask` writes the marker; the
 `suppress_*` functions do both.
@@ -35,6 +42,11 @@ DERIVED_METRICS = {
     "graduation_rate": ("graduates", "participants_served"),
     "avg_reduction_usd": ("arrears_reduced_usd", "ncps_with_reductions"),
 }
+
+# Counts of distinct people: their totals (window, all programs) are at most the sum of their
+# members, not equal to it (rule 4).
+DISTINCT_COUNTS = frozenset({"participants_served", "graduates", "participants_placed",
+                             "ncps_with_reductions"})
 
 # A line: the cells that add up, and the cell showing their total. A cell is (row label, column).
 Cell = tuple[object, str]
@@ -115,12 +127,14 @@ def suppression_mask(
     min_count: int | None = None,
     lines: Sequence[Line] = (),
     derived: Mapping[str, Sequence[str]] | None = None,
+    distinct: Iterable[str] = DISTINCT_COUNTS,
 ) -> pd.DataFrame:
     """Which cells to hide (a boolean frame like `df`), by the rules in the module docstring.
 
     count_cols: columns of people or record counts. money_cols: dollar column -> the count
     column it rests on (in the same row). lines: additive constraints (see `total_row_lines`,
     `total_col_lines`). derived: column -> the columns it is computed from (same row).
+    distinct: columns of distinct counts, whose lines bound their total rather than sum to it.
     """
     n = threshold(min_count)
     if not df.index.is_unique:
@@ -146,6 +160,7 @@ def suppression_mask(
             return (np.array([row_pos[r] for r, _ in cs], dtype=int),
                     np.array([col_pos[c] for _, c in cs], dtype=int))
 
+        distinct_cols = {col_pos[c] for c in distinct if c in col_pos}
         compiled = [(cells(members), (row_pos[t[0]], col_pos[t[1]])) for members, t in lines]
         changed = True
         while changed:
@@ -154,6 +169,9 @@ def suppression_mask(
                 hidden = int(hide[rows, cs].sum()) + int(hide[tr, tc])
                 if hidden != 1:
                     continue
+                if tc in distinct_cols and (hide[tr, tc] or values[tr, tc] - values[
+                        rows, cs][~hide[rows, cs]].sum() < 1):
+                    continue  # a bound that says nothing (see rule 4)
                 shown = ~hide[rows, cs] & (values[rows, cs] != 0)
                 if shown.any():
                     # The smallest shown non-zero member (first in table order on a tie).
