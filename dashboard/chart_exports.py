@@ -11,6 +11,11 @@ The per-chart bar is added to every chart card through `register_chart_action` a
 callbacks are MATCH callbacks keyed on `chart` that read the filters from the URL. The
 callbacks are plain functions (`chart_download`, `notebook_panel`, `report_download`), so
 tests call them directly.
+
+Access (dashboard/scope.py): the filters are the user's scoped ones (url_state); a chart of a
+page the user may not open is refused, snippets are for analysts; images and reports wait
+their turn in dashboard/export_queue.py; each download is written to the access log
+(dashboard/access_log.py).
 """
 
 from __future__ import annotations
@@ -22,8 +27,10 @@ import threading
 from dash import MATCH, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.development.base_component import Component
 
-from dashboard import ids
+from dashboard import ids, scope
+from dashboard.access_log import record_export
 from dashboard.chart_card import register_chart_action
+from dashboard.export_queue import QueueFull, queued
 from dashboard.url_state import parse_search
 from warehouse.query import Filters, Warehouse, WarehouseMissing
 from warehouse.suppression import threshold
@@ -40,7 +47,7 @@ _TIPS = {
     "csv": "The numbers behind this chart (CSV, with a header block)",
     "xlsx": "The numbers behind this chart (Excel workbook with definitions)",
 }
-BUSY_TEXT = "Preparing…"
+BUSY_TEXT = "In the export queue…"
 
 
 def suppression_tip() -> str:
@@ -74,13 +81,14 @@ def export_bar(chart_id: str, filters: Filters) -> Component:
     notebook = _button("Open in a notebook", ids.NOTEBOOK_BUTTON, chart_id,
                        "The Python (and SQL) that reproduce this chart, to paste into a notebook",
                        "button-notebook")
+    snippets = scope.current().can_see_snippets
     return html.Div(
         [
             html.Div(images, className="export-group", role="group",
                      **{"aria-label": "Download the chart as an image"}),
             html.Div(data, className="export-group", role="group",
                      **{"aria-label": "Download the chart's numbers"}),
-            html.Div([notebook], className="export-group"),
+            *([html.Div([notebook], className="export-group")] if snippets else []),
             html.Span(BUSY_TEXT, className="export-busy", role="status"),
             html.Span(id=ids.chart(ids.EXPORT_STATUS, chart_id), className="export-status",
                       role="alert"),
@@ -102,10 +110,12 @@ def chart_download(chart_id: str, fmt: str, search: str | None,
     from exports.images import MEDIA_TYPES
     from exports.tables import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
 
+    scope.require_chart(chart_id)
     wh = wh or _warehouse()
     f = _filters(wh, search)
     if fmt in IMAGE_FORMATS:
-        data, media = chart_image(chart_id, wh, f, fmt, suppress=True), MEDIA_TYPES[fmt]
+        data = queued(lambda: chart_image(chart_id, wh, f, fmt, suppress=True))
+        media = MEDIA_TYPES[fmt]
     elif fmt in DATA_FORMATS:
         data = chart_file(chart_id, wh, f, fmt, suppress=True)
         media = CSV_MEDIA_TYPE if fmt == "csv" else XLSX_MEDIA_TYPE
@@ -122,8 +132,10 @@ def _on_export(*args):
         return no_update, no_update
     fmt = next(f for f, kind in ids.EXPORT_BUTTON.items() if kind == trigger["type"])
     try:
-        return chart_download(trigger["chart"], fmt, search), ""
-    except WarehouseMissing as e:
+        payload = chart_download(trigger["chart"], fmt, search)
+        record_export("chart", trigger["chart"], fmt, search)
+        return payload, ""
+    except (WarehouseMissing, QueueFull, scope.AccessDenied) as e:
         return no_update, str(e)
     except Exception as e:  # the image engine (Chromium) can fail; say so in the card
         log.exception("export of %s as %s failed", trigger["chart"], fmt)
@@ -149,6 +161,8 @@ def notebook_panel(n_clicks: int | None, chart_id: str, search: str | None,
 
     if not n_clicks or n_clicks % 2 == 0:
         return [], True
+    scope.require_snippets()
+    scope.require_chart(chart_id)
     wh = wh or _warehouse()
     try:
         f = _filters(wh, search)
@@ -168,7 +182,13 @@ def notebook_panel(n_clicks: int | None, chart_id: str, search: str | None,
 
 
 def _on_notebook(n_clicks, search):
-    return notebook_panel(n_clicks, ctx.triggered_id["chart"], search)
+    try:
+        out = notebook_panel(n_clicks, ctx.triggered_id["chart"], search)
+    except scope.AccessDenied as e:
+        return [html.P(str(e))], False
+    if not out[1]:
+        record_export("snippet", ctx.triggered_id["chart"], "python", search)
+    return out
 
 
 # -- the report pack (filter bar) -----------------------------------------------------------------
@@ -205,8 +225,8 @@ def report_download(fmt: str, search: str | None, wh: Warehouse | None = None) -
     f = _filters(wh, search)
     media = ("application/pdf" if fmt == "pdf" else
              "application/vnd.openxmlformats-officedocument.presentationml.presentation")
-    return dcc.send_bytes(report_to_bytes(wh, f, fmt, suppress=True),
-                          report_filename(wh, f, fmt), type=media)
+    data = queued(lambda: report_to_bytes(wh, f, fmt, suppress=True))
+    return dcc.send_bytes(data, report_filename(wh, f, fmt), type=media)
 
 
 def _on_report(pdf_clicks, pptx_clicks, search):
@@ -214,8 +234,10 @@ def _on_report(pdf_clicks, pptx_clicks, search):
         return no_update, no_update
     fmt = "pdf" if ctx.triggered_id == ids.REPORT_PDF else "pptx"
     try:
-        return report_download(fmt, search), ""
-    except WarehouseMissing as e:
+        payload = report_download(fmt, search)
+        record_export("report", "report pack", fmt, search)
+        return payload, ""
+    except (WarehouseMissing, QueueFull) as e:
         return no_update, str(e)
     except Exception as e:
         log.exception("report %s failed", fmt)
