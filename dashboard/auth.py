@@ -114,7 +114,7 @@ def _trusted_peer() -> bool:
 
 
 def _wants_page() -> bool:
-    return (request.method == "GET" and not request.path.startswith("/_dash-")
+    return (request.method in ("GET", "HEAD") and not request.path.startswith("/_dash-")
             and request.accept_mimetypes.accept_html)
 
 
@@ -230,6 +230,7 @@ def install_auth(app: Dash, mode: str | None = None, users: UserStore | str | No
     def gate():
         request.environ[USER_ENVIRON] = "-"
         if request.path in PUBLIC_PATHS:
+            g.outcomes_access = scope.ANONYMOUS
             return None
         access = identify()
         if access is None:
@@ -304,8 +305,9 @@ def install_auth(app: Dash, mode: str | None = None, users: UserStore | str | No
     @server.after_request
     def csrf_cookie(response):
         # The token Dash's renderer sends back as X-CSRFToken (see the module doc).
+        access = getattr(g, "outcomes_access", None)
         if (response.mimetype == "text/html" and request.method == "GET"
-                and getattr(g, "outcomes_access", None) is not None):
+                and access not in (None, scope.ANONYMOUS)):
             response.set_cookie(CSRF_COOKIE, generate_csrf(), secure=request.is_secure,
                                 httponly=False, samesite="Strict", path="/")
         return response

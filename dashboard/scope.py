@@ -55,6 +55,9 @@ class Access:
 
 
 UNRESTRICTED = Access("(local)", "admin")
+# Public routes (the sign-in page): nobody, with no program at all (Dash may build the layout
+# once while serving one of them, to check it).
+ANONYMOUS = Access("-", "viewer", ("(none)",))
 
 
 def current() -> Access:

@@ -26,6 +26,7 @@ access_log_format = '%(h)s %({outcomes.user}e)s %(t)s "%(r)s" %(s)s %(b)s %(M)sm
 # Forwarded headers are honoured by the app (ProxyFix) and only from OUTCOMES_TRUSTED_PROXY.
 forwarded_allow_ips = ",".join(settings.trusted_proxies())
 proc_name = "outcomes-dashboard"
+control_socket_disable = True  # no runtime-control socket in $HOME (one server, many copies)
 
 
 # No "Server: gunicorn" banner: drop the header gunicorn writes on every response.
