@@ -105,13 +105,18 @@ def normalize_programs(programs) -> tuple[str, ...]:
 class UserStore:
     def __init__(self, path: str | Path | None = None):
         self.path = Path(path) if path else users_path()
+        self._ready = False
 
     def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        """A connection per call (threads, worker processes); the schema is made once."""
+        if not self._ready:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
         con.row_factory = sqlite3.Row
-        con.execute("PRAGMA journal_mode=WAL")
-        con.executescript(SCHEMA)
+        if not self._ready:
+            con.execute("PRAGMA journal_mode=WAL")
+            con.executescript(SCHEMA)
+            self._ready = True
         return con
 
     # -- reading -----------------------------------------------------------------------------
