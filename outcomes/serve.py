@@ -34,13 +34,16 @@ def ensure_first_admin(store=None, out=None) -> str | None:
 
 def prepare(host: str) -> str:
     """The checks and first-start steps shared by both servers; returns the sign-in mode."""
-    from dashboard.auth import AuthConfigError, check_binding
+    from dashboard.auth import AuthConfigError, check_binding, is_loopback
 
     mode = settings.auth_mode()
     try:
         check_binding(mode, host)
     except AuthConfigError as e:
         raise SystemExit(f"outcomes: refusing to start: {e}") from None
+    if not is_loopback(host) and not settings.trusted_proxies():
+        print(f"note: serving plain http on {host}: passwords and data cross the network "
+              "unencrypted; put a TLS proxy in front (README, Deploying)", file=sys.stderr)
     if mode == "password":
         ensure_first_admin()
     elif mode == "header":
