@@ -415,7 +415,8 @@ def test_scoped_user_sees_only_their_programs_in_pages_and_totals(store, demo):
     assert "Not available to your account" in page_body(client, "data-quality", "", token)
 
 
-def test_scoped_user_downloads_and_report(store, demo):
+def test_scoped_user_downloads(store, demo):
+    """(The report pack: test_queued_export_through_the_callbacks.)"""
     app = make_app(store)
     with app.server.test_request_context("/"):
         g.outcomes_access = access("pat", store)
@@ -426,22 +427,6 @@ def test_scoped_user_downloads_and_report(store, demo):
             assert rows and {r.split(",")[0] for r in rows} <= {"PSP", "STEP", "ALL"}, rows
         with pytest.raises(scope.AccessDenied):
             chart_exports.chart_download("rejects_by_reason", "csv", "")
-        # The report pack of a user with PSP and Arrears Cap, asked for Pay It Off.
-        import base64
-
-        from pptx import Presentation
-
-        g.outcomes_access = access("cap", store)
-        payload = chart_exports.report_download("pptx", "?program=PAY_IT_OFF")
-        deck = Presentation(io.BytesIO(base64.b64decode(payload["content"])))
-        text = " ".join(shape.text_frame.text for slide in deck.slides for shape in slide.shapes
-                        if shape.has_text_frame)
-        for cell in (c for slide in deck.slides for shape in slide.shapes if shape.has_table
-                     for row in shape.table.rows for c in row.cells):
-            text += " " + cell.text
-        assert "programs: Arrears Cap, Parent Support Program" in text
-        for name in ("Pay It Off", "Arrears Credit", "Workforce1", "STEP"):
-            assert name not in text, name
 
 
 def test_export_access_log(store, demo, tmp_path, monkeypatch):
@@ -471,31 +456,80 @@ def test_admin_page(store, demo):
     assert all(n in page for n in ("ada", "ana", "vic", "pat", "PSP,STEP", "signed in"))
 
 
-def test_export_queue_is_bounded():
+def test_export_queue_is_bounded_and_reports_its_state(tmp_path):
     import threading
 
-    from dashboard.export_queue import ExportQueue, QueueFull
+    from dashboard.export_queue import ExportQueue, QueueFull, poll, status_text
 
-    q = ExportQueue(concurrency=1, waiting=1)
-    started, release = threading.Event(), threading.Event()
+    q = ExportQueue(concurrency=1, waiting=1, folder=tmp_path)
+    release = threading.Event()
 
     def slow():
-        started.set()
-        release.wait(5)
-        return "done"
+        release.wait(10)
+        return {"content": "first"}
 
-    results = []
-    t1 = threading.Thread(target=lambda: results.append(q.run(slow)))
-    t1.start()
-    started.wait(5)
-    t2 = threading.Thread(target=lambda: results.append(q.run(lambda: "second")))
-    t2.start()
+    first = q.submit(slow, {"user": "vic"})
     deadline = threading.Event()
-    while q.waiting < 1 and not deadline.wait(0.01):
+    while poll(first, "vic", tmp_path)["state"] != "running" and not deadline.wait(0.01):
         pass
-    with pytest.raises(QueueFull):
-        q.run(lambda: "third")
+    second = q.submit(lambda: {"content": "second"}, {"user": "vic"})
+    state = poll(second, "vic", tmp_path)
+    assert state["state"] == "queued" and state["ahead"] == 1
+    assert status_text(state, "report") == "Queued: 1 export ahead of this report…"
+    with pytest.raises(QueueFull):  # one running, one waiting: full
+        q.submit(lambda: {}, {"user": "vic"})
+    assert poll(second, "someone else", tmp_path)["state"] == "unknown"
+    assert poll("../../etc/passwd", "vic", tmp_path)["state"] == "unknown"
     release.set()
-    t1.join(5)
-    t2.join(5)
-    assert sorted(results) == ["done", "second"]
+    while poll(second, "vic", tmp_path)["state"] != "done" and not deadline.wait(0.01):
+        pass
+    # Handed over once, then gone.
+    assert poll(second, "vic", tmp_path)["state"] == "unknown"
+    assert poll(first, "vic", tmp_path)["payload"] == {"content": "first"}
+    assert not list(tmp_path.iterdir())
+
+
+def test_queued_export_through_the_callbacks(store, demo, monkeypatch, tmp_path):
+    """A PNG and a report asked through the callbacks: a ticket at once, the file on a later
+    poll, made over the user's programs only (the job gets scoped filters, not the URL)."""
+    import base64
+    import time as _time
+
+    from dash._callback_context import context_value
+    from dash._utils import AttributeDict
+
+    app = make_app(store)
+    with app.server.test_request_context("/"):
+        g.outcomes_access = access("cap", store)
+
+        def call(fn, trigger, *args):
+            context_value.set(AttributeDict(triggered_inputs=[
+                {"prop_id": json.dumps(trigger, separators=(",", ":")) + ".n_clicks"
+                 if isinstance(trigger, dict) else f"{trigger}.n_clicks", "value": 1}]))
+            return fn(*args)
+
+        out = call(chart_exports._on_report, ids.REPORT_PPTX, 0, 1, 0,
+                   "?program=PAY_IT_OFF", None)
+        ticket = out[2]
+        assert out[1].startswith(("Queued", "Preparing")) and out[3] is False
+        for _ in range(600):
+            out = call(chart_exports._on_report, chart_exports.REPORT_POLL, 0, 1, 1,
+                       "?program=PAY_IT_OFF", ticket)
+            if out[0] is not dash_no_update():
+                break
+            assert out[1].startswith(("Queued", "Preparing")), out[1]
+            _time.sleep(0.1)
+        payload = out[0]
+        assert payload["filename"].endswith(".pptx") and out[3] is True
+        from pptx import Presentation
+
+        deck = Presentation(io.BytesIO(base64.b64decode(payload["content"])))
+        text = " ".join(shape.text_frame.text for slide in deck.slides
+                        for shape in slide.shapes if shape.has_text_frame)
+        assert "programs: Arrears Cap, Parent Support Program" in text
+
+
+def dash_no_update():
+    from dash import no_update
+
+    return no_update
