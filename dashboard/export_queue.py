@@ -1,8 +1,8 @@
 """A bounded queue for the heavy exports (report packs, chart images), so they never take the
 threads that serve pages.
 
-A click submits a job and returns at once with a ticket; the job runs on this worker process's
-own export threads (OUTCOMES_EXPORT_CONCURRENCY at once, default 1), with at most
+A click submits a job and returns at once with a ticket; the job runs on a thread of its own
+in this worker process, OUTCOMES_EXPORT_CONCURRENCY at once (default 1), with at most
 OUTCOMES_EXPORT_QUEUE more waiting (default 8; beyond that the page is told to try again). The
 page polls its ticket once a second and shows "Queued: N ahead" / "Preparing…" until the file
 is handed over. Tickets and finished files live in a private folder on disk (mode 0700), so the
@@ -23,7 +23,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from outcomes.settings import export_concurrency, export_queue
@@ -61,7 +60,7 @@ class ExportQueue:
         self.concurrency = concurrency or export_concurrency()
         self.max_waiting = export_queue() if waiting is None else waiting
         self.folder = folder or jobs_dir()
-        self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="export")
+        self._slots = threading.BoundedSemaphore(self.concurrency)
         self._lock = threading.Lock()
         self._queued: list[str] = []  # tickets waiting, oldest first
         self.running = 0
@@ -79,10 +78,14 @@ class ExportQueue:
             self._queued.append(ticket)
             self._state(ticket, meta, "queued")
             self._renumber()
-        self._pool.submit(self._run, ticket, job, meta)
+        # A thread per job, waiting for a slot (never one of the server's request threads; a
+        # fresh thread each time, so no job depends on a pool thread that might be gone).
+        threading.Thread(target=self._run, args=(ticket, job, meta), daemon=True,
+                         name="export-job").start()
         return ticket
 
     def _run(self, ticket: str, job: Callable[[], dict], meta: dict) -> None:
+        self._slots.acquire()
         with self._lock:
             self._queued.remove(ticket)
             self.running += 1
@@ -97,6 +100,7 @@ class ExportQueue:
         finally:
             with self._lock:
                 self.running -= 1
+            self._slots.release()
 
     def _state(self, ticket: str, meta: dict, state: str, **extra) -> None:
         ahead = self._queued.index(ticket) if ticket in self._queued else 0

@@ -161,6 +161,9 @@ def test_program_scoped_user_everywhere(dash_duo, signed_app):
 
     # The report pack too (PDF, as text).
     dash_duo.find_element(f"#{ids.REPORT_PDF}").click()
+    # In the export queue: the page says so ("Queued: …" or "Preparing the report…").
+    dash_duo.wait_for_contains_text(f"#{ids.REPORT_STATUS}", "the report", timeout=10)
+    assert not dash_duo.find_element(f"#{ids.REPORT_PPTX}").is_enabled()
     pdf = _wait_file(dash_duo, "outcomes_report_2009-2023.pdf", timeout=120)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
