@@ -533,3 +533,59 @@ def dash_no_update():
     from dash import no_update
 
     return no_update
+
+
+# -- the production server (what `make run` starts) ---------------------------------------------
+def test_make_run_server_gunicorn(tmp_path, demo_warehouse):
+    """`outcomes serve` on a free port: gunicorn, the first admin's password printed once, no
+    Server banner, the security headers, and the request log naming the signed-in user."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = dict(os.environ, OUTCOMES_AUTH="password", OUTCOMES_USERS=str(tmp_path / "u.db"),
+               OUTCOMES_WAREHOUSE=str(demo_warehouse), OUTCOMES_WORKERS="1",
+               OUTCOMES_THREADS="2", OUTCOMES_EXPORT_WARMUP="0")
+    outcomes = Path(sys.executable).parent / "outcomes"
+    log = tmp_path / "server.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([str(outcomes), "serve", "--port", str(port)], env=env,
+                                stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(base + "/login", timeout=5)
+                break
+            except OSError:
+                time.sleep(0.3)
+        password = re.search(r"shown only now:\s+(\S+)", log.read_text()).group(1)
+        import requests
+
+        s = requests.Session()
+        page = s.get(base + "/login", timeout=60)
+        assert "Server" not in page.headers
+        assert page.headers["X-Frame-Options"] == "DENY"
+        assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        r = s.post(base + "/login", data={"csrf_token": token, "username": "admin",
+                                          "password": password}, allow_redirects=False,
+                   timeout=60)
+        assert r.status_code == 302
+        assert s.get(base + "/admin", timeout=60).status_code == 200
+        assert requests.get(base + "/_dash-layout", timeout=60).status_code == 401
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(60)
+    text = log.read_text()
+    assert "gunicorn" in text and text.count(password) == 1
+    assert re.search(r'127\.0\.0\.1 admin \[[^]]+\] "GET /admin HTTP/1\.1" 200', text), text
