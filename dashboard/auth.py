@@ -97,6 +97,22 @@ class HttpsAwareSessions(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
 
 
+class FromTrustedProxy:
+    """X-Forwarded-For/-Proto/-Host (werkzeug's ProxyFix) honoured only on requests whose TCP
+    peer is one of the trusted proxies; anyone else's forwarded headers count for nothing."""
+
+    def __init__(self, app, proxies: tuple[str, ...]):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        self.app, self.proxies = app, set(proxies)
+        self.fixed = ProxyFix(app, x_for=1, x_proto=1, x_host=1)
+
+    def __call__(self, environ, start_response):
+        if environ.get("REMOTE_ADDR") in self.proxies:
+            return self.fixed(environ, start_response)
+        return self.app(environ, start_response)
+
+
 def _access(user: User) -> scope.Access:
     return scope.Access(user.name, user.role, user.programs)
 
@@ -195,9 +211,7 @@ def install_auth(app: Dash, mode: str | None = None, users: UserStore | str | No
     )
     server.session_interface = HttpsAwareSessions()
     if settings.trusted_proxies():
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=1, x_proto=1, x_host=1)
+        server.wsgi_app = FromTrustedProxy(server.wsgi_app, settings.trusted_proxies())
     server.extensions["outcomes_users"] = store
 
     csrf = CSRFProtect(server)

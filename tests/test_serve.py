@@ -295,6 +295,16 @@ def test_header_mode_with_a_named_proxy(store, demo, monkeypatch):
     assert ok.status_code == 200
     assert client.get("/_dash-layout", headers={"X-Remote-User": "ana"},
                       environ_base={"REMOTE_ADDR": "10.0.0.6"}).status_code == 401
+    # The proxy's X-Forwarded-Proto makes the cookies Secure; nobody else's does.
+    via_proxy = client.get("/", headers={"X-Remote-User": "ana", "X-Forwarded-Proto": "https"},
+                           environ_base={"REMOTE_ADDR": "10.0.0.5"})
+    assert "Secure" in via_proxy.headers["Set-Cookie"]
+    password_app = make_app(store).server.test_client()
+    direct = password_app.get("/login", headers={"X-Forwarded-Proto": "https",
+                                                 "X-Forwarded-For": "1.2.3.4"},
+                              environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert direct.status_code == 200
+    assert all("Secure" not in h for h in direct.headers.getlist("Set-Cookie"))
 
 
 def test_binding_checks(monkeypatch):
