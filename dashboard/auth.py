@@ -30,7 +30,6 @@ from urllib.parse import urlsplit
 from dash import Dash
 from flask import (
     Flask,
-    current_app,
     g,
     jsonify,
     redirect,
@@ -334,12 +333,3 @@ def _quote(path: str) -> str:
     from urllib.parse import quote
 
     return quote(path, safe="")
-
-
-def auth_mode_of(app_or_server) -> str:
-    server = getattr(app_or_server, "server", app_or_server)
-    return server.config.get("OUTCOMES_AUTH", "password")
-
-
-def current_mode() -> str:
-    return current_app.config.get("OUTCOMES_AUTH", "password")
