@@ -6,7 +6,8 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("bench.load_bench", "bench.dashboard_latency", "bench.exports_bench")
+BENCHMARKS = ("bench.load_bench", "bench.dashboard_latency", "bench.exports_bench",
+              "bench.serve_bench")
 
 
 def main() -> int:
