@@ -27,8 +27,10 @@ $(WAREHOUSE): | $(VENV)/.run-installed
 demo: $(VENV)/.run-installed
 	$(BIN)/outcomes demo --warehouse $(WAREHOUSE) --force
 
+# Production serving (gunicorn, sign-in; see README "Deploying"). First start: prints the
+# password of the user `admin` it creates. `python app.py --dev` is the development server.
 run: $(VENV)/.run-installed $(WAREHOUSE) system-deps
-	OUTCOMES_WAREHOUSE=$(WAREHOUSE) $(BIN)/python app.py --host $(HOST) --port $(PORT)
+	OUTCOMES_WAREHOUSE=$(WAREHOUSE) $(BIN)/outcomes serve --host $(HOST) --port $(PORT)
 
 # Debian's chromium (end-to-end tests, static image export) and poppler (PDF checks).
 system-deps:

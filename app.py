@@ -1,36 +1,54 @@
-"""The dashboard's entry point: `python app.py [--host H] [--port P] [--debug]`, or
-`gunicorn app:server`. The warehouse is $OUTCOMES_WAREHOUSE, else data/outcomes.duckdb.
+"""The dashboard's entry point.
 
-Pages, layouts and callbacks live in dashboard/; this file is only the shell."""
+    python app.py [--host H] [--port P]          production: gunicorn (outcomes/serve.py)
+    python app.py --dev [--debug]                Flask's development server, for work on the app
+    gunicorn app:server                          any WSGI server: `server` is built on first use
+
+The warehouse is $OUTCOMES_WAREHOUSE, else data/outcomes.duckdb; sign-in is $OUTCOMES_AUTH
+(dashboard/auth.py). Pages, layouts and callbacks live in dashboard/; this file is only the
+shell. `app` and `server` are made when first asked for (PEP 562), so the production launcher
+never builds an app (nor starts an image engine) in the process that becomes gunicorn.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import threading
 
-from dashboard.factory import create_app
+_BUILT: dict = {}
+_LOCK = threading.Lock()
 
-app = create_app()
-server = app.server  # WSGI
+
+def get_app():
+    with _LOCK:
+        if "app" not in _BUILT:
+            from dashboard.factory import create_app
+
+            _BUILT["app"] = create_app()
+        return _BUILT["app"]
+
+
+def __getattr__(name: str):
+    if name == "app":
+        return get_app()
+    if name == "server":
+        return get_app().server  # WSGI
+    raise AttributeError(name)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="app.py", description="Serve the outcomes dashboard.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8050)
-    parser.add_argument("--debug", action="store_true", help="Dash debug mode (reloader, "
-                        "dev tools); off by default")
+    parser.add_argument("--dev", action="store_true",
+                        help="Flask's development server instead of gunicorn")
+    parser.add_argument("--debug", action="store_true", help="with --dev: Dash debug mode "
+                        "(reloader, dev tools); off by default")
     args = parser.parse_args(argv)
-    from outcomes.settings import warehouse_path
+    from outcomes.serve import serve
 
-    wh = warehouse_path()
-    if not wh.is_file():
-        print(f"note: no warehouse at {wh}; the dashboard will explain how to build one "
-              "(`make demo` or `outcomes demo`).", file=sys.stderr)
-    # No version check: it would call plotly.com from the browser (everything is served locally).
-    app.run(host=args.host, port=args.port, debug=args.debug,
-            dev_tools_disable_version_check=True)
-    return 0
+    return serve(args.host, args.port, dev=args.dev, debug=args.debug)
 
 
 if __name__ == "__main__":

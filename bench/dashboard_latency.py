@@ -73,7 +73,8 @@ def time_request(client, page_key: str, search: str) -> tuple[float, int]:
     payload = json.dumps(body_request(page_key, search))
     t = time.perf_counter()
     response = client.post("/_dash-update-component", data=payload,
-                           content_type="application/json")
+                           content_type="application/json",
+                           headers={"X-CSRFToken": getattr(client, "csrf_token", "")})
     elapsed = (time.perf_counter() - t) * 1000
     if response.status_code != 200:
         raise RuntimeError(f"{page_key} {search}: HTTP {response.status_code}")
@@ -104,7 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     from dashboard.factory import create_app
     from dashboard.pages import PAGE_MODULES
 
-    client = create_app(warm_exports=False).server.test_client()
+    # Sign-in off (in process, from loopback); the CSRF token the page's cookie carries is sent
+    # back as the browser does (dashboard/auth.py).
+    client = create_app(warm_exports=False, auth="none").server.test_client()
+    client.get("/")
+    client.csrf_token = client.get_cookie("_csrf_token").value
     wh = get_warehouse()
     first, last = wh.data_years()
     rng = random.Random(args.seed)

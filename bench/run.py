@@ -7,7 +7,8 @@ import importlib
 import sys
 
 BENCHMARKS = ("bench.load_bench", "bench.dashboard_latency", "bench.exports_bench",
-              "bench.during_load")
+              "bench.during_load",
+              "bench.serve_bench")
 
 
 def main() -> int:

@@ -37,10 +37,14 @@ ChartAction = Callable[[str, Filters], Component | None]
 _ACTIONS: list[ChartAction] = []
 TABLE_MAX_ROWS = 400
 
+# Nothing in the toolbar sends data off the machine: no cloud/"edit in Chart Studio" link, and
+# no camera (plotly's own PNG lacks the suppression and footnotes; the card's PNG has them).
 GRAPH_CONFIG = {
     "displaylogo": False,
     "responsive": True,
-    "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d", "toImage"],
 }
 
 

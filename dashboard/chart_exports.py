@@ -11,6 +11,11 @@ The per-chart bar is added to every chart card through `register_chart_action` a
 callbacks are MATCH callbacks keyed on `chart` that read the filters from the URL. The
 callbacks are plain functions (`chart_download`, `notebook_panel`, `report_download`), so
 tests call them directly.
+
+Access (dashboard/scope.py): the filters are the user's scoped ones (url_state); a chart of a
+page the user may not open is refused, snippets are for analysts; images and reports wait
+their turn in dashboard/export_queue.py; each download is written to the access log
+(dashboard/access_log.py).
 """
 
 from __future__ import annotations
@@ -22,8 +27,10 @@ import threading
 from dash import MATCH, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.development.base_component import Component
 
-from dashboard import ids
+from dashboard import ids, scope
+from dashboard.access_log import record_export
 from dashboard.chart_card import register_chart_action
+from dashboard.export_queue import QueueFull, export_queue_for_process, poll, status_text
 from dashboard.url_state import parse_search
 from warehouse.query import Filters, Warehouse, WarehouseMissing
 from warehouse.suppression import threshold
@@ -41,6 +48,10 @@ _TIPS = {
     "xlsx": "The numbers behind this chart (Excel workbook with definitions)",
 }
 BUSY_TEXT = "Preparing…"
+# Ids of the export queue's parts (pattern-matching, keyed on `chart` like dashboard.ids').
+EXPORT_TICKET, EXPORT_POLL, EXPORT_QUEUE_STATUS = "export-ticket", "export-poll", "export-queue"
+REPORT_TICKET, REPORT_POLL = "report-ticket", "report-poll"
+POLL_MS = 1000
 
 
 def suppression_tip() -> str:
@@ -74,17 +85,22 @@ def export_bar(chart_id: str, filters: Filters) -> Component:
     notebook = _button("Open in a notebook", ids.NOTEBOOK_BUTTON, chart_id,
                        "The Python (and SQL) that reproduce this chart, to paste into a notebook",
                        "button-notebook")
+    snippets = scope.current().can_see_snippets
     return html.Div(
         [
             html.Div(images, className="export-group", role="group",
                      **{"aria-label": "Download the chart as an image"}),
             html.Div(data, className="export-group", role="group",
                      **{"aria-label": "Download the chart's numbers"}),
-            html.Div([notebook], className="export-group"),
+            *([html.Div([notebook], className="export-group")] if snippets else []),
             html.Span(BUSY_TEXT, className="export-busy", role="status"),
             html.Span(id=ids.chart(ids.EXPORT_STATUS, chart_id), className="export-status",
                       role="alert"),
+            html.Span(id=ids.chart(EXPORT_QUEUE_STATUS, chart_id), className="export-queue",
+                      role="status"),
             dcc.Download(id=ids.chart(ids.EXPORT_DOWNLOAD, chart_id)),
+            dcc.Store(id=ids.chart(EXPORT_TICKET, chart_id)),
+            dcc.Interval(id=ids.chart(EXPORT_POLL, chart_id), interval=POLL_MS, disabled=True),
             html.Div(id=ids.chart(ids.NOTEBOOK_PANEL, chart_id), className="notebook-panel",
                      hidden=True),
         ],
@@ -97,13 +113,18 @@ register_chart_action(export_bar)
 
 def chart_download(chart_id: str, fmt: str, search: str | None,
                    wh: Warehouse | None = None) -> dict:
-    """The dcc.Download payload for one chart in one format (always suppressed)."""
+    """The dcc.Download payload for one chart in one format (always suppressed), made now."""
+    scope.require_chart(chart_id)
+    wh = wh or _warehouse()
+    return chart_payload(chart_id, fmt, wh, _filters(wh, search))
+
+
+def chart_payload(chart_id: str, fmt: str, wh: Warehouse, f: Filters) -> dict:
+    """The same for filters already narrowed to the user (what a queued job runs)."""
     from exports.charts import chart_file, chart_image, download_filename
     from exports.images import MEDIA_TYPES
     from exports.tables import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
 
-    wh = wh or _warehouse()
-    f = _filters(wh, search)
     if fmt in IMAGE_FORMATS:
         data, media = chart_image(chart_id, wh, f, fmt, suppress=True), MEDIA_TYPES[fmt]
     elif fmt in DATA_FORMATS:
@@ -114,20 +135,69 @@ def chart_download(chart_id: str, fmt: str, search: str | None,
     return dcc.send_bytes(data, download_filename(chart_id, wh, f, fmt), type=media)
 
 
+def submit_export(kind: str, what: str, fmt: str, search: str | None, job) -> str:
+    """Queue `job` (a payload maker over already-scoped filters) for the signed-in user."""
+    meta = {"user": scope.current().user, "kind": kind, "what": what, "format": fmt,
+            "search": search or ""}
+    return export_queue_for_process().submit(job, meta)
+
+
+def collect_export(ticket: str | None, noun: str):
+    """(payload or no_update, error text, queue text, ticket, polling off?) for a poll."""
+    state = poll(ticket, scope.current().user)
+    if state["state"] in ("queued", "running"):
+        return no_update, "", status_text(state, noun), no_update, False
+    if state["state"] == "done":
+        record_export(state["kind"], state["what"], state["format"], state["search"])
+        return state["payload"], "", "", None, True
+    if state["state"] == "failed":
+        log.error("export %s of %s failed: %s", state["format"], state["what"], state["error"])
+        return no_update, f"Could not make the {noun}: {state['error']}", "", None, True
+    return no_update, "", "", None, True
+
+
 def _on_export(*args):
-    """Callback: one of the five buttons of a chart was clicked."""
-    search = args[-1]
+    """Callback: one of the five buttons of a chart was clicked, or its queued image is polled.
+    Returns (download, error, queue status, ticket, polling disabled)."""
+    n_polls, search, ticket = args[-3:]
     trigger = ctx.triggered_id
-    if not trigger or not any(args[:-1]):
-        return no_update, no_update
+    if not trigger:
+        return (no_update,) * 5
+    chart_id = trigger["chart"]
+    if trigger["type"] == EXPORT_POLL:
+        return collect_export(ticket, "image")
+    if not any(args[:-3]):
+        return (no_update,) * 5
     fmt = next(f for f, kind in ids.EXPORT_BUTTON.items() if kind == trigger["type"])
     try:
-        return chart_download(trigger["chart"], fmt, search), ""
-    except WarehouseMissing as e:
-        return no_update, str(e)
+        if fmt in DATA_FORMATS:  # quick: made now
+            payload = chart_download(chart_id, fmt, search)
+            record_export("chart", chart_id, fmt, search)
+            return payload, "", "", no_update, True
+        scope.require_chart(chart_id)
+        wh = _warehouse()
+        f = _filters(wh, search)  # narrowed to the user here, in the request
+        ticket = submit_export("chart", chart_id, fmt, search,
+                               lambda: chart_payload(chart_id, fmt, wh, f))
+        return no_update, "", status_text(poll_peek(ticket), "image"), ticket, False
+    except (WarehouseMissing, QueueFull, scope.AccessDenied) as e:
+        return no_update, str(e), "", no_update, True
     except Exception as e:  # the image engine (Chromium) can fail; say so in the card
-        log.exception("export of %s as %s failed", trigger["chart"], fmt)
-        return no_update, f"Could not make the {fmt.upper()}: {e}"
+        log.exception("export of %s as %s failed", chart_id, fmt)
+        return no_update, f"Could not make the {fmt.upper()}: {e}", "", no_update, True
+
+
+def poll_peek(ticket: str) -> dict:
+    """A just-submitted ticket's state without collecting it (it may be done already)."""
+    import json
+
+    from dashboard.export_queue import jobs_dir
+
+    try:
+        state = json.loads((jobs_dir() / f"{ticket}.json").read_text())
+    except (OSError, ValueError):
+        return {"state": "queued", "ahead": 0}
+    return state if state["state"] in ("queued", "running") else {"state": "running"}
 
 
 # -- "Open in a notebook" -------------------------------------------------------------------------
@@ -149,6 +219,8 @@ def notebook_panel(n_clicks: int | None, chart_id: str, search: str | None,
 
     if not n_clicks or n_clicks % 2 == 0:
         return [], True
+    scope.require_snippets()
+    scope.require_chart(chart_id)
     wh = wh or _warehouse()
     try:
         f = _filters(wh, search)
@@ -168,7 +240,13 @@ def notebook_panel(n_clicks: int | None, chart_id: str, search: str | None,
 
 
 def _on_notebook(n_clicks, search):
-    return notebook_panel(n_clicks, ctx.triggered_id["chart"], search)
+    try:
+        out = notebook_panel(n_clicks, ctx.triggered_id["chart"], search)
+    except scope.AccessDenied as e:
+        return [html.P(str(e))], False
+    if not out[1]:
+        record_export("snippet", ctx.triggered_id["chart"], "python", search)
+    return out
 
 
 # -- the report pack (filter bar) -----------------------------------------------------------------
@@ -186,6 +264,8 @@ def report_controls() -> html.Div:
                                 className="button button-secondary button-small"),
                     html.Span(id=ids.REPORT_STATUS, className="report-status", role="status"),
                     dcc.Download(id=ids.REPORT_DOWNLOAD),
+                    dcc.Store(id=REPORT_TICKET),
+                    dcc.Interval(id=REPORT_POLL, interval=POLL_MS, disabled=True),
                 ],
                 className="report-buttons",
             ),
@@ -197,29 +277,43 @@ def report_controls() -> html.Div:
 
 def report_download(fmt: str, search: str | None, wh: Warehouse | None = None) -> dict:
     """The dcc.Download payload of the report pack (always suppressed)."""
-    from exports.report import report_filename, report_to_bytes
 
     if fmt not in REPORT_FORMATS:
         raise ValueError(f"report format must be pdf or pptx, not {fmt!r}")
     wh = wh or _warehouse()
-    f = _filters(wh, search)
+    return report_payload(fmt, wh, _filters(wh, search))
+
+
+def report_payload(fmt: str, wh: Warehouse, f: Filters) -> dict:
+    """The same for filters already narrowed to the user (what a queued job runs)."""
+    from exports.report import report_filename, report_to_bytes
+
     media = ("application/pdf" if fmt == "pdf" else
              "application/vnd.openxmlformats-officedocument.presentationml.presentation")
     return dcc.send_bytes(report_to_bytes(wh, f, fmt, suppress=True),
                           report_filename(wh, f, fmt), type=media)
 
 
-def _on_report(pdf_clicks, pptx_clicks, search):
+def _on_report(pdf_clicks, pptx_clicks, n_polls, search, ticket):
+    """Callback: a report button, or the poll of a queued report. Returns (download, status,
+    ticket, polling disabled, PDF and PPTX buttons disabled)."""
+    if ctx.triggered_id == REPORT_POLL:
+        payload, error, queue_text, ticket, stop = collect_export(ticket, "report")
+        return payload, error or queue_text, ticket, stop, not stop, not stop
     if ctx.triggered_id not in (ids.REPORT_PDF, ids.REPORT_PPTX):
-        return no_update, no_update
+        return (no_update,) * 6
     fmt = "pdf" if ctx.triggered_id == ids.REPORT_PDF else "pptx"
     try:
-        return report_download(fmt, search), ""
-    except WarehouseMissing as e:
-        return no_update, str(e)
+        wh = _warehouse()
+        f = _filters(wh, search)  # narrowed to the user here, in the request
+        ticket = submit_export("report", "report pack", fmt, search,
+                               lambda: report_payload(fmt, wh, f))
+        return no_update, status_text(poll_peek(ticket), "report"), ticket, False, True, True
+    except (WarehouseMissing, QueueFull) as e:
+        return no_update, str(e), no_update, True, False, False
     except Exception as e:
         log.exception("report %s failed", fmt)
-        return no_update, f"Could not make the report: {e}"
+        return no_update, f"Could not make the report: {e}", no_update, True, False, False
 
 
 # -- wiring ---------------------------------------------------------------------------------------
@@ -227,11 +321,14 @@ def register_export_callbacks(app: Dash) -> None:
     app.callback(
         Output(ids.chart(ids.EXPORT_DOWNLOAD, MATCH), "data"),
         Output(ids.chart(ids.EXPORT_STATUS, MATCH), "children"),
+        Output(ids.chart(EXPORT_QUEUE_STATUS, MATCH), "children"),
+        Output(ids.chart(EXPORT_TICKET, MATCH), "data"),
+        Output(ids.chart(EXPORT_POLL, MATCH), "disabled"),
         *[Input(ids.chart(kind, MATCH), "n_clicks") for kind in ids.EXPORT_BUTTON.values()],
+        Input(ids.chart(EXPORT_POLL, MATCH), "n_intervals"),
         State(ids.URL, "search"),
+        State(ids.chart(EXPORT_TICKET, MATCH), "data"),
         prevent_initial_call=True,
-        running=[(Output(ids.chart(ids.EXPORT_BAR, MATCH), "className"),
-                  "export-bar busy", "export-bar")],
     )(_on_export)
 
     app.callback(
@@ -245,14 +342,16 @@ def register_export_callbacks(app: Dash) -> None:
     app.callback(
         Output(ids.REPORT_DOWNLOAD, "data"),
         Output(ids.REPORT_STATUS, "children"),
+        Output(REPORT_TICKET, "data"),
+        Output(REPORT_POLL, "disabled"),
+        Output(ids.REPORT_PDF, "disabled"),
+        Output(ids.REPORT_PPTX, "disabled"),
         Input(ids.REPORT_PDF, "n_clicks"),
         Input(ids.REPORT_PPTX, "n_clicks"),
+        Input(REPORT_POLL, "n_intervals"),
         State(ids.URL, "search"),
+        State(REPORT_TICKET, "data"),
         prevent_initial_call=True,
-        running=[(Output(ids.REPORT_PDF, "disabled"), True, False),
-                 (Output(ids.REPORT_PPTX, "disabled"), True, False),
-                 (Output(ids.REPORT_STATUS, "className"), "report-status busy",
-                  "report-status")],
     )(_on_report)
 
 

@@ -14,6 +14,7 @@ from dash.development.base_component import Component
 from dashboard import (
     chart_exports,  # noqa: F401  (adds the export bar to every chart card)
     ids,
+    scope,
 )
 from dashboard.chart_card import chart_card
 from dashboard.charts import charts_for
@@ -83,6 +84,8 @@ def page_context(search: str | None) -> PageContext | Component:
 def render_page(page: Page, body: Callable[[PageContext], object], search: str | None):
     """What a page's render callback returns: its body for the URL's filters (cached), or the
     panel explaining why there is none."""
+    if not scope.page_allowed(page.key):  # a page over every program, for a scoped user
+        return not_allowed_panel()
     ctx = page_context(search)
     if not isinstance(ctx, PageContext):
         return ctx
@@ -142,6 +145,13 @@ def missing_panel(message: str) -> html.Div:
     )
 
 
+def not_allowed_panel() -> html.Div:
+    return html.Div([html.H2("Not available to your account"),
+                     html.P("This page counts records of every program; your account is "
+                            "limited to some programs. Ask an administrator.")],
+                    className="card missing-warehouse", role="alert", id="not-allowed")
+
+
 def page_frame(page: Page, *extra: Component) -> html.Div:
     """The static part of a page: heading, intro, and the body its render callback fills."""
     return html.Div(
@@ -186,7 +196,7 @@ _BODY_LOCK = threading.Lock()
 
 def cached_body(page_key: str, ctx: PageContext, build: Callable[[PageContext], object]):
     key = (page_key, str(ctx.wh.path), ctx.wh.version(), ctx.filters, ctx.suppress,
-           date.today())
+           date.today(), scope.current().cache_key())
     with _BODY_LOCK:
         if key in _BODY_CACHE:
             _BODY_CACHE.move_to_end(key)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from dash import Dash
 
+from dashboard.auth import install_auth
 from dashboard.chart_exports import register_export_callbacks, warm_export_engine
 from dashboard.pages import PAGE_MODULES, PAGES
 from dashboard.shell import PRODUCT_NAME, register_shell_callbacks, serve_layout
@@ -14,9 +15,13 @@ from dashboard.shell import PRODUCT_NAME, register_shell_callbacks, serve_layout
 ASSETS = Path(__file__).resolve().parent / "assets"
 
 
-def create_app(warm_exports: bool = True) -> Dash:
+def create_app(warm_exports: bool = True, auth: str | None = None, users=None) -> Dash:
     """The app; `warm_exports` starts the image engine in the background (once per process,
-    see dashboard.chart_exports.warm_export_engine) so the first download is quick."""
+    see dashboard.chart_exports.warm_export_engine) so the first download is quick.
+
+    `auth` is the sign-in mode (password | header | none; default $OUTCOMES_AUTH, else
+    password) and `users` the user store (a path or outcomes.users.UserStore; default
+    $OUTCOMES_USERS): see dashboard/auth.py. Every route passes its gate."""
     app = Dash(
         __name__,
         title=PRODUCT_NAME,
@@ -33,6 +38,7 @@ def create_app(warm_exports: bool = True) -> Dash:
     for m in PAGE_MODULES:
         m.register_callbacks(app)
     register_export_callbacks(app)
+    install_auth(app, auth, users)
     if warm_exports:
         warm_export_engine()
     return app

@@ -11,7 +11,7 @@ from dash import Dash, Input, Output, ctx, dcc, html, no_update
 from dash.development.base_component import Component
 
 from dashboard import format as fmt
-from dashboard import ids
+from dashboard import ids, scope
 from dashboard.chart_exports import report_controls
 from dashboard.common import Page, get_warehouse, missing_panel
 from dashboard.style import PROGRAM_NAMES, PROGRAM_ORDER
@@ -115,6 +115,14 @@ def sync_controls(search, from_year, to_year, programs, boroughs, suppress_value
 
 def suppress_toggle() -> html.Div:
     n = threshold()
+    if scope.forced_suppress():  # viewers: always on; no toggle (the URL cannot turn it off)
+        return html.Div(
+            [html.Span("Small numbers", className="filter-label"),
+             html.Span(f"Suppressed under {n}", className="suppress-fixed"),
+             dcc.Checklist(id=ids.FILTER_SUPPRESS, value=[SUPPRESS_ON], options=[],
+                           style={"display": "none"})],
+            className="filter filter-suppress",
+            title=f"Counts from 1 to {n - 1} show as <{n} for your account.")
     return html.Div(
         [html.Span("Small numbers", className="filter-label"),
          dcc.Checklist(id=ids.FILTER_SUPPRESS, value=[],
@@ -147,9 +155,12 @@ def filter_bar(years: tuple[int, int] | None) -> html.Div:
                      className="filter filter-year"),
             html.Div([html.Label("Programs", htmlFor=ids.FILTER_PROGRAMS),
                       dcc.Dropdown(id=ids.FILTER_PROGRAMS, multi=True, value=[],
-                                   placeholder="All programs",
+                                   placeholder=("All your programs" if scope.current().scoped
+                                                else "All programs"),
                                    options=[{"label": PROGRAM_NAMES[c], "value": c}
-                                            for c in PROGRAM_ORDER])],
+                                            for c in PROGRAM_ORDER
+                                            if not scope.current().scoped
+                                            or c in scope.current().programs])],
                      className="filter filter-programs"),
             html.Div([html.Label("Boroughs", htmlFor=ids.FILTER_BOROUGHS),
                       dcc.Dropdown(id=ids.FILTER_BOROUGHS, multi=True, value=[],
@@ -170,9 +181,15 @@ def filter_bar(years: tuple[int, int] | None) -> html.Div:
 
 
 # -- navigation and routing -------------------------------------------------------------------
+def _nav_class(page: Page, active: bool = False) -> str:
+    # A page the user may not open stays in the tree (callbacks address it) but is not shown.
+    return ("nav-link" + (" active" if active else "")
+            + ("" if scope.page_allowed(page.key) else " hidden"))
+
+
 def nav(pages: list[Page]) -> html.Nav:
     return html.Nav(
-        [dcc.Link(p.name, href=p.path, id=ids.nav_link(p.key), className="nav-link")
+        [dcc.Link(p.name, href=p.path, id=ids.nav_link(p.key), className=_nav_class(p))
          for p in pages],
         className="nav", id=ids.NAV, **{"aria-label": "Pages"},
     )
@@ -182,8 +199,7 @@ def nav_state(pathname: str | None, search: str | None, pages: list[Page]):
     """Callback: every nav link carries the current query string; the current page is marked."""
     search = search or ""
     hrefs = [p.path + search for p in pages]
-    classes = ["nav-link active" if (pathname or "/") == p.path else "nav-link"
-               for p in pages]
+    classes = [_nav_class(p, (pathname or "/") == p.path) for p in pages]
     return (*hrefs, *classes, (pathname or "/"))
 
 
@@ -206,6 +222,26 @@ def make_router(pages: list[Page], layouts: dict[str, callable]):
     return route
 
 
+def user_bar() -> html.Div:
+    """Who is signed in (role, programs), sign-out and, for admins, the admin page; with
+    OUTCOMES_AUTH=none, a plain statement that sign-in is off."""
+    from flask import current_app, has_request_context
+
+    mode = current_app.config.get("OUTCOMES_AUTH", "none") if has_request_context() else "none"
+    access = scope.current()
+    if mode == "none":
+        return html.Div(html.Span("Sign-in is off: local use only (OUTCOMES_AUTH=none)",
+                                  className="user-note"), className="user-bar", id="user-bar")
+    programs = ", ".join(access.programs) if access.scoped else "all programs"
+    items = [html.Span(access.user, className="user-name", id="user-name"),
+             html.Span(f"{access.role} · {programs}", className="user-role")]
+    if access.is_admin:
+        items.append(html.A("Users", href="/admin", className="user-link", id="admin-link"))
+    if mode == "password":
+        items.append(html.A("Sign out", href="/logout", className="user-link", id="sign-out"))
+    return html.Div(items, className="user-bar", id="user-bar")
+
+
 def serve_layout(pages: list[Page]):
     def layout():
         years = data_years()
@@ -223,6 +259,7 @@ def serve_layout(pages: list[Page]):
                                                     className="brand-sub")],
                                          className="brand"),
                                 html.Div(as_of, id=ids.AS_OF, className="as-of"),
+                                user_bar(),
                             ],
                             className="header-top",
                         ),

@@ -8,12 +8,17 @@ read and written apart from `Filters` (`parse_suppress`, `to_search(filters, sup
 Parsing is forgiving: an unknown program or
 borough is dropped, an unreadable year is ignored, and a reversed range falls back to the
 default window, so any URL opens a page (never an error).
+
+Access: every Filters made here is narrowed to the signed-in user's programs, and `suppress`
+is forced on for viewers (dashboard/scope.py): the one point every page, download and report
+passes through, so a URL never widens what a user may see.
 """
 
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlencode
 
+from dashboard.scope import clamp_filters, forced_suppress
 from etl.contract import BOROUGH_ALIASES, BOROUGHS, PROGRAMS, UNKNOWN_BOROUGH
 from warehouse.query import Filters
 
@@ -80,7 +85,7 @@ def parse_search(search: str | None, years: tuple[int, int] | None = None) -> Fi
             name = borough_name(part)
             if name and name not in boroughs:
                 boroughs.append(name)
-    return Filters(from_year, to_year, tuple(programs), tuple(boroughs))
+    return clamp_filters(Filters(from_year, to_year, tuple(programs), tuple(boroughs)))
 
 
 SUPPRESS_PARAM = "suppress"
@@ -89,7 +94,9 @@ _TRUE = {"1", "true", "on", "yes", "y"}
 
 def parse_suppress(search: str | None) -> bool:
     """Is small-cell suppression on in this query string? (`suppress=1`; the last one wins;
-    anything unreadable is off)."""
+    anything unreadable is off). Always on for a user who may not turn it off."""
+    if forced_suppress():
+        return True
     values = parse_qs((search or "").lstrip("?"), keep_blank_values=True).get(SUPPRESS_PARAM)
     return bool(values) and values[-1].strip().lower() in _TRUE
 
@@ -124,4 +131,4 @@ def from_controls(from_year, to_year, programs, boroughs) -> Filters:
         f, t = t, f
     progs = [c for c in (program_code(p) for p in (programs or [])) if c]
     bors = [b for b in (borough_name(b) for b in (boroughs or [])) if b]
-    return Filters(f, t, tuple(progs), tuple(bors))
+    return clamp_filters(Filters(f, t, tuple(progs), tuple(bors)))

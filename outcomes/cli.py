@@ -221,10 +221,48 @@ def cmd_serve(args) -> int:
 
     if args.warehouse:
         os.environ["OUTCOMES_WAREHOUSE"] = str(Path(args.warehouse).resolve())
-    from app import main as app_main
+    from outcomes.serve import serve
 
-    argv = ["--host", args.host, "--port", str(args.port)] + (["--debug"] if args.debug else [])
-    return app_main(argv)
+    return serve(args.host, args.port, dev=args.dev or args.debug, debug=args.debug)
+
+
+# -- users (outcomes/users.py) -------------------------------------------------------------------
+def _read_password(args, name: str) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass(f"Password for {name}: ")
+    if getpass.getpass("Again: ") != first:
+        raise CliError("the two passwords differ")
+    return first
+
+
+def cmd_users(args) -> int:
+    from outcomes.users import UserError, UserStore
+
+    store = UserStore(args.users)
+    try:
+        if args.users_command == "add":
+            programs = [p for p in (args.programs or "").split(",") if p.strip()]
+            user = store.add(args.name, args.role, _read_password(args, args.name), programs)
+            scope = ", ".join(user.programs) if user.programs else "all programs"
+            print(f"added {user.name} ({user.role}; {scope}) to {store.path}")
+        elif args.users_command == "list":
+            rows = store.list()
+            if not rows:
+                print(f"(no users in {store.path})")
+            print("\n".join(f"{r['name']:24} {r['role']:8} {r['programs'] or 'all':32} "
+                            f"last sign-in: {r['last_signin'] or '-'}" for r in rows))
+        elif args.users_command == "remove":
+            store.remove(args.name)
+            print(f"removed {args.name}")
+        elif args.users_command == "passwd":
+            store.set_password(args.name, _read_password(args, args.name))
+            print(f"password of {args.name} changed; their open sessions are ended")
+    except UserError as e:
+        raise CliError(str(e)) from None
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -295,8 +333,33 @@ def build_parser() -> argparse.ArgumentParser:
     _warehouse_arg(p)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8050)
-    p.add_argument("--debug", action="store_true")
+    p.add_argument("--dev", action="store_true",
+                   help="Flask's development server instead of gunicorn")
+    p.add_argument("--debug", action="store_true", help="Dash debug mode (implies --dev)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("users", help="who may sign in to the dashboard",
+                       description="The dashboard's users (store: $OUTCOMES_USERS or "
+                       "data/users.db): roles viewer, analyst, admin; --programs limits a "
+                       "user to those programs everywhere.")
+    p.add_argument("--users", metavar="PATH", help="user store (default: $OUTCOMES_USERS or "
+                   "data/users.db)")
+    users = p.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    u = users.add_parser("add", help="add a user")
+    u.add_argument("name")
+    u.add_argument("--role", required=True, choices=["viewer", "analyst", "admin"])
+    u.add_argument("--programs", metavar="CODE,...",
+                   help="only these programs (codes or names, comma-separated; default: all)")
+    u.add_argument("--password-stdin", action="store_true",
+                   help="read the password from the first line of standard input")
+    users.add_parser("list", help="list users and their last sign-in")
+    u = users.add_parser("remove", help="remove a user")
+    u.add_argument("name")
+    u = users.add_parser("passwd", help="set a user's password (ends their sessions)")
+    u.add_argument("name")
+    u.add_argument("--password-stdin", action="store_true",
+                   help="read the password from the first line of standard input")
+    p.set_defaults(func=cmd_users)
 
     from exports.cli import register as register_exports
 

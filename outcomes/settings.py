@@ -15,6 +15,33 @@
   (default <repo>/data/annotations.csv; no file, no notes)
 - OUTCOMES_MEMORY_LIMIT: DuckDB memory limit of a load, e.g. 3GB or 500MB (default 3GB); past
   it DuckDB spills to disk beside the warehouse, so a load cannot starve the dashboard
+
+Serving (docs: README "Deploying"):
+- OUTCOMES_USERS: the user store, a SQLite file beside the warehouse, never touched by a load
+  (default <repo>/data/users.db)
+- OUTCOMES_AUTH: how people sign in: `password` (default: /login form), `header` (an SSO
+  proxy in front sets the user name in a header) or `none` (no sign-in; only on 127.0.0.1)
+- OUTCOMES_AUTH_HEADER: the header carrying the user name in header mode
+  (default X-Forwarded-User)
+- OUTCOMES_TRUSTED_PROXY: comma-separated IP addresses of the reverse proxy. Header mode
+  accepts the header only from these addresses (unset: only from loopback, and the server
+  refuses to bind a non-loopback address); when set, X-Forwarded-For/-Proto/-Host from them
+  are honoured too (client address, https)
+- OUTCOMES_SECRET_KEY: the key that signs session cookies and CSRF tokens (default: read from
+  the key file below)
+- OUTCOMES_SECRET_KEY_FILE: where that key lives when the variable is unset
+  (default <repo>/data/.secret_key, created with mode 0600 on first use, never committed)
+- OUTCOMES_SESSION_HOURS: how long a sign-in lasts (default 12)
+- OUTCOMES_LOGIN_LIMIT: failed sign-ins allowed per client address, in Flask-Limiter's
+  notation (default "5 per minute;30 per hour"); OUTCOMES_LIMITER_STORAGE: where those counts
+  live (default memory://, per worker process; e.g. redis://host:6379 to share them)
+- OUTCOMES_WORKERS, OUTCOMES_THREADS: gunicorn worker processes (default: the CPU count) and
+  threads per worker (default 4)
+- OUTCOMES_EXPORT_CONCURRENCY: report packs and image exports made at once per worker
+  (default 1); OUTCOMES_EXPORT_QUEUE: how many more may wait for a turn (default 8; beyond
+  that the page says to try again)
+- OUTCOMES_ACCESS_LOG: the export access log, one JSON line per download (who, what, which
+  filters) (default <repo>/data/access.log)
 """
 
 from __future__ import annotations
@@ -111,3 +138,89 @@ def load_free_space_reserve_bytes() -> int:
         raise SettingError(
             f"OUTCOMES_LOAD_FREE_SPACE_RESERVE_MB must be a number of MB, not {value!r}"
         ) from None
+
+
+# -- serving ------------------------------------------------------------------------------------
+AUTH_MODES = ("password", "header", "none")
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def users_path() -> Path:
+    env = os.environ.get("OUTCOMES_USERS")
+    return Path(env) if env else DATA_DIR / "users.db"
+
+
+def auth_mode() -> str:
+    mode = (os.environ.get("OUTCOMES_AUTH") or "password").strip().lower()
+    if mode not in AUTH_MODES:
+        raise ValueError(f"OUTCOMES_AUTH must be one of {', '.join(AUTH_MODES)}, not {mode!r}")
+    return mode
+
+
+def auth_header() -> str:
+    return (os.environ.get("OUTCOMES_AUTH_HEADER") or "X-Forwarded-User").strip()
+
+
+def trusted_proxies() -> tuple[str, ...]:
+    raw = os.environ.get("OUTCOMES_TRUSTED_PROXY") or ""
+    return tuple(p.strip() for p in raw.split(",") if p.strip())
+
+
+def secret_key() -> bytes:
+    """The session/CSRF signing key: from the environment, else a key file made on first use
+    (mode 0600; every worker process reads the same file)."""
+    env = os.environ.get("OUTCOMES_SECRET_KEY")
+    if env:
+        return env.encode("utf-8")
+    key_file = Path(os.environ.get("OUTCOMES_SECRET_KEY_FILE") or DATA_DIR / ".secret_key")
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        # Written aside, then linked into place: concurrent workers never read a half key.
+        tmp = key_file.with_name(f"{key_file.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+    return key_file.read_text().strip().encode("utf-8")
+
+
+def session_hours() -> int:
+    return _env_int("OUTCOMES_SESSION_HOURS", 12)
+
+
+def login_limit() -> str:
+    return os.environ.get("OUTCOMES_LOGIN_LIMIT") or "5 per minute;30 per hour"
+
+
+def limiter_storage() -> str:
+    return os.environ.get("OUTCOMES_LIMITER_STORAGE") or "memory://"
+
+
+def workers() -> int:
+    return _env_int("OUTCOMES_WORKERS", os.cpu_count() or 1)
+
+
+def threads() -> int:
+    return _env_int("OUTCOMES_THREADS", 4)
+
+
+def export_concurrency() -> int:
+    return max(1, _env_int("OUTCOMES_EXPORT_CONCURRENCY", 1))
+
+
+def export_queue() -> int:
+    return max(0, _env_int("OUTCOMES_EXPORT_QUEUE", 8))
+
+
+def access_log_path() -> Path:
+    env = os.environ.get("OUTCOMES_ACCESS_LOG")
+    return Path(env) if env else DATA_DIR / "access.log"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,14 @@ TEST_HMAC_KEY = "test-key-not-a-secret-0123456789abcdef"
 # Every test process pseudonymizes with a fixed test key, never the developer's key file.
 os.environ["OUTCOMES_HMAC_KEY"] = TEST_HMAC_KEY
 os.environ.pop("OUTCOMES_WAREHOUSE", None)
+# Tests that are not about sign-in run the app with OUTCOMES_AUTH=none (loopback only: dash_duo
+# serves on 127.0.0.1); tests of sign-in pass create_app(auth=..., users=...). The production
+# default stays `password`. Users, the session key and the access log live in a scratch folder.
+_SCRATCH = Path(tempfile.mkdtemp(prefix="outcomes-tests-"))
+os.environ["OUTCOMES_AUTH"] = "none"
+os.environ["OUTCOMES_USERS"] = str(_SCRATCH / "users.db")
+os.environ["OUTCOMES_ACCESS_LOG"] = str(_SCRATCH / "access.log")
+os.environ["OUTCOMES_SECRET_KEY"] = "test-secret-not-a-secret"
 
 
 @pytest.fixture(scope="session")

@@ -312,10 +312,10 @@ def test_app_module_is_wsgi_and_main_parses(monkeypatch, tmp_path):
     assert callable(app.server.wsgi_app)
     calls = []
     monkeypatch.setattr(app.app, "run", lambda **kw: calls.append(kw))
-    assert app.main(["--host", "0.0.0.0", "--port", "8099"]) == 0
-    assert calls[0]["host"] == "0.0.0.0" and calls[0]["port"] == 8099
+    assert app.main(["--dev", "--host", "127.0.0.1", "--port", "8099"]) == 0
+    assert calls[0]["host"] == "127.0.0.1" and calls[0]["port"] == 8099
     assert calls[0]["debug"] is False
-    app.main(["--debug"])
+    app.main(["--dev", "--debug"])
     assert calls[1]["debug"] is True and calls[1]["port"] == 8050
     # Local assets only: our stylesheet, no external URLs.
     page = app.server.test_client().get("/").get_data(as_text=True)
