@@ -185,7 +185,8 @@ def _hmac_pads() -> tuple[bytes, bytes]:
 
 def _content_cols(kind: str) -> list[str]:
     k = KINDS[kind]
-    return ["participant_key", "program"] + [
+    program = ["program"] if k.has_program else []  # support_months have none
+    return ["participant_key", *program] + [
         c for c in k.columns if c not in (k.id_column, "participant_id", "program")
     ]
 

@@ -215,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE")
     _warehouse_arg(p)
     p.add_argument("--kind", choices=["enrollments", "referrals", "arrears_reductions",
-                                      "placements"],
+                                      "placements", "support_months"],
                    help="record type of every file (default: from each file name's start)")
     p.set_defaults(func=cmd_load)
 
