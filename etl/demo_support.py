@@ -9,9 +9,9 @@ demo's own enrollments and referrals, no per-record Python loops:
   last one (clipped to 2007-01 .. the data end), with gaps: 6% of months missing at random and,
   for one parent in ten, a run of 3-9 missing months.
 * Due: one monthly order per parent (log-normal, mean ~$380); 3% of months due $0 (suspended).
-* Paid: each month the parent pays with a probability: their own propensity (Beta(2, 2.2),
-  mean ~0.48), minus a dip of 5 points in the 6 months before any referral or enrollment
-  (parents are often sent to a program after a bad spell; it recovers afterwards, whatever the
+* Paid: each month the parent pays with a probability: their own propensity (Beta(0.9, 1.1),
+  mean 0.45: many pay rarely or never), minus a dip of 5 points in the 6 months before any
+  referral or enrollment (parents are often sent to a program after a bad spell; it recovers afterwards, whatever the
   program does), plus the program's SYNTHETIC_EFFECT from the month after each enrollment on.
   A payment is a share of the amount due (log-normal around 0.9, up to 1.6); what exceeds the
   amount due goes to arrears. A few months carry an extra arrears payment (tax intercepts).
@@ -89,7 +89,7 @@ def support_months(rng: np.random.Generator, data: dict, codes: np.ndarray,
     add_steps(pid, month, -DIP_MONTHS, 0, PRE_ENTRY_DIP)
     effect = np.array([SYNTHETIC_EFFECT.get(c, 0.0) for c in codes])[e["prog"]]
     add_steps(e["pid"], _month_index(e["date"]), 1, None, effect)
-    propensity = rng.beta(2.0, 2.2, n)
+    propensity = rng.beta(0.9, 1.1, n)
     p = np.clip(propensity[who] + np.cumsum(step)[:rows], 0.0, 1.0)
 
     order = np.round(rng.lognormal(np.log(380) - 0.125, 0.5, n))[who]

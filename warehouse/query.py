@@ -295,6 +295,36 @@ class Warehouse:
     def programs(self) -> pd.DataFrame:
         return self.plain("programs")
 
+    def impact(self, filters: Filters | None = None, from_period: str | int | None = None,
+               to_period: str | int | None = None, months: int = 12,
+               event_study: bool = False) -> pd.DataFrame:
+        """Impact on child support (sql/impact_members.sql with sql/queries/impact.sql, or
+        with queries/impact_event_study.sql under `event_study`; docs/metrics.md).
+
+        The enrollment window runs from the start of `from_period` to the end of `to_period`
+        (any period name core.periods parses: 2024, 2024-03, 2024-Q1, FY2024, FFY2024);
+        a missing end is the filters' year, else the data's first (last) year. The program
+        and borough filters apply; `months` is N, the months on each side of entry."""
+        from core.periods import window
+
+        f = filters or Filters()
+        if from_period is None or to_period is None:
+            lo, hi = (f.from_year, f.to_year)
+            if lo is None or hi is None:
+                first, last = self.data_years()
+                lo, hi = lo if lo is not None else first, hi if hi is not None else last
+            from_period = from_period if from_period is not None else lo
+            to_period = to_period if to_period is not None else hi
+        from_month, to_month = window(from_period, to_period)
+        if int(months) < 1:
+            raise ValueError(f"months must be at least 1, not {months}")
+        name = "impact_event_study" if event_study else "impact"
+        params = {"from_month": from_month, "to_month": to_month, "months": int(months),
+                  "programs": list(f.programs), "boroughs": list(f.boroughs)}
+        key = ("impact", name, f.programs, f.boroughs, from_month, to_month, int(months))
+        return self._run(read_sql("impact_members") + "\n" + read_sql(f"queries/{name}"),
+                         params, key)
+
 
 _shared: dict[Path, Warehouse] = {}
 _shared_lock = threading.Lock()
