@@ -11,10 +11,11 @@ demo's own enrollments and referrals, no per-record Python loops:
 * Due: one monthly order per parent (log-normal, mean ~$380); 3% of months due $0 (suspended).
 * Paid: each month the parent pays with a probability: their own propensity (Beta(0.9, 1.1),
   mean 0.45: many pay rarely or never), minus a dip of 5 points in the 6 months before any
-  referral or enrollment (parents are often sent to a program after a bad spell; it recovers afterwards, whatever the
-  program does), plus the program's SYNTHETIC_EFFECT from the month after each enrollment on.
-  A payment is a share of the amount due (log-normal around 0.9, up to 1.6); what exceeds the
-  amount due goes to arrears. A few months carry an extra arrears payment (tax intercepts).
+  referral or enrollment (parents are often sent to a program after a bad spell; it recovers
+  afterwards, whatever the program does), plus the program's SYNTHETIC_EFFECT from the month
+  after each enrollment on. A payment is a share of the amount due (log-normal around 0.9, up
+  to 1.6); what exceeds the amount due goes to arrears. A few months carry an extra arrears
+  payment (tax intercepts).
 * Arrears balance: an opening balance, plus what went unpaid, minus arrears payments (floor 0).
 
 The effects are small and mixed, in line with CSPED's findings (small or no change in

@@ -273,6 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
     from exports.cli import register as register_exports
 
     register_exports(sub)  # `outcomes report` and `outcomes figures`
+    from outcomes.impact_cli import register as register_impact
+
+    register_impact(sub)  # `outcomes impact`
     return parser
 
 
