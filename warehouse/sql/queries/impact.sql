@@ -35,7 +35,7 @@ sides AS (
     GROUP BY ALL
 ),
 groups AS (
-    SELECT m.program, g.grp,
+    SELECT prog.program, g.grp,
            count(m.participant_key) AS participants,
            count(*) FILTER (WHERE p.has_before OR p.has_after) AS with_support_records,
            count(*) FILTER (WHERE p.has_before) AS before_parents,
