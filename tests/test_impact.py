@@ -307,3 +307,20 @@ def test_cli_suppress_flag(tmp_path):
     assert plain[0]["after_due"] == 3 * 4 * 100.0  # 2020-07 .. 2020-10
     assert safe[0]["after_due"] == "<11"  # three parents after entry
     assert safe[0]["before_due"] == plain[0]["before_due"]  # twelve before
+
+
+# -- docs ------------------------------------------------------------------------------------------
+def test_metrics_doc_states_the_impact_definitions_as_the_code_does():
+    from warehouse.metrics import IMPACT_GROUPS, IMPACT_MEASURES, IMPACT_SIDES
+
+    root = Path(__file__).resolve().parent.parent
+    text = (root / "docs/metrics.md").read_text()
+    for m in IMPACT_MEASURES.values():
+        assert f"| {m.name} | {m.definition} |" in text, m.name
+    for group, definition in IMPACT_GROUPS.items():
+        assert f"**{group}**: {definition}" in text
+    assert IMPACT_SIDES in text
+    assert ", ".join(IMPACT_COLUMNS) in " ".join(text.split()).replace("`", "")
+    sql = (root / "warehouse/sql/queries/impact.sql").read_text()
+    for col in IMPACT_COLUMNS[2:]:
+        assert f"AS {col}" in sql or f"f.{col}" in sql, col
