@@ -62,3 +62,19 @@ def impact_mask(df: pd.DataFrame, min_count: int | None = None) -> pd.DataFrame:
 def suppress_impact(df: pd.DataFrame, min_count: int | None = None) -> pd.DataFrame:
     """The impact frame with small cells shown as "<11" (object dtype where any is hidden)."""
     return apply_mask(df, impact_mask(df, min_count), min_count)
+
+
+def event_study_mask(df: pd.DataFrame, min_count: int | None = None) -> pd.DataFrame:
+    """Which cells of an event-study frame (program, group, rel, parents, and due, paid,
+    compliance, with or without the unit suffixes _usd, _rate) to hide: `parents` from 1 to
+    threshold-1, and the month's figures when they rest on that few parents."""
+    n = threshold(min_count)
+    mask = pd.DataFrame(False, index=df.index, columns=df.columns)
+    if "parents" in df.columns:
+        parents = pd.to_numeric(df["parents"], errors="coerce").fillna(0)
+        small = ((parents > 0) & (parents < n)).to_numpy()
+        for c in ("parents", "due", "paid", "compliance", "due_usd", "paid_usd",
+                  "compliance_rate"):
+            if c in df.columns:
+                mask[c] = small
+    return mask
