@@ -183,6 +183,9 @@ def build_sections(wh: Warehouse, filters: Filters | None = None, *,
         note = SUPPRESSED_NOTE.format(n=n) if safe.n_hidden else ""
         sections.append(Section(cid, title, chart.definition, fig, table, note,
                                 hidden=safe.n_hidden))
+    from exports.report_impact import impact_section
+
+    sections += impact_section(wh, f, ctx)  # support paid around program entry
     return sections
 
 
