@@ -928,8 +928,8 @@ def impact_event_study(df: pd.DataFrame, title: str = "", months: int | None = N
                                  "Compliance: %{y:.1%}<br>Parents with records: "
                                  "%{customdata:,.0f}<extra></extra>",
             })
-        shapes.append({"type": "line", "x0": 0, "x1": 0, "y0": 0, "y1": 1, "xref": x_ref,
-                       "yref": f"{y_ref} domain", "layer": "below",
+        shapes.append({"type": "line", "x0": 0, "x1": 0, "y0": y_range[0], "y1": y_range[1],
+                       "xref": x_ref, "yref": y_ref, "layer": "above",
                        "line": {"color": EVENT_LINE, "width": 1, "dash": "dot"}})
         axes[_axis_key(x_ref)] = merged(grid[_axis_key(x_ref)], xaxis(
             range=[-n - 0.5, n + 0.5], tickvals=[-n, -n // 2, 0, n // 2, n],
