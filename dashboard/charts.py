@@ -441,7 +441,7 @@ CHARTS["impact_event_study"] = Chart(
     "before to 12 months after entry, over the support months on record: for the program's "
     "cohort (first enrollment in the window; entry = that month) and for its comparison group "
     "(referred in the window, never enrolled; entry = the first such referral's month). Not an "
-    "experiment (warehouse/sql/queries/impact_event_study.sql).",
+    "experiment (warehouse/sql/queries/impact.sql).",
     impact_event_study_data, figures.impact_event_study,
     options=lambda f: {"months": IMPACT_MONTHS},
     empty_message="No support months on record for these filters (load support_months files)",

@@ -1,6 +1,6 @@
 """The impact table's columns and its small-cell suppression (docs/metrics.md, "Impact on
-child support"). The numbers come from `Warehouse.impact` (sql/impact_members.sql and
-sql/queries/impact.sql); this module only names and protects them."""
+child support"). The numbers come from `Warehouse.impact` (sql/queries/impact.sql); this
+module only names and protects them."""
 
 from __future__ import annotations
 

@@ -86,7 +86,7 @@ AVERAGE_REDUCTION_DEFINITION = (
 )
 
 
-# -- impact on child support (sql/impact_members.sql, sql/queries/impact.sql) -----------------
+# -- impact on child support (sql/queries/impact.sql) ------------------------------------------
 # Not program metrics (they have their own SQL, Warehouse.impact and `outcomes impact`), so kept
 # apart from METRICS. Unit "share" is a fraction 0..1. docs/metrics.md states them the same way.
 IMPACT_GROUPS = {

@@ -298,8 +298,8 @@ class Warehouse:
     def impact(self, filters: Filters | None = None, from_period: str | int | None = None,
                to_period: str | int | None = None, months: int = 12,
                event_study: bool = False) -> pd.DataFrame:
-        """Impact on child support (sql/impact_members.sql with sql/queries/impact.sql, or
-        with queries/impact_event_study.sql under `event_study`; docs/metrics.md).
+        """Impact on child support (sql/queries/impact.sql, docs/metrics.md): the before/after
+        table per program and group, or under `event_study` the months around entry.
 
         The enrollment window runs from the start of `from_period` to the end of `to_period`
         (any period name core.periods parses: 2024, 2024-03, 2024-Q1, FY2024, FFY2024);
@@ -307,23 +307,26 @@ class Warehouse:
         and borough filters apply; `months` is N, the months on each side of entry."""
         from core.periods import window
 
-        f = filters or Filters()
-        if from_period is None or to_period is None:
-            lo, hi = (f.from_year, f.to_year)
-            if lo is None or hi is None:
-                first, last = self.data_years()
-                lo, hi = lo if lo is not None else first, hi if hi is not None else last
-            from_period = from_period if from_period is not None else lo
-            to_period = to_period if to_period is not None else hi
-        from_month, to_month = window(from_period, to_period)
+        f = self.resolve(filters or Filters())
+        from_month, to_month = window(f.from_year if from_period is None else from_period,
+                                      f.to_year if to_period is None else to_period)
         if int(months) < 1:
             raise ValueError(f"months must be at least 1, not {months}")
-        name = "impact_event_study" if event_study else "impact"
-        params = {"from_month": from_month, "to_month": to_month, "months": int(months),
-                  "programs": list(f.programs), "boroughs": list(f.boroughs)}
-        key = ("impact", name, f.programs, f.boroughs, from_month, to_month, int(months))
-        return self._run(read_sql("impact_members") + "\n" + read_sql(f"queries/{name}"),
-                         params, key)
+        df = self.query("impact", f, from_month=from_month, to_month=to_month,
+                        months=int(months))
+        part = "event_study" if event_study else "table"
+        df = df[df["part"] == part].drop(columns="part").reset_index(drop=True)
+        # Each part without the other's columns (all empty here).
+        keep = ["program", "group", "rel", "parents", "due", "paid", "compliance"] \
+            if event_study else [c for c in df.columns if c not in
+                                 ("rel", "parents", "due", "paid", "compliance")]
+        df = df[keep]
+        if event_study:
+            df = df.astype({"rel": int, "parents": int})
+        else:
+            df = df.astype({c: int for c in ("participants", "with_support_records",
+                                             "before_parents", "after_parents")})
+        return df
 
 
 _shared: dict[Path, Warehouse] = {}
