@@ -427,7 +427,9 @@ def display_table(chart_id: str, df: pd.DataFrame) -> pd.DataFrame:
 def impact_event_study_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
     """Compliance month by month around entry, per program and group (Warehouse.impact with
     event_study; the enrollment window is the filters' years, N = 12 months)."""
-    df = wh.impact(filters, event_study=True, months=IMPACT_MONTHS)
+    # Called unbound so that a stand-in for the warehouse (dashboard.snippets' recorder) runs
+    # it with its own `query`, and sees the SQL behind the chart.
+    df = Warehouse.impact(wh, filters, event_study=True, months=IMPACT_MONTHS)
     # Suffixes that say the unit (formatting, suppression): dollars and a fraction.
     return df.rename(columns={"due": "due_usd", "paid": "paid_usd", "compliance":
                               "compliance_rate"})
