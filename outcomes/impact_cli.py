@@ -33,6 +33,8 @@ def cmd_impact(args) -> int:
     df = df[IMPACT_COLUMNS]
     if args.format == "table":
         df = df.astype(object)
+        for c in ("participants", "with_support_records"):
+            df[c] = [v if isinstance(v, str) else f"{v:,}" for v in df[c]]
         for c in FRACTION_COLUMNS:
             df[c] = [v if isinstance(v, str) else "" if pd.isna(v) else f"{v:.4f}"
                      for v in df[c]]
