@@ -70,7 +70,8 @@ def table_component(df: pd.DataFrame) -> html.Div:
         r = row._asdict()
         first = r["group"] == "enrolled"
         body.append(html.Tr(
-            [html.Th(program_name(r["program"]) if first else "", scope="row")]
+            [html.Th(program_name(r["program"]) if first else "", scope="row",
+                     style={"whiteSpace": "normal", "minWidth": "8em"})]
             + [html.Td(_cell(r[c], kind), className="num" if kind != "group" else None)
                for c, _, kind in TABLE],
             className="impact-row-" + r["group"]))
