@@ -4,7 +4,8 @@ Every number here is invented (docs/demo-data.md, "Support months"). Built with 
 demo's own enrollments and referrals, no per-record Python loops:
 
 * Coverage: 40% of the parents with an enrollment or a referral have support months (the rest
-  have no NYC order on file). Arrears-only parents get none: no enrollment, no cohort.
+  have no NYC order on file), at most MAX_PARENTS of them. Arrears-only parents get none: no
+  enrollment, no cohort.
 * Span: from 12-15 months before a parent's first program record to 12-15 months after their
   last one (clipped to 2007-01 .. the data end), with gaps: 6% of months missing at random and,
   for one parent in ten, a run of 3-9 missing months.
@@ -41,6 +42,9 @@ SYNTHETIC_EFFECT = {
     "ORDER_MODIFICATION": 0.025,
 }
 COVERAGE = 0.4
+# At large scales (benchmarks) the months stop growing here (about 5M rows), so that a scale-100
+# build stays within memory; scale 1 has about 14,600 such parents.
+MAX_PARENTS = 200_000
 PRE_ENTRY_DIP, DIP_MONTHS = -0.05, 6
 FIRST_MONTH = 2007 * 12  # 2007-01
 
@@ -62,6 +66,8 @@ def support_months(rng: np.random.Generator, data: dict, codes: np.ndarray,
     np.minimum.at(first, inv, month)
     np.maximum.at(last, inv, month)
     covered = rng.random(len(parents)) < COVERAGE
+    if covered.sum() > MAX_PARENTS:
+        covered[np.flatnonzero(covered)[MAX_PARENTS:]] = False
     parents, first, last = parents[covered], first[covered], last[covered]
     n = len(parents)
     end_month = int(_month_index(np.array([data_end]))[0])
