@@ -210,8 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("load", help="load contract files into the warehouse (one transaction)",
-                       description="Load enrollment, referral, arrears-reduction and placement "
-                       "files (CSV or Parquet) as one atomic transaction.")
+                       description="Load enrollment, referral, arrears-reduction, placement "
+                       "and support-month files (CSV or Parquet) as one atomic transaction.")
     p.add_argument("files", nargs="+", metavar="FILE")
     _warehouse_arg(p)
     p.add_argument("--kind", choices=["enrollments", "referrals", "arrears_reductions",
