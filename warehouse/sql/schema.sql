@@ -56,7 +56,10 @@ CREATE TABLE IF NOT EXISTS placements (
 -- One row per participant per month of their child support account (the support_months kind):
 -- what current support was due and paid, for the impact measures (queries/impact*.sql).
 CREATE TABLE IF NOT EXISTS support_months (
-    support_month_id VARCHAR NOT NULL,  -- participant_key:YYYY-MM, unique: the loader upserts by it
+    -- The key (participant, month) as one value, for the loader's upsert: computed, not stored
+    -- (it would double the table's size).
+    support_month_id VARCHAR GENERATED ALWAYS AS
+        (participant_key || ':' || strftime(month, '%Y-%m')) VIRTUAL,
     participant_key VARCHAR NOT NULL,
     month DATE NOT NULL,                -- the first day of the month
     current_support_due DECIMAL(14, 2) NOT NULL,   -- >= 0
