@@ -444,3 +444,37 @@ def display_columns(chart_id: str, df: pd.DataFrame) -> dict[str, list[str]]:
 def display_table(chart_id: str, df: pd.DataFrame) -> pd.DataFrame:
     """The chart's data with people's column names and formatted values (all strings)."""
     return pd.DataFrame(display_columns(chart_id, df))
+
+
+# -- impact on child support (the /impact page; appended) -------------------------------------
+def impact_event_study_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
+    """Compliance month by month around entry, per program and group (Warehouse.impact with
+    event_study; the enrollment window is the filters' years, N = 12 months)."""
+    # Called unbound so that a stand-in for the warehouse (dashboard.snippets' recorder) runs
+    # it with its own `query`, and sees the SQL behind the chart.
+    df = Warehouse.impact(wh, filters, event_study=True, months=IMPACT_MONTHS)
+    # Suffixes that say the unit (formatting, suppression): dollars and a fraction.
+    return df.rename(columns={"due": "due_usd", "paid": "paid_usd", "compliance":
+                              "compliance_rate"})
+
+
+IMPACT_MONTHS = 12
+CHARTS["impact_event_study"] = Chart(
+    "impact_event_study", "impact",
+    "Compliance with current support around program entry, enrollments in {window}",
+    "Current support paid divided by current support due, in each month from 12 months "
+    "before to 12 months after entry, over the support months on record: for the program's "
+    "cohort (first enrollment in the window; entry = that month) and for its comparison group "
+    "(referred in the window, never enrolled; entry = the first such referral's month). Not an "
+    "experiment (warehouse/sql/queries/impact.sql).",
+    impact_event_study_data, figures.impact_event_study,
+    options=lambda f: {"months": IMPACT_MONTHS},
+    empty_message="No support months on record for these filters (load support_months files)",
+    value_columns=("compliance_rate",),
+)
+COLUMN_LABELS.update({
+    "group": "Group", "rel": "Months from entry", "parents": "Parents with records",
+    "due_usd": "Current support due", "paid_usd": "Current support paid",
+    "compliance_rate": "Compliance (paid / due)",
+})
+

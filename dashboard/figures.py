@@ -907,3 +907,77 @@ def dq_warnings(df: pd.DataFrame, title: str = "") -> dict:
     return spec([bar], _hbar_layout(
         title, max(240, 40 * len(d) + 120), {"l": 330, "r": 60, "t": 64, "b": 48},
         "Rows with a warning", ",.0f"))
+
+
+# -- impact on child support ------------------------------------------------------------------
+COMPARISON_LINE = "#8c96a3"
+
+
+@builder
+def impact_event_study(df: pd.DataFrame, title: str = "", months: int | None = None) -> dict:
+    """One panel per program: compliance with current support (paid / due) in each month from
+    -N to +N around entry, for the cohort (solid, the program's colour) and the comparison
+    group (dashed, grey); month 0 (entry) marked.
+
+    Columns: program, group ('enrolled' or 'comparison'), rel (months from entry), parents,
+    due_usd, paid_usd, compliance_rate (0..1; NaN where hidden or nothing was due).
+    """
+    if not _nonempty(df, "compliance_rate"):
+        return empty_figure.spec(title)
+    programs = _programs_in(df)
+    n = int(months if months is not None else max(abs(df["rel"].min()), df["rel"].max()))
+    cols = 1 if len(programs) == 1 else 2 if len(programs) <= 4 else 3
+    rows = math.ceil(len(programs) / cols)
+    height = 140 + 230 * rows
+    plot_height = height - 120 - 56
+    grid, titles, refs = subplot_grid(rows, cols, [program_name(p) for p in programs],
+                                      horizontal_spacing=0.06,
+                                      vertical_spacing=min(0.3, 70 / plot_height))
+    top = float(np.nanmax(df["compliance_rate"].to_numpy(dtype=float)))
+    y_range = [0, max(0.5, min(1.0, top * 1.15))]
+    traces, axes, shapes = [], {}, []
+    for i, ((p, d), (x_ref, y_ref)) in enumerate(zip(_per_program(df, sort="rel"), refs,
+                                                     strict=False)):
+        for group, label, color, dash in (
+                ("enrolled", "Enrolled (cohort)", program_color(p), "solid"),
+                ("comparison", "Referred, never enrolled (comparison)", COMPARISON_LINE, "dash")):
+            rows_g = d["group"] == group
+            if not rows_g.any():
+                continue
+            traces.append({
+                "type": "scatter", "x": _values(d["rel"][rows_g]),
+                "y": _values(d["compliance_rate"][rows_g]), "mode": "lines+markers",
+                "name": label, "legendgroup": group, "showlegend": False,
+                "line": {"color": color, "width": 2, "dash": dash}, "marker": {"size": 4},
+                "connectgaps": False, "xaxis": x_ref, "yaxis": y_ref,
+                "customdata": _values(d["parents"][rows_g]),
+                "hovertemplate": f"{program_name(p)}, {label}<br>Month %{{x:+d}} from entry<br>"
+                                 "Compliance: %{y:.1%}<br>Parents with records: "
+                                 "%{customdata:,.0f}<extra></extra>",
+            })
+        shapes.append({"type": "line", "x0": 0, "x1": 0, "y0": y_range[0], "y1": y_range[1],
+                       "xref": x_ref, "yref": y_ref, "layer": "above",
+                       "line": {"color": EVENT_LINE, "width": 1, "dash": "dot"}})
+        axes[_axis_key(x_ref)] = merged(grid[_axis_key(x_ref)], xaxis(
+            range=[-n - 0.5, n + 0.5], tickvals=[-n, -n // 2, 0, n // 2, n],
+            ticktext=[f"{v:+d}" if v else "entry" for v in (-n, -n // 2, 0, n // 2, n)],
+            **({"title": _title("Months from entry")} if i >= len(programs) - cols else {})))
+        axes[_axis_key(y_ref)] = merged(grid[_axis_key(y_ref)], yaxis(
+            range=y_range, tickformat=".0%",
+            **({"title": _title("Paid / due")} if i % cols == 0 else {})))
+    # Legend keys, once for all panels, in neutral colours.
+    traces += [
+        {"type": "scatter", "x": [None], "y": [None], "mode": "lines", "name": name,
+         "legendgroup": group, "showlegend": True, "hoverinfo": "skip",
+         "line": {"color": color, "width": 2, "dash": dash}}
+        for group, name, color, dash in (
+            ("enrolled", "Enrolled: first enrollment in the program (program colour)", INK,
+             "solid"),
+            ("comparison", "Comparison: referred, never enrolled", COMPARISON_LINE, "dash"))]
+    for a in titles:
+        a["font"] = {"size": 13, "color": INK}
+    return spec(traces, layout(
+        title, height, axes, annotations=titles, shapes=shapes,
+        legend={"orientation": "h", "y": 1 + 40 / plot_height, "yanchor": "bottom", "x": 0,
+                "xanchor": "left", "font": {"size": 11}},
+        margin={"l": 64, "r": 24, "t": 120, "b": 56}))

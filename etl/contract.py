@@ -107,10 +107,17 @@ class RecordKind:
     required: tuple[str, ...]
     optional: tuple[str, ...]
     allowed_programs: tuple[str, ...]
+    # A kind whose rows carry no id of their own (support_months) is keyed by these columns
+    # instead: the loader makes its id from the participant's key and the month.
+    key_columns: tuple[str, ...] = ()
 
     @property
     def columns(self) -> tuple[str, ...]:
         return self.required + self.optional
+
+    @property
+    def has_program(self) -> bool:
+        return "program" in self.required
 
 
 KINDS: dict[str, RecordKind] = {
@@ -147,6 +154,17 @@ KINDS: dict[str, RecordKind] = {
             ("placement_id", "participant_id", "program", "placed_on"),
             ("sector", "hourly_wage", "employer"),
             EMPLOYMENT_PROGRAMS,
+        ),
+        # One row per participant per month of the child support account (docs/data-contract.md):
+        # keyed by (participant, month); its id support_month_id is built by the loader.
+        RecordKind(
+            "support_months",
+            "support_month_id",
+            "month",
+            ("participant_id", "month", "current_support_due", "current_support_paid"),
+            ("arrears_paid", "arrears_balance"),
+            (),
+            key_columns=("participant_id", "month"),
         ),
     )
 }

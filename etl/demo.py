@@ -602,7 +602,12 @@ def _build(seed: int, scale: float) -> dict[str, dict[str, np.ndarray]]:
         _standalone(ctx, program, per_year, first, dur, p_grad, employment=True)
     for program, per_year, first, dur, p_grad in OTHER_SERVICES:
         _standalone(ctx, program, per_year, first, dur, p_grad, employment=False)
-    return {k: _concat(v) for k, v in ctx.tables.items()}
+    data = {k: _concat(v) for k, v in ctx.tables.items() if v}
+    # Last, from a stream of its own: the program records above stay as they were.
+    from etl.demo_support import support_months
+
+    data["support_months"] = support_months(ctx.rng(), data, CODES, DATA_END)
+    return data
 
 
 def metrics(data: dict[str, dict[str, np.ndarray]], program: str) -> dict[str, float]:
@@ -713,6 +718,8 @@ def _tables(data, seed: int) -> dict[str, pa.Table]:
     """Sort each kind by date, assign ids, and render the contract columns as strings."""
     rng = np.random.default_rng([seed, 1])
     out = {}
+    data = dict(data)
+    months = data.pop("support_months", None)  # keyed by (participant, month): no id, no program
     order = {k: np.lexsort((v["pid"], v["prog"], v["date"])) for k, v in data.items()}
     r = data["referrals"]
     ref_rank = np.empty(len(r["key"]), dtype=np.int64)
@@ -743,6 +750,10 @@ def _tables(data, seed: int) -> dict[str, pa.Table]:
             t["hourly_wage"] = _money(_round_cents(c["wage"]))
             t["employer"] = _strs(c["employer"])
         out[kind] = pa.table({col: t[col] for col in spec.columns})
+    if months is not None:
+        from etl.demo_support import support_months_table
+
+        out["support_months"] = support_months_table(months, _pid_strs, _money)
     return out
 
 
@@ -869,6 +880,19 @@ def _quality_tables(data) -> dict[str, pa.Table]:
         ("QP000904", wp, str(CODES[e["prog"][warn]]), wdate, "retail", "-17.00", "Demo Co"),
     ]
     tables["placements"] = _append_rows(plc, bad)
+
+    # Support months: 24 valid months of two new parents + one bad row per rule.
+    from etl.demo_support import support_months_quality_rows
+
+    two = pids(2)
+    months = [f"2024-{m:02d}" for m in range(1, 13)]
+    sm = {"participant_id": np.repeat(two, 12), "month": np.array(months * 2, dtype=object),
+          "current_support_due": np.full(24, "350.00", dtype=object),
+          "current_support_paid": np.where(rng.random(24) < 0.5, "350.00", "0.00").astype(
+              object),
+          "arrears_paid": np.full(24, "0.00", dtype=object),
+          "arrears_balance": np.full(24, "9000.00", dtype=object)}
+    tables["support_months"] = _append_rows(sm, support_months_quality_rows(pids(5)))
     return tables
 
 

@@ -226,7 +226,8 @@ def _hmac_pads(key: bytes) -> tuple[bytes, bytes]:
 
 def _content_cols(kind: str) -> list[str]:
     k = KINDS[kind]
-    return ["participant_key", "program"] + [
+    program = ["program"] if k.has_program else []  # support_months have none
+    return ["participant_key", *program] + [
         c for c in k.columns if c not in (k.id_column, "participant_id", "program")
     ]
 
@@ -265,9 +266,11 @@ def _merge_kind(con, kind: str, load_id: int) -> None:
         f"""DELETE FROM {kind} WHERE {k.id_column} IN
         (SELECT record_id FROM status_{kind} WHERE status = 'updated')"""
     )
+    # A kind keyed by its columns (support_months) computes its id column: not inserted.
+    ids = [] if k.key_columns else [k.id_column]
     con.execute(
-        f"""INSERT INTO {kind} ({', '.join([k.id_column] + content)}, load_id)
-        SELECT {', '.join(['record_id'] + content)}, {load_id} FROM status_{kind}
+        f"""INSERT INTO {kind} ({', '.join(ids + content)}, load_id)
+        SELECT {', '.join(['record_id'] * len(ids) + content)}, {load_id} FROM status_{kind}
         WHERE status <> 'unchanged'"""
     )
 

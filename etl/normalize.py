@@ -142,7 +142,28 @@ def _parsers(kind: str) -> dict[str, str]:
             "hourly_wage": _money("v_hourly_wage", "DECIMAL(8, 2)"),
             "employer": "v_employer",
         }
+    if kind == "support_months":
+        return {
+            "month": _month("v_month"),
+            "current_support_due": _money("v_current_support_due"),
+            "current_support_paid": _money("v_current_support_paid"),
+            "arrears_paid": _nonnegative(_money("v_arrears_paid")),
+            "arrears_balance": _money("v_arrears_balance"),
+        }
     raise ValueError(kind)
+
+
+def _month(v: str) -> str:
+    """The first day of a month given as YYYY-MM, or of the month of any contract date."""
+    first_day = f"({v} || '-01')"
+    return (
+        f"date_trunc('month', CASE WHEN regexp_full_match({v}, '\\d{{4}}-\\d{{2}}') "
+        f"THEN {_date(first_day)} ELSE {_date(v)} END)::DATE"
+    )
+
+
+def _nonnegative(expr: str) -> str:
+    return f"(CASE WHEN {expr} >= 0 THEN {expr} END)"
 
 
 def _invalid_optional(col: str) -> str:
@@ -184,6 +205,16 @@ def _rules(kind: str) -> tuple[list[str], list[str]]:
             f"{{'rule': 'arrears cap balance left under ${ARREARS_CAP_FLOOR_USD}', "
             f"'detail': (dss_balance_before - amount)::VARCHAR}} END",
         ]
+    elif kind == "support_months":
+        reasons = [
+            reason
+            for col in ("current_support_due", "current_support_paid")
+            for reason in (
+                f"CASE WHEN v_{col} IS NOT NULL AND {col} IS NULL THEN 'unparseable {col}' END",
+                f"CASE WHEN {col} < 0 THEN 'negative {col}' END",
+            )
+        ]
+        warns = [_invalid_optional("arrears_paid"), _invalid_optional("arrears_balance")]
     else:
         reasons = []
         warns = [
@@ -205,6 +236,11 @@ def normalize_sql(kind_name: str, raw_table: str, earliest: date | None = None,
     kind = KINDS[kind_name]
     parsers = _parsers(kind_name)
     trimmed = ",\n        ".join(f"nullif(trim(r.{c}), '') AS v_{c}" for c in kind.columns)
+    if not kind.has_program:  # e.g. support_months: program stays NULL, its checks never fire
+        trimmed += ",\n        NULL::VARCHAR AS v_program"
+    record_id = f"v_{kind.id_column}"
+    if kind.key_columns:  # keyed by (participant, month): the id is the pseudonym and the month
+        record_id = f"keys.participant_key || ':' || strftime({kind.date_column}, '%Y-%m')"
     typed = ",\n        ".join(f"{expr} AS {name}" for name, expr in parsers.items())
     required = [f"CASE WHEN v_{c} IS NULL THEN 'missing {c}' END" for c in kind.required]
     required += [
@@ -246,7 +282,7 @@ keys AS (
 )
 SELECT
     line,
-    v_{kind.id_column} AS record_id,
+    {record_id} AS record_id,
     keys.participant_key,
     program,
     {', '.join(outputs)},

@@ -31,6 +31,7 @@ import plotly.graph_objects as go
 
 from exports.context import ExportContext, export_context
 from exports.suppressed_marks import mark_hidden
+from warehouse.impact import event_study_mask
 from warehouse.metrics import METRICS
 from warehouse.query import Filters, Warehouse
 from warehouse.suppression import (
@@ -66,6 +67,8 @@ OWN_LINES: dict[str, list[str] | None] = {
     "arrears_cumulative": None,
 }
 UNSUPPRESSED_PAGES = ("data-quality",)
+# Charts with a mask of their own: chart id -> (frame, threshold) -> mask.
+OWN_MASKS = {"impact_event_study": event_study_mask}
 KEY_COLUMNS = ("year", "program", "program_name", "borough", "month", "sector", "source",
                "wage_from", "wage_to", "days_from", "days_to")
 MONEY_BASES = {"arrears_reduced_usd": "ncps_with_reductions"}
@@ -202,6 +205,8 @@ def safe_chart_data(chart_id: str, wh: Warehouse, filters: Filters | None = None
     n = threshold(min_count)
     if not suppress or chart.page in UNSUPPRESSED_PAGES or df.empty:
         mask = pd.DataFrame(False, index=df.index, columns=df.columns)
+    elif chart_id in OWN_MASKS:
+        mask = OWN_MASKS[chart_id](df, n)
     elif chart_id in METRIC_KEYED:
         if joint is None:
             joint = metric_joint(wh, f)

@@ -24,7 +24,7 @@ def write_figures(wh: Warehouse, filters: Filters | None, out_dir: Path, fmt: st
     from dashboard.charts import HEADLINE_CHARTS, get_chart
 
     f = wh.resolve(filters or Filters())
-    ids = list(charts or HEADLINE_CHARTS)
+    ids = list(charts or (*HEADLINE_CHARTS, "impact_event_study"))  # + support around entry
     for cid in ids:
         get_chart(cid)  # unknown ids fail before anything is written
     ctx = export_context(wh, f, suppressed=suppress, min_count=min_count)

@@ -281,7 +281,11 @@ def build_sections(wh: Warehouse, filters: Filters | None = None, *,
     else:
         jmask = pd.DataFrame(False, index=joint.index, columns=joint.columns)
     inputs = ReportInputs(wh, f, ctx, joint, jmask)
-    return [build(inputs) for build in section_builders()]
+    sections = [build(inputs) for build in section_builders()]
+    from exports.report_impact import impact_section
+
+    sections += impact_section(wh, f, ctx)  # support paid around program entry
+    return sections
 
 
 def _ratio_column(label: str, num: str, den: str, show) -> tuple:

@@ -273,12 +273,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("load", help="load contract files into the warehouse (one transaction)",
-                       description="Load enrollment, referral, arrears-reduction and placement "
-                       "files (CSV or Parquet) as one atomic transaction.")
+                       description="Load enrollment, referral, arrears-reduction, placement "
+                       "and support-month files (CSV or Parquet) as one atomic transaction.")
     p.add_argument("files", nargs="+", metavar="FILE")
     _warehouse_arg(p)
     p.add_argument("--kind", choices=["enrollments", "referrals", "arrears_reductions",
-                                      "placements"],
+                                      "placements", "support_months"],
                    help="record type of every file (default: from each file name's start)")
     p.set_defaults(func=cmd_load)
 
@@ -364,6 +364,9 @@ def build_parser() -> argparse.ArgumentParser:
     from exports.cli import register as register_exports
 
     register_exports(sub)  # `outcomes report` and `outcomes figures`
+    from outcomes.impact_cli import register as register_impact
+
+    register_impact(sub)  # `outcomes impact`
     return parser
 
 

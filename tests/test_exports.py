@@ -130,7 +130,8 @@ def test_pdf_report_pages_and_text(demo, pdf_report):
     from dashboard.charts import HEADLINE_CHARTS
 
     info = subprocess.run(["pdfinfo", str(pdf_report)], capture_output=True, text=True).stdout
-    pages = len(HEADLINE_CHARTS) + 2
+    pages = len(HEADLINE_CHARTS) + 3  # cover, headline charts, impact (the demo has support
+    # months: tests/test_impact_page.py), definitions
     assert re.search(rf"^Pages:\s+{pages}$", info, re.M), info
     out = pdf_report.parent / "png"
     out.mkdir()
@@ -167,7 +168,7 @@ def test_pptx_report(demo, tmp_path):
     out = build_report(demo, Filters(2019, 2021, (), ("Bronx",)), tmp_path / "pack.pptx")
     prs = Presentation(str(out))
     slides = list(prs.slides)
-    assert len(slides) == len(HEADLINE_CHARTS) + 2
+    assert len(slides) == len(HEADLINE_CHARTS) + 3  # + the impact section
     texts = ["\n".join(sh.text_frame.text for sh in s.shapes if sh.has_text_frame)
              for s in slides]
     assert "SYNTHETIC DEMO DATA" in texts[0] and "2019\u20132021" in texts[0]

@@ -19,7 +19,8 @@ pytest.importorskip("ipykernel")
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
-EXPECTED = ["01_getting_started.ipynb", "02_arrears.ipynb", "03_employment_funnel.ipynb"]
+EXPECTED = ["01_getting_started.ipynb", "02_arrears.ipynb", "03_employment_funnel.ipynb",
+            "04_impact.ipynb"]
 PARAMETERS = ("FROM_YEAR", "TO_YEAR", "PROGRAMS", "BOROUGHS")
 MARK = "__NOTEBOOK_TEST_RESULT__"
 
@@ -102,10 +103,29 @@ def execute(path: Path, warehouse: Path, overrides: dict | None = None) -> tuple
     client.execute(env=env)  # raises CellExecutionError on any error
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.output_type == "stream")
     line = next(ln for ln in text.splitlines() if ln.startswith(MARK))
-    return params, json.loads(line[len(MARK):])
+    report = json.loads(line[len(MARK):])
+    report["figures"] = figure_outputs(nb)
+    return params, report
 
 
-def cli_metrics(warehouse: Path, params: dict) -> list[dict]:
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+
+
+def figure_outputs(nb) -> list[list[str]]:
+    """The mime types of every output that holds a plotly figure, and a flag per CDN URL."""
+    out = []
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            data = o.get("data", {})
+            if PLOTLY_MIME in data or any("plotly" in str(v)[:2000] for k, v in data.items()
+                                          if k == "text/html"):
+                out.append(sorted(data))
+            if "cdn.plot.ly" in json.dumps(data):
+                out.append(["cdn"])
+    return out
+
+
+def cli_metrics(warehouse: Path, params: dict, command: str = "metrics") -> list[dict]:
     args = []
     if params["FROM_YEAR"] is not None:
         args += ["--from", str(params["FROM_YEAR"])]
@@ -116,7 +136,7 @@ def cli_metrics(warehouse: Path, params: dict) -> list[dict]:
     for b in params["BOROUGHS"]:
         args += ["--borough", b]
     out = subprocess.run(
-        [sys.executable, "-m", "outcomes.cli", "metrics", "--warehouse", str(warehouse),
+        [sys.executable, "-m", "outcomes.cli", command, "--warehouse", str(warehouse),
          "--format", "json", *args],
         capture_output=True, text=True, check=True,
     )
@@ -148,11 +168,25 @@ def test_notebook_runs_and_headline_equals_cli(run_id, executed, demo_warehouse)
     assert Path(report["executable"]).resolve() == Path(sys.executable).resolve()
     headline = report["headline"]
     assert headline, "headline is empty"
+    if run_id.startswith("04_impact"):  # its headline is the impact table
+        assert headline == cli_metrics(demo_warehouse, params, "impact")
+        return
     cli = {row["program"]: row for row in cli_metrics(demo_warehouse, params)}
     for row in headline:
         assert row["program"] in cli, f"{row['program']} not in `outcomes metrics`"
         expected = cli[row["program"]]
         assert {k: row[k] for k in expected} == expected, row["program"]
+
+
+@pytest.mark.parametrize("run_id", RUN_IDS)
+def test_charts_render_offline(run_id, executed):
+    """Every chart is saved with a static PNG beside plotly's own JSON (HTML exports and static
+    viewers show the PNG), and nothing points at a CDN."""
+    figures = executed[run_id][1]["figures"]
+    assert figures, "no chart in the notebook"
+    for mimes in figures:
+        assert mimes != ["cdn"], "a chart loads plotly.js from a CDN"
+        assert "image/png" in mimes, mimes
 
 
 def test_published_figures_in_the_demo_notebooks(executed):

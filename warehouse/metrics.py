@@ -84,3 +84,44 @@ GRADUATION_RATE_DEFINITION = (
 AVERAGE_REDUCTION_DEFINITION = (
     "DSS arrears reduced divided by NCPs with reductions, for the same program and window."
 )
+
+
+# -- impact on child support (sql/queries/impact.sql) ------------------------------------------
+# Not program metrics (they have their own SQL, Warehouse.impact and `outcomes impact`), so kept
+# apart from METRICS. Unit "share" is a fraction 0..1. docs/metrics.md states them the same way.
+IMPACT_GROUPS = {
+    "enrolled": "The cohort: participants whose first enrollment in the program (over all their "
+                "records) has its enrolled_on in the window; their entry month E is that "
+                "enrollment's month.",
+    "comparison": "Participants referred to the program with referred_on in the window who "
+                  "never enrolled in it (at any date), aligned on the month E of their first "
+                  "such referral.",
+}
+IMPACT_SIDES = (
+    "Before = the N whole months E-N to E-1; after = E+1 to E+N (N = 12 unless set); the entry "
+    "month is in neither. Each side's figures are over the support months present in it."
+)
+IMPACT_MEASURES: dict[str, Metric] = {
+    m.name: m
+    for m in (
+        Metric("participants", "Participants", "count",
+               "Members of the group (cohort or comparison group) for the program and window."),
+        Metric("with_support_records", "With support records", "count",
+               "Members with at least one support month before or after entry."),
+        Metric("due", "Current support due", "usd",
+               "Sum of current_support_due over the side's support months.",
+               base_count="parents"),
+        Metric("paid", "Current support paid", "usd",
+               "Sum of current_support_paid over the side's support months.",
+               base_count="parents"),
+        Metric("compliance", "Compliance with current support", "share",
+               "Paid divided by due for the side (empty when due is 0).",
+               base_count="parents"),
+        Metric("compliance_change", "Change in compliance", "share",
+               "After compliance minus before compliance.", base_count="parents"),
+        Metric("paying_share", "Share paying", "share",
+               "Of the members with at least one support month on the side, the share who paid "
+               "anything (current support or arrears) in a month of that side.",
+               base_count="parents"),
+    )
+}

@@ -375,6 +375,39 @@ class Warehouse:
     def programs(self) -> pd.DataFrame:
         return self.plain("programs")
 
+    def impact(self, filters: Filters | None = None, from_period: str | int | None = None,
+               to_period: str | int | None = None, months: int = 12,
+               event_study: bool = False) -> pd.DataFrame:
+        """Impact on child support (sql/queries/impact.sql, docs/metrics.md): the before/after
+        table per program and group, or under `event_study` the months around entry.
+
+        The enrollment window runs from the start of `from_period` to the end of `to_period`
+        (any period name core.periods parses: 2024, 2024-03, 2024-Q1, FY2024, FFY2024);
+        a missing end is the filters' year, else the data's first (last) year. The program
+        and borough filters apply; `months` is N, the months on each side of entry."""
+        from core.periods import window
+
+        f = self.resolve(filters or Filters())
+        from_month, to_month = window(f.from_year if from_period is None else from_period,
+                                      f.to_year if to_period is None else to_period)
+        if int(months) < 1:
+            raise ValueError(f"months must be at least 1, not {months}")
+        df = self.query("impact", f, from_month=from_month, to_month=to_month,
+                        months=int(months))
+        part = "event_study" if event_study else "table"
+        df = df[df["part"] == part].drop(columns="part").reset_index(drop=True)
+        # Each part without the other's columns (all empty here).
+        keep = ["program", "group", "rel", "parents", "due", "paid", "compliance"] \
+            if event_study else [c for c in df.columns if c not in
+                                 ("rel", "parents", "due", "paid", "compliance")]
+        df = df[keep]
+        if event_study:
+            df = df.astype({"rel": int, "parents": int})
+        else:
+            df = df.astype({c: int for c in ("participants", "with_support_records",
+                                             "before_parents", "after_parents")})
+        return df
+
 
 def period_params(f: Filters, grain: str | None) -> dict:
     """The windows of the metric SQL for resolved filters: one per period of the grain within

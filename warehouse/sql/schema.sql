@@ -53,6 +53,22 @@ CREATE TABLE IF NOT EXISTS placements (
     load_id INTEGER NOT NULL
 );
 
+-- One row per participant per month of their child support account (the support_months kind):
+-- what current support was due and paid, for the impact measures (queries/impact*.sql).
+CREATE TABLE IF NOT EXISTS support_months (
+    -- The key (participant, month) as one value, for the loader's upsert: computed, not stored
+    -- (it would double the table's size).
+    support_month_id VARCHAR GENERATED ALWAYS AS
+        (participant_key || ':' || strftime(month, '%Y-%m')) VIRTUAL,
+    participant_key VARCHAR NOT NULL,
+    month DATE NOT NULL,                -- the first day of the month
+    current_support_due DECIMAL(14, 2) NOT NULL,   -- >= 0
+    current_support_paid DECIMAL(14, 2) NOT NULL,  -- >= 0
+    arrears_paid DECIMAL(14, 2),                   -- >= 0; NULL when not given
+    arrears_balance DECIMAL(14, 2),                -- at the end of the month
+    load_id INTEGER NOT NULL
+);
+
 -- Rows that were not loaded, with where they came from and why. The raw row is kept as JSON
 -- with participant_id replaced by its key.
 CREATE TABLE IF NOT EXISTS rejects (
