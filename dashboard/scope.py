@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.roles import RoleRights
 from warehouse.query import Filters
 
 UNSCOPED_PAGES = frozenset({"data-quality"})
@@ -28,7 +29,7 @@ class AccessDenied(PermissionError):
 
 
 @dataclass(frozen=True)
-class Access:
+class Access(RoleRights):
     user: str
     role: str  # viewer | analyst | admin
     programs: tuple[str, ...] = ()  # empty: every program
@@ -36,18 +37,6 @@ class Access:
     @property
     def scoped(self) -> bool:
         return bool(self.programs)
-
-    @property
-    def can_unsuppress(self) -> bool:
-        return self.role in ("analyst", "admin")
-
-    @property
-    def can_see_snippets(self) -> bool:
-        return self.role in ("analyst", "admin")
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
 
     def cache_key(self) -> tuple:
         """What, beyond the filters, changes a rendered page body for this user."""

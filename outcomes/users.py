@@ -25,9 +25,9 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from core.roles import ROLES, RoleRights
 from outcomes.settings import users_path
 
-ROLES = ("viewer", "analyst", "admin")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 MIN_PASSWORD = 8
 SIGNINS_KEPT = 1000
@@ -62,23 +62,11 @@ class UserError(ValueError):
 
 
 @dataclass(frozen=True)
-class User:
+class User(RoleRights):
     name: str
     role: str
     programs: tuple[str, ...] = ()  # empty: every program
     session_nonce: str = ""
-
-    @property
-    def can_unsuppress(self) -> bool:
-        return self.role in ("analyst", "admin")
-
-    @property
-    def can_see_snippets(self) -> bool:
-        return self.role in ("analyst", "admin")
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
 
 
 def _now() -> str:
