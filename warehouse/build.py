@@ -10,7 +10,8 @@ of a staged row, and the owner of every stored row a staged id names) and, while
 still the old ones, their contributions to the additive model tables. `build_models` then
 rebuilds only what they touched: their rows of the per-participant tables are replaced and
 (new - old) is added to the additive tables. Every model is a function of each participant's
-own records, so this equals a full build (tests/test_build.py checks it). Without a usable
+own records (referral_cohorts: of the referrals in scope), so this equals a full build
+(tests/test_metrics_properties.py checks it on generated loads). Without a usable
 previous build (new warehouse, models of an older version, or a load touching a large share of
 the participants) it builds everything from all the facts.
 
