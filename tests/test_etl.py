@@ -355,6 +355,22 @@ def test_failure_midway_leaves_warehouse_unchanged(tmp_path, small_warehouse, fr
     assert not list(tmp_path.glob("*.loading*"))
 
 
+def test_records_spanning_many_years_are_not_refused_by_the_metric_engine(tmp_path,
+                                                                           small_warehouse,
+                                                                           fresh_copy):
+    # The metric models hold any dates (issue 12); whether a date is plausible is the
+    # ETL's per-row business, not the engine's.
+    from warehouse.query import Filters, Warehouse
+
+    wh = fresh_copy(small_warehouse)
+    odd = write(tmp_path, "referrals.csv", ["R9,P9,STEP,1801-01-01,self,"])  # a placeholder date
+    r = run_cli("load", str(odd), "--warehouse", str(wh))
+    assert r.returncode == 0, r.stderr
+    loaded = run_cli("rejects", "--warehouse", str(wh), "--format", "csv").stdout.count("R9")
+    m = Warehouse(wh).metrics(Filters(1801, 1801, ("STEP",)))
+    assert m["referrals"].tolist() == [1 - loaded]  # counted unless rejected as a row
+
+
 def test_reader_keeps_a_consistent_view_while_a_load_swaps_the_file(tmp_path):
     wh = tmp_path / "w.duckdb"
     load_files([write(tmp_path, "referrals_1.csv", ["R1,P1,STEP,2020-01-01,self,"])], wh)

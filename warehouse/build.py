@@ -10,12 +10,14 @@ of a staged row, and the owner of every stored row a staged id names) and, while
 still the old ones, their contributions to the additive model tables. `build_models` then
 rebuilds only what they touched: their rows of the per-participant tables are replaced and
 (new - old) is added to the additive tables. Every model is a function of each participant's
-own records, so this equals a full build (tests/test_build.py checks it). Without a usable
+own records (referral_cohorts: of the referrals in scope), so this equals a full build
+(tests/test_metrics_properties.py checks it on generated loads). Without a usable
 previous build (new warehouse, models of an older version, or a load touching a large share of
 the participants) it builds everything from all the facts.
 
-The order is declared in MODELS; referral_cohorts and placements_families_forward are rebuilt
-in full by every load.
+The order is declared in MODELS. referral_cohorts is additive too: its scope is the referrals
+whose stages the load may change (the touched participants', and those their enrollments
+name). placements_families_forward is rebuilt in full by every load.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ ADDITIVE_TABLES = {
                         ("records", "new_enrollments", "referrals", "placements", "arrears_usd"),
                         "records"),
     "metric_cells": (("metric", "program", "borough", "lo", "hi"), ("n",), "n"),
+    "referral_cohorts": (("program", "borough", "year", "source"),
+                         ("referred", "enrolled", "graduated", "placed"), "referred"),
 }
 # Sort orders of the full build (zone maps keep queries on one group cheap).
 ORDER = {
@@ -74,15 +78,46 @@ def _tables(con) -> set[str]:
 
 
 def _scope(con, touched_only: bool) -> None:
-    """Views m_* over the facts: all of them, or only the touched participants'."""
+    """m_* over the facts: views of all of them, or temp tables of the touched participants'
+    rows (one scan of each fact table, so the model SQL's joins stay small)."""
     for view, table in SOURCES.items():
-        where = (" WHERE participant_key IN (SELECT participant_key FROM build_touched)"
-                 if touched_only else "")
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {table}{where}")
+        _drop_temp(con, view)
+        if touched_only:
+            con.execute(f"CREATE TEMP TABLE {view} AS SELECT * FROM {table} WHERE "
+                        "participant_key IN (SELECT participant_key FROM build_touched)")
+        else:
+            con.execute(f"CREATE TEMP VIEW {view} AS SELECT * FROM {table}")
 
 
-def _contributions(con) -> None:
-    """The c_* tables of the participants in scope (participant_boroughs must be current)."""
+def _scope_boroughs(con, touched_only: bool) -> None:
+    """m_boroughs: participant_boroughs (as it is now) of the participants in scope."""
+    _drop_temp(con, "m_boroughs")
+    if touched_only:
+        con.execute("CREATE TEMP TABLE m_boroughs AS SELECT * FROM participant_boroughs WHERE "
+                    "participant_key IN (SELECT participant_key FROM build_touched)")
+    else:
+        con.execute("CREATE TEMP VIEW m_boroughs AS SELECT * FROM participant_boroughs")
+
+
+def _drop_temp(con, name: str) -> None:
+    for kind, catalog in (("VIEW", "duckdb_views()"), ("TABLE", "duckdb_tables()")):
+        if con.execute(f"SELECT count(*) FROM {catalog} WHERE temporary AND view_name = ?"
+                       if kind == "VIEW" else
+                       f"SELECT count(*) FROM {catalog} WHERE temporary AND table_name = ?",
+                       [name]).fetchone()[0]:
+            con.execute(f"DROP {kind} {name}")
+
+
+def _contributions(con, touched_only: bool) -> None:
+    """The c_* tables of the participants in scope (participant_boroughs and
+    metric_participants must be current)."""
+    _scope_boroughs(con, touched_only)
+    _drop_temp(con, "m_pids")
+    if touched_only:
+        con.execute("CREATE TEMP TABLE m_pids AS SELECT * FROM metric_participants WHERE "
+                    "participant_key IN (SELECT participant_key FROM build_touched)")
+    else:
+        con.execute("CREATE TEMP VIEW m_pids AS SELECT * FROM metric_participants")
     con.execute(_sql("program_metrics_model"))
 
 
@@ -101,22 +136,60 @@ def capture_touched(con) -> Touched:
     con.execute("CREATE OR REPLACE TEMP TABLE build_touched AS SELECT DISTINCT participant_key "
                 f"FROM ({union}) WHERE participant_key IS NOT NULL")
     n = con.execute("SELECT count(*) FROM build_touched").fetchone()[0]
-    needed = set(PARTICIPANT_TABLES) | set(ADDITIVE_TABLES)
+    needed = set(PARTICIPANT_TABLES) | set(ADDITIVE_TABLES) | {"metric_participants"}
     incremental = needed <= _tables(con) and _model_version_ok(con)
     if incremental:
         total = con.execute("SELECT count(*) FROM participant_boroughs").fetchone()[0]
         incremental = n <= max(1000, INCREMENTAL_MAX_SHARE * total)
     if incremental:
         _scope(con, touched_only=True)
-        _contributions(con)
+        _contributions(con, touched_only=True)
+        _note_cohort_referrals(con, staged)
+        _cohorts(con, touched_only=True)
         for table in ADDITIVE_TABLES:
             con.execute(f"CREATE OR REPLACE TEMP TABLE old_{table} AS "
                         f"SELECT * FROM {_contribution_of(table)}")
     return Touched(n, incremental)
 
 
+def _note_cohort_referrals(con, staged: list[str]) -> None:
+    """The referrals whose funnel stages the load may change (models/referral_cohorts.sql): the
+    touched participants' (stored or staged), and those their enrollments name (stored or
+    staged)."""
+    parts = ["SELECT referral_id FROM m_referrals",
+             "SELECT referral_id FROM m_enrollments WHERE referral_id IS NOT NULL"]
+    if "referrals" in staged:
+        parts.append("SELECT record_id FROM all_referrals")
+    if "enrollments" in staged:
+        parts.append("SELECT referral_id FROM all_enrollments WHERE referral_id IS NOT NULL")
+    con.execute("CREATE OR REPLACE TEMP TABLE build_cohort_referrals AS "
+                f"SELECT DISTINCT referral_id FROM ({' UNION ALL '.join(parts)})")
+
+
+def _cohorts(con, touched_only: bool) -> None:
+    """c_referral_cohorts of the referrals in scope (all, or build_cohort_referrals)."""
+    sources = {
+        "m_cohort_referrals": ("referrals", "referral_id IN "
+                               "(SELECT referral_id FROM build_cohort_referrals)"),
+        "m_cohort_enrollments": ("enrollments", "referral_id IN "
+                                 "(SELECT referral_id FROM build_cohort_referrals) OR "
+                                 "participant_key IN (SELECT participant_key FROM "
+                                 "m_cohort_referrals)"),
+        "m_cohort_placements": ("placements", "participant_key IN "
+                                "(SELECT participant_key FROM m_cohort_referrals)"),
+    }
+    for name, (table, where) in sources.items():
+        _drop_temp(con, name)
+        if touched_only:
+            con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {table} WHERE {where}")
+        else:
+            con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM {table}")
+    con.execute(_sql("referral_cohorts"))
+
+
 def _contribution_of(table: str) -> str:
-    return {"metric_additive": "c_additive", "metric_cells": "c_cells"}[table]
+    return {"metric_additive": "c_additive", "metric_cells": "c_cells",
+            "referral_cohorts": "c_referral_cohorts"}[table]
 
 
 def _model_version_ok(con) -> bool:
@@ -134,8 +207,7 @@ def build_models(con, touched: Touched | None = None) -> str:
     else:
         _full(con)
         mode = "full"
-    for name in MODELS[2:]:
-        con.execute(_sql(name))
+    con.execute(_sql("placements_families_forward"))
     return mode
 
 
@@ -145,20 +217,34 @@ def _full(con) -> None:
     con.execute(_sql("participant_boroughs"))
     con.execute("CREATE OR REPLACE TABLE participant_boroughs AS "
                 "SELECT * FROM c_participant_boroughs")
-    _contributions(con)
+    con.execute("""CREATE OR REPLACE TABLE metric_participants AS
+        SELECT participant_key, row_number() OVER ()::INTEGER AS pid FROM (
+            SELECT participant_key FROM enrollments UNION SELECT participant_key FROM placements
+            UNION SELECT participant_key FROM arrears_reductions)""")
+    _contributions(con, touched_only=False)
+    _cohorts(con, touched_only=False)
     for table, source in PARTICIPANT_TABLES.items():
         if table != "participant_boroughs":
             con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {source}")
     for table in ADDITIVE_TABLES:
+        order = f" ORDER BY {ORDER[table]}" if table in ORDER else ""
         con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM "
-                    f"{_contribution_of(table)} ORDER BY {ORDER[table]}")
+                    f"{_contribution_of(table)}{order}")
 
 
 def _incremental(con) -> None:
     _scope(con, touched_only=True)
     con.execute(_sql("participant_boroughs"))
     _replace_rows(con, "participant_boroughs", "c_participant_boroughs")
-    _contributions(con)
+    # New participants get the next numbers; a number is never reused.
+    con.execute("""INSERT INTO metric_participants
+        SELECT participant_key, (SELECT coalesce(max(pid), 0) FROM metric_participants)
+                                + row_number() OVER ()::INTEGER
+        FROM build_touched t
+        WHERE NOT EXISTS (SELECT 1 FROM metric_participants m
+                          WHERE m.participant_key = t.participant_key)""")
+    _contributions(con, touched_only=True)
+    _cohorts(con, touched_only=True)
     for table, source in PARTICIPANT_TABLES.items():
         if table != "participant_boroughs":
             _replace_rows(con, table, source)

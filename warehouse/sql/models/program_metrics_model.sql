@@ -1,7 +1,8 @@
 -- The models behind queries/program_metrics.sql (an optimization of the definition,
 -- definitions/program_metrics.sql). warehouse/build.py runs this file on a SCOPE of
--- participants: views m_enrollments, m_referrals, m_placements, m_arrears hold the facts of
--- every participant (full build) or only of those a load touched (incremental build), and it
+-- participants: m_enrollments, m_referrals, m_placements, m_arrears (and m_boroughs, their
+-- participant_boroughs rows) hold the facts of every participant (full build) or only of those
+-- a load touched (incremental build), and it
 -- writes their contributions to temp tables c_*; build.py replaces those participants' rows of
 -- the per-participant tables and adds (new - old) to the additive tables.
 --
@@ -16,6 +17,7 @@
 --                     month. A participant counts in a window iff a span overlaps it.
 --   metric_arrears    (participant_key, program, borough, month, net): net adjustments.
 --   metric_reversals  the rows of metric_arrears of NCPs with a negative net somewhere.
+--   (pid: the participant's number in table metric_participants, to count them fast.)
 -- Additive tables:
 --   metric_additive   (program, borough, month): records, new_enrollments, referrals,
 --                     placements, arrears_usd. Lists the groups too (records > 0).
@@ -38,22 +40,23 @@ SELECT e.participant_key, e.program, coalesce(e.borough, pb.borough) AS borough,
        year(e.enrolled_on) * 12 + month(e.enrolled_on) - 1 AS first_month,
        coalesce(year(e.exited_on) * 12 + month(e.exited_on) - 1, 1000000000) AS last_month,
        e.outcome = 'graduated' AND e.exited_on IS NOT NULL AS graduated
-FROM m_enrollments e LEFT JOIN participant_boroughs pb USING (participant_key);
+FROM m_enrollments e LEFT JOIN m_boroughs pb USING (participant_key);
 
 CREATE OR REPLACE TEMP TABLE c_plc AS
 SELECT p.participant_key, p.program, pb.borough,
        year(p.placed_on) * 12 + month(p.placed_on) - 1 AS month
-FROM m_placements p LEFT JOIN participant_boroughs pb USING (participant_key);
+FROM m_placements p LEFT JOIN m_boroughs pb USING (participant_key);
 
 CREATE OR REPLACE TEMP TABLE c_arrears AS
-SELECT a.participant_key, a.program, pb.borough,
+SELECT a.participant_key, i.pid, a.program, pb.borough,
        year(a.applied_on) * 12 + month(a.applied_on) - 1 AS month,
        sum(a.amount) AS net, count(*) AS records
-FROM m_arrears a LEFT JOIN participant_boroughs pb USING (participant_key)
+FROM m_arrears a LEFT JOIN m_boroughs pb USING (participant_key)
+JOIN m_pids i USING (participant_key)
 GROUP BY ALL;
 
 CREATE OR REPLACE TEMP TABLE c_reversals AS
-SELECT participant_key, program, borough, month, net FROM c_arrears
+SELECT participant_key, pid, program, borough, month, net FROM c_arrears
 WHERE participant_key IN (SELECT participant_key FROM c_arrears WHERE net < 0);
 
 CREATE OR REPLACE TEMP TABLE c_additive AS
@@ -67,7 +70,7 @@ FROM (
     UNION ALL
     SELECT r.program, coalesce(r.borough, pb.borough),
            year(r.referred_on) * 12 + month(r.referred_on) - 1, 1, 0, 1, 0, 0
-    FROM m_referrals r LEFT JOIN participant_boroughs pb USING (participant_key)
+    FROM m_referrals r LEFT JOIN m_boroughs pb USING (participant_key)
     UNION ALL
     SELECT program, borough, month, 1, 0, 0, 1, 0 FROM c_plc
     UNION ALL
@@ -76,7 +79,9 @@ FROM (
 GROUP BY ALL;
 
 CREATE OR REPLACE TEMP TABLE c_spans AS
-SELECT DISTINCT * FROM (
+SELECT DISTINCT s.participant_key, i.pid, s.metric, s.program, s.borough, s.first_month,
+       s.last_month
+FROM (
     SELECT participant_key, 'served' AS metric, program, borough, first_month, last_month
     FROM c_enr
     UNION ALL
@@ -84,11 +89,11 @@ SELECT DISTINCT * FROM (
     FROM c_enr WHERE graduated
     UNION ALL
     SELECT participant_key, 'placed', program, borough, month, month FROM c_plc
-);
+) s JOIN m_pids i USING (participant_key);
 
 -- The spans the cells count: metric_spans, and the 'reduced' months of NCPs with no reversal.
 CREATE OR REPLACE TEMP TABLE c_points AS
-SELECT * FROM c_spans
+SELECT participant_key, metric, program, borough, first_month, last_month FROM c_spans
 UNION ALL
 SELECT participant_key, 'reduced', program, borough, month, month
 FROM c_arrears a

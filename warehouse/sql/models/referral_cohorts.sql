@@ -1,7 +1,11 @@
 -- Pre-aggregate for the /referrals page (queries/referral_funnel.sql, queries/referral_flows.sql),
 -- so that a page call sums a few thousand rows instead of joining millions of referrals,
--- enrollments and placements. Runs after participant_boroughs.sql (models run in filename
--- order) and is rebuilt by every load, so it always matches the facts.
+-- enrollments and placements. warehouse/build.py runs it after participant_boroughs on the
+-- referrals in scope: m_cohort_referrals (all referrals, or those a load may change: of the
+-- touched participants, or named by their enrollments), with m_cohort_enrollments and
+-- m_cohort_placements (the enrollments and placements they can match), and writes
+-- c_referral_cohorts; build.py replaces the table (full) or adds new - old (incremental), so
+-- it always matches the facts.
 --
 -- Why this is exact: reporting windows are whole calendar years and the filters are a program
 -- list and a borough list. A referral's funnel stages (enrolled, graduated, placed; the
@@ -25,12 +29,12 @@
 --   placed:    a placement of the referral's participant in the referral's program on or
 --              after some matched enrollment's enrolled_on, i.e. the participant's latest
 --              placement in that program is on or after the earliest matched enrolled_on.
-CREATE OR REPLACE TABLE referral_cohorts AS
+CREATE OR REPLACE TEMP TABLE c_referral_cohorts AS
 WITH linked AS (
     -- Enrollments naming a referral, per referral_id named.
     SELECT referral_id, min(enrolled_on) AS first_enrolled_on,
            bool_or(outcome = 'graduated') AS graduated
-    FROM enrollments
+    FROM m_cohort_enrollments
     WHERE referral_id IS NOT NULL
     GROUP BY referral_id
 ),
@@ -38,7 +42,7 @@ unlinked AS (
     -- Enrollments with no referral_id matched to referrals by participant, program and date.
     SELECT r.referral_id, min(e.enrolled_on) AS first_enrolled_on,
            bool_or(e.outcome = 'graduated') AS graduated
-    FROM referrals r JOIN enrollments e
+    FROM m_cohort_referrals r JOIN m_cohort_enrollments e
       ON coalesce(e.referral_id, '') = ''
      AND e.participant_key = r.participant_key
      AND e.program = r.program
@@ -47,7 +51,7 @@ unlinked AS (
 ),
 last_placements AS (
     SELECT participant_key, program, max(placed_on) AS last_placed_on
-    FROM placements
+    FROM m_cohort_placements
     GROUP BY ALL
 ),
 staged AS MATERIALIZED (
@@ -56,7 +60,7 @@ staged AS MATERIALIZED (
            l.referral_id IS NOT NULL OR u.referral_id IS NOT NULL AS enrolled,
            coalesce(l.graduated, false) OR coalesce(u.graduated, false) AS graduated,
            lp.last_placed_on >= least(l.first_enrolled_on, u.first_enrolled_on) AS placed
-    FROM referrals r
+    FROM m_cohort_referrals r
     LEFT JOIN linked l USING (referral_id)
     LEFT JOIN unlinked u USING (referral_id)
     LEFT JOIN last_placements lp
@@ -72,7 +76,7 @@ resolved AS (
     WHERE s.borough IS NULL
 )
 SELECT program, borough, year, source,
-       count(*) AS referred,
+       count(*)::BIGINT AS referred,
        count(*) FILTER (WHERE enrolled) AS enrolled,
        count(*) FILTER (WHERE graduated) AS graduated,
        count(*) FILTER (WHERE placed) AS placed

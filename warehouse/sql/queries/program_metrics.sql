@@ -58,8 +58,8 @@ from_cells AS (
 ),
 -- Distinct participants of several programs or boroughs together: as the definition counts.
 from_spans AS (
-    SELECT w.period, s.program, s.borough, s.metric, count(DISTINCT s.participant_key) AS n
-    FROM (SELECT participant_key, metric, first_month, last_month,
+    SELECT w.period, s.program, s.borough, s.metric, count(DISTINCT s.pid) AS n
+    FROM (SELECT pid, metric, first_month, last_month,
                  unnest(CASE WHEN $with_total THEN [program, 'ALL'] ELSE [program] END)
                      AS program,
                  CASE WHEN $by_borough THEN borough ELSE '*' END AS borough
@@ -73,15 +73,15 @@ from_spans AS (
 -- NCPs with a positive net: per NCP and window, over all NCPs (several programs or boroughs)
 -- or, with $cells, over those with a reversal (the others are in the cells).
 nets AS (
-    SELECT w.period, a.program, a.borough, a.participant_key, sum(a.net) AS net
-    FROM (SELECT participant_key, month, net,
+    SELECT w.period, a.program, a.borough, a.pid, sum(a.net) AS net
+    FROM (SELECT pid, month, net,
                  unnest(CASE WHEN $with_total THEN [program, 'ALL'] ELSE [program] END)
                      AS program,
                  CASE WHEN $by_borough THEN borough ELSE '*' END AS borough
-          FROM (SELECT participant_key, program, borough, month, net FROM metric_reversals
+          FROM (SELECT pid, program, borough, month, net FROM metric_reversals
                 WHERE $cells
                 UNION ALL
-                SELECT participant_key, program, borough, month, net FROM metric_arrears
+                SELECT pid, program, borough, month, net FROM metric_arrears
                 WHERE NOT $cells)
           WHERE (len($programs) = 0 OR list_contains($programs, program))
             AND (len($boroughs) = 0 OR list_contains($boroughs, borough))) a
