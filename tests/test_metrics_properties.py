@@ -130,7 +130,8 @@ def check_against_definition(path: Path, data) -> int:
             f = data.draw(windows())
             f = Filters(f.from_year, f.to_year,
                         tuple(data.draw(st.lists(st.sampled_from(PROGRAMS), max_size=3))),
-                        tuple(data.draw(st.lists(st.sampled_from(BOROUGHS[:3]), max_size=2))),
+                        tuple(data.draw(st.lists(st.sampled_from((*BOROUGHS[:3], "Unknown")),
+                                              max_size=2))),
                         f.from_period, f.to_period)
             grain = data.draw(st.sampled_from([None, *GRAINS]))
             for with_total, by_borough, cumulative in itertools.product([False, True], repeat=3):

@@ -5,7 +5,8 @@
 -- Parameters:
 --   $period_labels, $period_starts, $period_ends   the reporting windows, one per label (e.g.
 --       '2024', '2024-Q1', '2024-03', 'FY2024', 'FFY2024') with its first and last day;
---   $programs, $boroughs   (VARCHAR[]) the filters; empty = all;
+--   $programs, $boroughs   (VARCHAR[]) the filters; empty = all; borough 'Unknown' selects
+--                          the records with no known borough;
 --   $with_total   one more row per window, program 'ALL': the selected programs together, so
 --                 each participant counts once across them;
 --   $by_borough   one row per program and borough ('Unknown' when no borough is known);
@@ -42,7 +43,7 @@ r AS (
          unnest(CASE WHEN $with_total THEN [records.program, 'ALL'] ELSE [records.program] END)
              AS t(row_program)
     WHERE (len($programs) = 0 OR list_contains($programs, records.program))
-      AND (len($boroughs) = 0 OR list_contains($boroughs, records.borough))
+      AND (len($boroughs) = 0 OR list_contains($boroughs, coalesce(records.borough, 'Unknown')))
 ),
 w AS (
     SELECT period, CASE WHEN $cumulative THEN DATE '-infinity' ELSE win_start END AS win_start,

@@ -73,7 +73,7 @@ members AS (
       ON pb.participant_key = m.participant_key AND m.own_borough IS NULL
     WHERE (len($programs) = 0 OR list_contains($programs, m.program))
       AND (len($boroughs) = 0
-           OR list_contains($boroughs, coalesce(m.own_borough, pb.borough)))
+           OR list_contains($boroughs, coalesce(m.own_borough, pb.borough, 'Unknown')))
 ),
 member_months AS (
     -- paid_any: the parent paid something that month, current support or arrears.

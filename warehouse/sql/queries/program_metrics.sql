@@ -20,14 +20,15 @@ w AS (
     FROM periods
 ),
 -- The rows a record counts in: its program's and 'ALL' (under $with_total); its borough under
--- $by_borough (NULL: unknown), else '*' (the filter's boroughs).
+-- $by_borough (NULL: unknown, which the borough filter names 'Unknown'), else '*' (the
+-- filter's boroughs).
 additive AS (
     SELECT unnest(CASE WHEN $with_total THEN [program, 'ALL'] ELSE [program] END) AS program,
            CASE WHEN $by_borough THEN borough ELSE '*' END AS borough, month, new_enrollments,
            referrals, placements, arrears_usd
     FROM metric_additive
     WHERE (len($programs) = 0 OR list_contains($programs, program))
-      AND (len($boroughs) = 0 OR list_contains($boroughs, borough))
+      AND (len($boroughs) = 0 OR list_contains($boroughs, coalesce(borough, 'Unknown')))
 ),
 row_groups AS (
     SELECT DISTINCT program, borough FROM additive
@@ -45,7 +46,7 @@ cell_groups AS (
            CASE WHEN program <> 'ALL' THEN program WHEN len($programs) = 0 THEN '*'
                 ELSE $programs[1] END AS cell_program,
            CASE WHEN $by_borough THEN borough WHEN len($boroughs) = 0 THEN '*'
-                ELSE $boroughs[1] END AS cell_borough
+                ELSE nullif($boroughs[1], 'Unknown') END AS cell_borough
     FROM row_groups WHERE $cells
 ),
 from_cells AS (
@@ -66,7 +67,7 @@ from_spans AS (
           FROM metric_spans
           WHERE NOT $cells
             AND (len($programs) = 0 OR list_contains($programs, program))
-            AND (len($boroughs) = 0 OR list_contains($boroughs, borough))) s
+            AND (len($boroughs) = 0 OR list_contains($boroughs, coalesce(borough, 'Unknown')))) s
     JOIN w ON s.first_month <= w.last_month AND s.last_month >= w.first_month
     GROUP BY ALL
 ),
@@ -84,7 +85,7 @@ nets AS (
                 SELECT pid, program, borough, month, net FROM metric_arrears
                 WHERE NOT $cells)
           WHERE (len($programs) = 0 OR list_contains($programs, program))
-            AND (len($boroughs) = 0 OR list_contains($boroughs, borough))) a
+            AND (len($boroughs) = 0 OR list_contains($boroughs, coalesce(borough, 'Unknown')))) a
     JOIN w ON a.month BETWEEN w.first_month AND w.last_month
     GROUP BY ALL
 ),
