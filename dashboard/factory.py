@@ -3,6 +3,7 @@ can build as many as they like)."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from dash import Dash
@@ -15,6 +16,21 @@ from dashboard.shell import PRODUCT_NAME, register_shell_callbacks, serve_layout
 ASSETS = Path(__file__).resolve().parent / "assets"
 
 
+class ThreadSafeDash(Dash):
+    """Dash whose first-request setup finishes before any request is served.
+
+    Dash marks its setup done *before* doing it (registering the component scripts it may
+    serve), so under a threaded server (gunicorn's gthread workers) a second request arriving
+    meanwhile is served by a half-set-up app: scripts answer 500, "not a registered library".
+    A lock makes the others wait for the first."""
+
+    _setup_lock = threading.Lock()
+
+    def _setup_server(self):
+        with self._setup_lock:
+            super()._setup_server()
+
+
 def create_app(warm_exports: bool = True, auth: str | None = None, users=None) -> Dash:
     """The app; `warm_exports` starts the image engine in the background (once per process,
     see dashboard.chart_exports.warm_export_engine) so the first download is quick.
@@ -22,7 +38,7 @@ def create_app(warm_exports: bool = True, auth: str | None = None, users=None) -
     `auth` is the sign-in mode (password | header | none; default $OUTCOMES_AUTH, else
     password) and `users` the user store (a path or outcomes.users.UserStore; default
     $OUTCOMES_USERS): see dashboard/auth.py. Every route passes its gate."""
-    app = Dash(
+    app = ThreadSafeDash(
         __name__,
         title=PRODUCT_NAME,
         assets_folder=str(ASSETS),
