@@ -109,3 +109,22 @@ def test_indicators_for_one_program_leave_out_the_all_targets(demo_warehouse):
     assert got and {r["program"] for r in got} == {"PSP"}
     table = cli("indicators", "--warehouse", str(demo_warehouse), "--program", "ARREARS_CAP")
     assert "$" in table and "in progress" in table
+
+
+def test_indicator_card_shows_small_counts_as_under_the_threshold_when_suppressed():
+    import pandas as pd
+
+    from dashboard.pages.indicators import HIDDEN, indicator_card
+
+    rows = pd.DataFrame({"program": ["STEP"] * 2, "metric": ["placements"] * 2,
+                         "period": ["FY2024", "FY2025"], "actual": [12.0, 7.0],
+                         "target": [10.0, 15.0], "direction": ["up"] * 2,
+                         "status": [MET, NOT_MET]})
+    hist = pd.DataFrame({"period": ["FY2021", "FY2022", "FY2023", "FY2024", "FY2025"],
+                         "actual": [20.0, 30.0, 0.0, 12.0, 7.0]})
+    hist["base"] = hist["actual"]
+    shown = str(indicator_card("placements", "STEP", rows, hist, suppress=True))
+    assert "<11" in shown and "'7'" not in shown and HIDDEN in shown
+    assert "'0'" in shown  # zero is not a small cell
+    plain = str(indicator_card("placements", "STEP", rows, hist, suppress=False))
+    assert "<11" not in plain and "'7'" in plain and "−5" in plain  # 7 - 12

@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from core.periods import parse_period, period_containing
+from warehouse.metrics import METRICS
 from warehouse.query import Filters, Warehouse
 
 COLUMNS = ["program", "metric", "period", "actual", "target", "direction", "status"]
@@ -68,7 +69,8 @@ def indicators(wh: Warehouse, programs: tuple[str, ...] = ()) -> pd.DataFrame:
 def history(wh: Warehouse, program: str, metric: str, period: str,
             n: int = 5) -> pd.DataFrame:
     """The metric over the `n` periods of the target period's grain ending with it: columns
-    period, actual (oldest first)."""
+    period, actual, and `base` (the count a dollar metric rests on, for suppression; the
+    metric itself for a count), oldest first."""
     last = parse_period(period)
     first = period_containing(last.first_month - (n - 1) * _months(last), last.grain)
     f = Filters(from_period=first.label, to_period=last.label)
@@ -76,8 +78,10 @@ def history(wh: Warehouse, program: str, metric: str, period: str,
     df = wh.metrics(f, by=grain, with_total=True)
     df = df[df["program"] == program]
     key = "year" if grain == "year" else "period"
+    base = METRICS[metric].base_count or metric
     return pd.DataFrame({"period": df[key].astype(str).to_numpy(),
-                         "actual": df[metric].astype(float).to_numpy()})
+                         "actual": df[metric].astype(float).to_numpy(),
+                         "base": df[base].astype(float).to_numpy()})
 
 
 def _months(p) -> int:

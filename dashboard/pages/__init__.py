@@ -8,9 +8,11 @@ from dashboard.pages import (
     data_quality,
     employment,
     families_forward,
+    indicators,
     overview,
     referrals,
 )
 
-PAGE_MODULES = (overview, employment, arrears, families_forward, referrals, data_quality)
+PAGE_MODULES = (overview, employment, arrears, families_forward, referrals, indicators,
+                data_quality)
 PAGES = [m.PAGE for m in PAGE_MODULES]
