@@ -128,3 +128,15 @@ def test_indicator_card_shows_small_counts_as_under_the_threshold_when_suppresse
     assert "'0'" in shown  # zero is not a small cell
     plain = str(indicator_card("placements", "STEP", rows, hist, suppress=False))
     assert "<11" not in plain and "'7'" in plain and "−5" in plain  # 7 - 12
+
+
+def test_program_scope_keeps_a_period_window_and_leaves_out_all_targets(demo_warehouse):
+    from dashboard import scope
+    from warehouse.indicators import indicators
+    from warehouse.query import Filters, Warehouse
+
+    pat = scope.Access("pat", "viewer", ("PSP", "STEP"))
+    f = scope.clamp_filters(Filters(from_period="FY2024", to_period="FY2025"), pat)
+    assert (f.programs, f.from_period, f.to_period) == (("PSP", "STEP"), "FY2024", "FY2025")
+    got = indicators(Warehouse(demo_warehouse), f.programs)
+    assert set(got["program"]) == {"PSP", "STEP"}
