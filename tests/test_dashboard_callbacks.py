@@ -145,6 +145,10 @@ def test_every_page_renders(small, module):
     out = module.render("?from=2009&to=2023")
     rendered = text(out)
     assert "No warehouse" not in rendered
+    if module.PAGE.key == "indicators":  # tables of targets, no chart cards (and no targets
+        assert "no-targets" in rendered   # on the small fixture): tests/test_indicators.py
+        assert "no-targets" in text(module.render("?from=zzz&program=NOPE&borough=Mars"))
+        return
     assert '"XLSX"' in rendered and "Open in a notebook" in rendered and "Definition" in rendered
     # Garbage in the URL still renders the page (defaults).
     assert '"CSV"' in text(module.render("?from=zzz&program=NOPE&borough=Mars"))

@@ -4,8 +4,8 @@ Per program and metric with a target (record kind `targets`): the last five peri
 the targets, the desired direction and a met / not met mark, and cards with the change against
 the previous period and against the target. The numbers come from warehouse/indicators.py
 (`Warehouse.metrics` over each period: the one definition). Follows the program filter and the
-user's program scope (an ALL target covers every program, so it is shown only without a program
-selection); the years and boroughs do not apply: a target names its own period.
+user's program scope (an ALL target covers every program, so it is shown only when no program
+is chosen); the years and boroughs do not apply: a target names its own period.
 """
 
 from __future__ import annotations
