@@ -27,7 +27,7 @@ PAGE_SUBJECT = {
     "arrears": "None of the debt-reduction programs is",
     "families-forward": program_name(FAMILIES_FORWARD) + " is not",
 }
-NO_BOROUGH_NOTICE_PAGES = ("data-quality",)
+NO_BOROUGH_NOTICE_PAGES = ("data-quality", "indicators")  # boroughs do not apply
 
 
 def applies(page_key: str, filters: Filters) -> bool:

@@ -16,7 +16,7 @@ limited. Inside a request that did not pass the gate, everything is refused (fai
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.roles import RoleRights
 from warehouse.query import Filters
@@ -74,7 +74,7 @@ def clamp_filters(filters: Filters, access: Access | None = None) -> Filters:
     programs = tuple(asked) if asked else tuple(access.programs)
     if tuple(filters.programs) == tuple(sorted(set(programs))):
         return filters
-    return Filters(filters.from_year, filters.to_year, programs, filters.boroughs)
+    return replace(filters, programs=programs)  # keeps the window (years or periods)
 
 
 def forced_suppress(access: Access | None = None) -> bool:

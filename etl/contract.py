@@ -110,6 +110,9 @@ class RecordKind:
     # A kind whose rows carry no id of their own (support_months) is keyed by these columns
     # instead: the loader makes its id from the participant's key and the month.
     key_columns: tuple[str, ...] = ()
+    # False for a kind about programs, not people (targets): no participant_id to pseudonymize,
+    # and id_column is a key the loader makes from other columns (see etl/normalize.py).
+    per_participant: bool = True
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -166,8 +169,23 @@ KINDS: dict[str, RecordKind] = {
             (),
             key_columns=("participant_id", "month"),
         ),
+        # Targets, as the Mayor's Management Report sets them: upserted on program + metric +
+        # period (target_key is those three, made by the loader).
+        RecordKind(
+            "targets",
+            "target_key",
+            "period",
+            ("program", "metric", "period", "target", "direction"),
+            ("note",),
+            PROGRAM_CODES + ("ALL",),
+            per_participant=False,
+        ),
     )
 }
+PARTICIPANT_KINDS = tuple(k for k, v in KINDS.items() if v.per_participant)
+# The period forms a target may name (core/periods.py names), and its directions.
+TARGET_PERIOD_FORMS = "FYyyyy, FFYyyyy, YYYY or YYYY-Qn"
+TARGET_DIRECTIONS = ("up", "down")
 
 # Business-rule thresholds that raise warnings (see docs/data-contract.md).
 FAMILIES_FORWARD_ENROLLMENT_WINDOW = ("2018-01-01", "2022-05-31")

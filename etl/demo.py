@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from etl.contract import BOROUGHS, KINDS, PROGRAMS
+from etl.contract import BOROUGHS, KINDS, PARTICIPANT_KINDS, PROGRAMS
 
 D = np.datetime64
 NAT = np.datetime64("NaT", "D")
@@ -160,7 +160,8 @@ class _Ctx:
     seeds: np.random.SeedSequence
     scale: float
     next_pid: int = 1
-    tables: dict[str, list[dict]] = field(default_factory=lambda: {k: [] for k in KINDS})
+    tables: dict[str, list[dict]] = field(
+        default_factory=lambda: {k: [] for k in PARTICIPANT_KINDS})
     n_referrals: int = 0
 
     def rng(self) -> np.random.Generator:
@@ -933,6 +934,12 @@ def build_demo(warehouse: Path, out_dir: Path | None = None, seed: int = 2024010
                              fmt)
         load_files(good, Path(warehouse), meta=meta)
         load_files(bad, Path(warehouse), meta=meta)
+        # Targets are set from the loaded actuals (etl/demo_targets.py): a third load.
+        from etl.demo_targets import write_targets
+
+        folder = Path(out_dir) if out_dir is not None else Path(tmp)
+        targets = write_targets(Path(warehouse), folder / "targets.csv", seed)
+        load_files([targets], Path(warehouse), meta=meta)
 
 
 __all__ = ["PUBLISHED", "build_demo", "generate", "metrics"]

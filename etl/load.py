@@ -159,8 +159,9 @@ def _stage_file(con, src: SourceFile, kind: str, file_no: int, key: bytes) -> No
     sql = (f"CREATE TEMP TABLE all_{kind} AS {rows}" if file_no == 0
            else f"INSERT INTO all_{kind} {rows}")
     ipad, opad = _hmac_pads(key)
+    params = {"ipad": ipad, "opad": opad} if KINDS[kind].per_participant else {}
     try:
-        con.execute(sql, {"ipad": ipad, "opad": opad})
+        con.execute(sql, params)
     except duckdb.Error as e:
         if _out_of_space(e):
             raise
@@ -227,7 +228,7 @@ def _hmac_pads(key: bytes) -> tuple[bytes, bytes]:
 def _content_cols(kind: str) -> list[str]:
     k = KINDS[kind]
     program = ["program"] if k.has_program else []  # support_months have none
-    return ["participant_key", *program] + [
+    return ["participant_key"] * k.per_participant + program + [
         c for c in k.columns if c not in (k.id_column, "participant_id", "program")
     ]
 
@@ -303,12 +304,13 @@ def _record_quality(con, kind: str, files: list[FileReport], load_id: int) -> No
     con.execute(f"INSERT INTO files_{kind} VALUES {names}")
     # The row as given (trimmed), with the participant's key in place of the raw id.
     given = [c for c in k.columns if c != "participant_id"]
+    key = "participant_key := a.participant_key," if k.per_participant else ""
     con.execute(
         f"""INSERT INTO rejects
         SELECT {load_id}, '{kind}', f.name, f.sha, a.line, a.record_id,
                split_part(a.reasons[1], ': ', 1),
                array_to_string(a.reasons, '; '),
-               to_json(struct_pack(participant_key := a.participant_key,
+               to_json(struct_pack({key}
                    {', '.join(f'{c} := a.v_{c}' for c in given)}))::VARCHAR
         FROM all_{kind} a JOIN files_{kind} f USING (file_no)
         WHERE len(a.reasons) > 0

@@ -18,12 +18,16 @@ from etl.contract import (
     OUTCOMES,
     REFERRAL_SOURCES,
     SECTORS,
+    TARGET_DIRECTIONS,
 )
 from outcomes.settings import earliest_date
+from warehouse.metrics import METRICS
 
 # The contract's two date formats, exactly (no times, no "infinity"/"epoch"/"today").
 ISO_DATE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
 US_DATE = "[0-9]{2}/[0-9]{2}/[0-9]{4}"
+# A target's period: a year, quarter, NYC or federal fiscal year (core/periods.py's forms).
+TARGET_PERIOD = "(?i)(FF?Y)?[0-9]{4}|[0-9]{4}-Q[1-4]"
 # Dollars: optional sign (before or after "$") or parentheses for a negative, optional "$",
 # digits with thousands separators only in groups of three, at most two decimals.
 _DIGITS = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]{1,2})?"
@@ -150,6 +154,15 @@ def _parsers(kind: str) -> dict[str, str]:
             "arrears_paid": _nonnegative(_money("v_arrears_paid")),
             "arrears_balance": _money("v_arrears_balance"),
         }
+    if kind == "targets":
+        return {
+            "metric": _vocab("v_metric", METRICS),
+            "period": (f"(CASE WHEN regexp_full_match(v_period, {_lit(TARGET_PERIOD)}) "
+                       "THEN upper(v_period) END)"),
+            "target": _money("v_target", "DECIMAL(18, 2)"),
+            "direction": _vocab("v_direction", TARGET_DIRECTIONS),
+            "note": "v_note",
+        }
     raise ValueError(kind)
 
 
@@ -215,6 +228,17 @@ def _rules(kind: str) -> tuple[list[str], list[str]]:
             )
         ]
         warns = [_invalid_optional("arrears_paid"), _invalid_optional("arrears_balance")]
+    elif kind == "targets":
+        reasons = [
+            f"CASE WHEN v_metric IS NOT NULL AND metric IS NULL "
+            f"THEN {_detail('unknown metric', 'metric')} END",
+            f"CASE WHEN v_period IS NOT NULL AND period IS NULL "
+            f"THEN {_detail('unknown period form', 'period')} END",
+            f"CASE WHEN v_direction IS NOT NULL AND direction IS NULL "
+            f"THEN {_detail('invalid direction', 'direction')} END",
+            "CASE WHEN target < 0 THEN 'negative target' END",
+        ]
+        warns = []
     else:
         reasons = []
         warns = [
@@ -260,6 +284,21 @@ def normalize_sql(kind_name: str, raw_table: str, earliest: date | None = None,
     if kind_name == "placements":  # a negative wage is loaded as unknown, with a warning
         outputs[outputs.index("hourly_wage")] = (
             "CASE WHEN hourly_wage >= 0 THEN hourly_wage END AS hourly_wage")
+    all_programs = "ALL" in kind.allowed_programs  # targets: 'ALL' is all programs together
+    program = ("coalesce(pa.code, CASE WHEN upper(t.v_program) = 'ALL' THEN 'ALL' END)"
+               if all_programs else "pa.code")
+    if kind.per_participant:
+        keys = """keys AS (
+    -- HMAC-SHA256 of each distinct raw id; $ipad/$opad are the padded secret (etl/load.py).
+    SELECT v_participant_id,
+           sha256($opad || unhex(sha256($ipad || encode(v_participant_id)))) AS participant_key
+    FROM (SELECT DISTINCT v_participant_id FROM parsed WHERE v_participant_id IS NOT NULL)
+)"""
+        join = "LEFT JOIN keys USING (v_participant_id)"
+    else:  # no participant; the id is the upsert key made of the kind's key columns
+        record_id = "program || '|' || metric || '|' || period"
+        keys = "keys AS (SELECT NULL::VARCHAR AS participant_key)"
+        join = "CROSS JOIN keys"
     return f"""
 WITH trimmed AS (
     SELECT r.line,
@@ -268,18 +307,13 @@ WITH trimmed AS (
 ),
 parsed AS MATERIALIZED (
     SELECT t.*,
-        pa.code AS program,
+        {program} AS program,
         {typed}
     FROM trimmed t
     LEFT JOIN program_alias pa
         ON pa.alias = regexp_replace(lower(t.v_program), '[^a-z0-9]', '', 'g')
 ),
-keys AS (
-    -- HMAC-SHA256 of each distinct raw id; $ipad/$opad are the padded secret (etl/load.py).
-    SELECT v_participant_id,
-           sha256($opad || unhex(sha256($ipad || encode(v_participant_id)))) AS participant_key
-    FROM (SELECT DISTINCT v_participant_id FROM parsed WHERE v_participant_id IS NOT NULL)
-)
+{keys}
 SELECT
     line,
     {record_id} AS record_id,
@@ -289,5 +323,5 @@ SELECT
     list_filter([{', '.join(required + reasons)}], lambda x: x IS NOT NULL) AS reasons,
     list_filter([{', '.join(warns)}], lambda x: x IS NOT NULL) AS warns,
     {', '.join(f"v_{c}" for c in kind.columns if c != "participant_id")}
-FROM parsed LEFT JOIN keys USING (v_participant_id)
+FROM parsed {join}
 """

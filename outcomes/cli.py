@@ -173,6 +173,22 @@ def cmd_metrics(args) -> int:
     return 0
 
 
+def cmd_indicators(args) -> int:
+    from warehouse.indicators import indicators
+
+    wh = _open(args)
+    programs = filters_from_args(args).programs
+    df = indicators(wh, programs)
+    if args.format == "table":
+        df = df.copy()
+        for col in ("actual", "target"):
+            usd = df["metric"].str.endswith("_usd")
+            df[col] = [f"${v:,.2f}" if u else f"{v:,.0f}" for v, u in zip(df[col], usd,
+                                                                      strict=True)]
+    _print_frame(df, args.format)
+    return 0
+
+
 def cmd_loads(args) -> int:
     wh = _open(args)
     df = wh.plain("load_files") if args.files else wh.plain("loads")
@@ -278,7 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE")
     _warehouse_arg(p)
     p.add_argument("--kind", choices=["enrollments", "referrals", "arrears_reductions",
-                                      "placements", "support_months"],
+                                      "placements", "support_months", "targets"],
                    help="record type of every file (default: from each file name's start)")
     p.set_defaults(func=cmd_load)
 
@@ -299,6 +315,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-count", type=int, default=None, metavar="N",
                    help="suppression threshold (default: $OUTCOMES_SUPPRESS_MIN or 11)")
     p.set_defaults(func=cmd_metrics)
+
+    p = sub.add_parser("indicators", help="targets against actuals",
+                       description="One row per target (record kind targets): the program's "
+                       "metric over exactly the target's period, as `outcomes metrics` gives "
+                       "it (ALL: every program together), the target, which way is better, "
+                       "and met / not met / in progress (the period is not over at the latest "
+                       "data date).")
+    _warehouse_arg(p)
+    p.add_argument("--program", action="append", default=[], metavar="CODE",
+                   help="only this program's targets; repeat for several (default: all, "
+                   "with the ALL targets)")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.set_defaults(func=cmd_indicators, borough=[], from_year=None, to_year=None)
 
     p = sub.add_parser("loads", help="the load history", description="The load history.")
     _warehouse_arg(p)

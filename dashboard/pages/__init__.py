@@ -9,10 +9,11 @@ from dashboard.pages import (
     employment,
     families_forward,
     impact,
+    indicators,
     overview,
     referrals,
 )
 
-PAGE_MODULES = (overview, employment, arrears, families_forward, referrals, impact,
+PAGE_MODULES = (overview, employment, arrears, families_forward, referrals, impact, indicators,
                 data_quality)
 PAGES = [m.PAGE for m in PAGE_MODULES]

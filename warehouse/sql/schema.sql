@@ -69,6 +69,19 @@ CREATE TABLE IF NOT EXISTS support_months (
     load_id INTEGER NOT NULL
 );
 
+-- Targets per program (or ALL: every program together), metric and period, as the Mayor's
+-- Management Report sets them. No participant: nothing to pseudonymize.
+CREATE TABLE IF NOT EXISTS targets (
+    target_key VARCHAR NOT NULL,  -- program|metric|period: the loader upserts by it
+    program VARCHAR NOT NULL,     -- a program code or ALL
+    metric VARCHAR NOT NULL,      -- a metric of warehouse/metrics.py
+    period VARCHAR NOT NULL,      -- FY2024, FFY2024, 2024 or 2024-Q1
+    target DECIMAL(18, 2) NOT NULL,
+    direction VARCHAR NOT NULL,   -- up | down: which way is better
+    note VARCHAR,
+    load_id INTEGER NOT NULL
+);
+
 -- Rows that were not loaded, with where they came from and why. The raw row is kept as JSON
 -- with participant_id replaced by its key.
 CREATE TABLE IF NOT EXISTS rejects (
