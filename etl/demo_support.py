@@ -153,7 +153,7 @@ def support_months_quality_rows(pids) -> list[tuple]:
     return [
         (pids[0], "2024-13", "300.00", "300.00"),                 # unparseable month
         (pids[1], "2024-02", "-300.00", "0.00"),                  # negative due
-        (pids[2], "2024-02", "300.00", "lots"),                   # unparseable paid
+        (pids[2], "2024-02", "300.00", "lots"),                   # malformed amount (paid)
         (pids[3], "2024-03", "300.00", "100.00"),                 # same key twice ...
         (pids[3], "2024-03-15", "300.00", "250.00"),              # ... different content
         (None, "2024-03", "300.00", "300.00"),                    # missing participant_id

@@ -151,7 +151,7 @@ def _parsers(kind: str) -> dict[str, str]:
             "month": _month("v_month"),
             "current_support_due": _money("v_current_support_due"),
             "current_support_paid": _money("v_current_support_paid"),
-            "arrears_paid": _nonnegative(_money("v_arrears_paid")),
+            "arrears_paid": _money("v_arrears_paid"),  # negative: a warning (_rules)
             "arrears_balance": _money("v_arrears_balance"),
         }
     if kind == "targets":
@@ -173,10 +173,6 @@ def _month(v: str) -> str:
         f"date_trunc('month', CASE WHEN regexp_full_match({v}, '\\d{{4}}-\\d{{2}}') "
         f"THEN {_date(first_day)} ELSE {_date(v)} END)::DATE"
     )
-
-
-def _nonnegative(expr: str) -> str:
-    return f"(CASE WHEN {expr} >= 0 THEN {expr} END)"
 
 
 def _invalid_optional(col: str) -> str:
@@ -219,15 +215,13 @@ def _rules(kind: str) -> tuple[list[str], list[str]]:
             f"'detail': (dss_balance_before - amount)::VARCHAR}} END",
         ]
     elif kind == "support_months":
-        reasons = [
-            reason
-            for col in ("current_support_due", "current_support_paid")
-            for reason in (
-                f"CASE WHEN v_{col} IS NOT NULL AND {col} IS NULL THEN 'unparseable {col}' END",
-                f"CASE WHEN {col} < 0 THEN 'negative {col}' END",
-            )
-        ]
-        warns = [_invalid_optional("arrears_paid"), _invalid_optional("arrears_balance")]
+        # A value outside the amount grammar, required or optional, is a 'malformed amount'
+        # row (_value_rules); a well-formed negative is a reject where due/paid are >= 0, and
+        # an unknown arrears_paid with a warning (as a negative hourly_wage).
+        reasons = [f"CASE WHEN {col} < 0 THEN 'negative {col}' END"
+                   for col in ("current_support_due", "current_support_paid")]
+        warns = ["CASE WHEN arrears_paid < 0 THEN {'rule': 'invalid arrears_paid', "
+                 "'detail': v_arrears_paid} END"]
     elif kind == "targets":
         reasons = [
             f"CASE WHEN v_metric IS NOT NULL AND metric IS NULL "
@@ -284,6 +278,9 @@ def normalize_sql(kind_name: str, raw_table: str, earliest: date | None = None,
     if kind_name == "placements":  # a negative wage is loaded as unknown, with a warning
         outputs[outputs.index("hourly_wage")] = (
             "CASE WHEN hourly_wage >= 0 THEN hourly_wage END AS hourly_wage")
+    if kind_name == "support_months":  # so is a negative arrears_paid
+        outputs[outputs.index("arrears_paid")] = (
+            "CASE WHEN arrears_paid >= 0 THEN arrears_paid END AS arrears_paid")
     all_programs = "ALL" in kind.allowed_programs  # targets: 'ALL' is all programs together
     program = ("coalesce(pa.code, CASE WHEN upper(t.v_program) = 'ALL' THEN 'ALL' END)"
                if all_programs else "pa.code")

@@ -264,7 +264,15 @@ def safe_spec(chart_id: str, wh: Warehouse, filters: Filters | None = None, *,
 
         return empty_figure.spec(charts.chart_title(chart_id, wh, f),
                                  ALL_SUPPRESSED.format(n=safe.min_count), height=420)
-    return mark_hidden(charts.chart_spec(chart_id, wh, f, df=safe.values), chart_id, safe)
+    spec = charts.chart_spec(chart_id, wh, f, df=safe.values)
+    if safe.n_hidden and not spec.get("data"):
+        # Nothing the figure draws is left (e.g. a rate whose inputs are all hidden, while the
+        # cohort sizes show): all suppressed, not "no records".
+        from dashboard.figures import empty_figure
+
+        return empty_figure.spec(charts.chart_title(chart_id, wh, f),
+                                 ALL_SUPPRESSED.format(n=safe.min_count), height=420)
+    return mark_hidden(spec, chart_id, safe)
 
 
 def _mostly_hidden(safe: SafeChart) -> bool:

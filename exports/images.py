@@ -30,6 +30,10 @@ FONT = "Arial, Helvetica, sans-serif"
 
 _lock = threading.RLock()
 _started = False
+START_TRIES = 3
+# The smallest figure: rendering it proves the engine's page (plotly.js and kaleido's script)
+# is loaded.
+_PROBE = {"data": [], "layout": {"width": 10, "height": 10}}
 
 
 class ExportEngineError(RuntimeError):
@@ -63,9 +67,32 @@ def start_engine() -> None:
         os.environ.setdefault("BROWSER_PATH", browser)
         import kaleido
 
-        # mathjax=False: never fetch MathJax from a CDN (our figures use no LaTeX).
-        kaleido.start_sync_server(mathjax=False, n=1, timeout=90, silence_warnings=True)
+        # Kaleido can call into its page before the page has loaded (a race seen on a busy
+        # machine: "ReferenceError: kaleido_scopes is not defined"); such an engine fails every
+        # render, so a probe render checks the start, and a failed start is tried again.
+        for attempt in range(1, START_TRIES + 1):
+            # mathjax=False: never fetch MathJax from a CDN (our figures use no LaTeX).
+            kaleido.start_sync_server(mathjax=False, n=1, timeout=90, silence_warnings=True)
+            try:
+                kaleido.calc_fig_sync(_PROBE, opts={"format": "png"})
+                break
+            except Exception as e:  # kaleido raises assorted errors from the browser
+                kaleido.stop_sync_server(silence_warnings=True)
+                if attempt == START_TRIES:
+                    raise ExportEngineError(f"image engine did not start: {e}") from e
         _started = True
+
+
+def use_for_notebook_charts() -> None:
+    """Draw a notebook's static chart images (plotly's "png" renderer) on the shared engine:
+    one Chromium for every chart, plotly.js from the installed package, no MathJax, nothing
+    from a CDN. Without it plotly starts a fresh Chromium per chart with kaleido's defaults
+    (MathJax from a CDN), which on a busy machine can fail in the race described above."""
+    import warnings
+
+    # plotly passes its (empty) kaleido options to every call; with a server they do not apply.
+    warnings.filterwarnings("ignore", message="The kopts argument is ignored if using a server")
+    start_engine()
 
 
 def stop_engine() -> None:

@@ -7,8 +7,9 @@ a larger value hidden by complementary suppression) where the value would be: at
 for a count (a small value is somewhere below the mark), on the axis for a dollar figure or a
 ratio (there is no ceiling to show), with a hover saying what is suppressed and why, and one
 legend entry ("Suppressed: fewer than 11"). The frame's key columns say where: the year,
-month, borough, bin or program (horizontal bars) of the row; charts of several panels (one
-per program, one per metric) put the mark on the panel's axes.
+month, months from entry (the impact chart), borough, bin or program (horizontal bars) of the
+row; charts of several panels (one per program, one per metric) put the mark on the panel's
+axes.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ HORIZONTAL = {"program_summary": "program", "arrears_totals": "program",
               "referral_funnel": "program", "ff_sectors": "sector"}
 # Panels: the traces of a panel are recognized by their hover text's start.
 PANELS_BY_PROGRAM = ("served_vs_graduates",)
+# Line charts with one panel per program, whose hover text starts "<program name>, ".
+LINE_PANELS_BY_PROGRAM = ("impact_event_study",)
 UNSUPPRESSIBLE = ("referral_flows",)  # a sankey has no place for a mark: a note says it
 
 
@@ -50,6 +53,8 @@ def _position(chart_id: str, row: pd.Series):
         return int(row["year"])
     if "month" in row.index:
         return f"{pd.Timestamp(row['month']):%Y-%m-%d}"
+    if "rel" in row.index:  # months from program entry (impact_event_study)
+        return int(row["rel"])
     if "borough" in row.index:
         return row["borough"]
     if "wage_from" in row.index:
@@ -67,6 +72,11 @@ def _axes_of(spec: dict, chart_id: str, row: pd.Series, col: str) -> tuple[str, 
         name = program_name(row["program"])
         for t in traces:
             if str(t.get("hovertemplate", "")).startswith(name + " ") and t.get("type") == "bar":
+                return t.get("xaxis", "x"), t.get("yaxis", "y")
+    if chart_id in LINE_PANELS_BY_PROGRAM and "program" in row.index:
+        name = program_name(row["program"])
+        for t in traces:
+            if str(t.get("hovertemplate", "")).startswith(name + ", "):
                 return t.get("xaxis", "x"), t.get("yaxis", "y")
     if chart_id == "overview_trends":
         label = _label(col)
@@ -119,6 +129,8 @@ def mark_hidden(spec: dict, chart_id: str, safe) -> dict:
         what = _label(col)
         if "program" in row.index and chart_id not in HORIZONTAL:
             what = f"{program_name(row['program'])}: {what}"
+        if "group" in row.index:  # impact: the cohort or its comparison group
+            what = f"{what} ({row['group']})"
         small = safe.primary is None or bool(safe.primary[col].iloc[i])
         marks[(axes, pos, level)].append((what, small))
     horizontal = chart_id in HORIZONTAL

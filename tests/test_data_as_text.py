@@ -74,12 +74,17 @@ def test_data_quality_page_shows_file_names_as_text(dash_duo, hostile_warehouse,
 
     dash_duo.start_server(create_app(warm_exports=False))
     dash_duo.driver.get(dash_duo.server_url + "/data-quality")
-    dash_duo.wait_for_element(".data-table td", timeout=30)
+    # The numbers are in grid tables (Dash AG Grid) behind "Table of these numbers": open them.
+    dash_duo.wait_for_element("#table--dq_rejects summary", timeout=30)
+    for summary in dash_duo.find_elements(".chart-table summary"):
+        summary.click()
+    dash_duo.wait_for_element("#table--dq_rejects .ag-cell", timeout=15)
     js = dash_duo.driver.execute_script
-    markup = js("return document.querySelectorAll('.data-table em, .data-table del, "
-                ".data-table a, .data-table img, .data-table strong').length")
+    markup = js("return document.querySelectorAll('.chart-table em, .chart-table del, "
+                ".chart-table a, .chart-table img, .chart-table strong').length")
     assert markup == 0
-    cells = js("return [...document.querySelectorAll('.data-table td')].map(e => e.textContent)")
+    cells = js("return [...document.querySelectorAll('.chart-table .ag-cell')]"
+               ".map(e => e.textContent)")
     assert f"{HOSTILE_NAME}.csv" in cells
 
 

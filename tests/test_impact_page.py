@@ -37,6 +37,7 @@ def test_page_shows_chart_table_and_the_sentence(demo):
     out = text(page.render("?from=2015&to=2020"))
     assert NOT_AN_EXPERIMENT in out
     assert "impact-table" in out and "impact_event_study" in out
+    assert '"XLSX"' in out and "Open in a notebook" in out  # the chart's downloads
     assert "Parent Support Program" in out and "Comparison" in out
     # The table's numbers are those of the query layer for the page's filters.
     df = demo.impact(Filters(2015, 2020), months=12)

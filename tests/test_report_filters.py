@@ -154,7 +154,10 @@ def test_figures_command_writes_every_figure(wh, case, tmp_path_factory):
     f, suppress, n = case
     out: Path = tmp_path_factory.mktemp("figs")
     written = write_figures(wh, f, out, "svg", suppress=suppress, min_count=n)
+    # The headline charts and the impact chart (compliance around program entry), each as an
+    # image and its numbers (docs/exports.md), whatever the filters.
+    expected = [*HEADLINE_CHARTS, "impact_event_study"]
     assert sorted(p.name for p in written) == sorted(
-        [f"{c}.svg" for c in HEADLINE_CHARTS] + [f"{c}.csv" for c in HEADLINE_CHARTS])
+        [f"{c}.svg" for c in expected] + [f"{c}.csv" for c in expected])
     for p in written:
         assert p.stat().st_size > 0

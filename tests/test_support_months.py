@@ -96,8 +96,11 @@ BAD = [
     ("NCP-1,2024-01,300,,,", "missing current_support_paid"),
     ("NCP-1,2024-01,-300,100,,", "negative current_support_due"),
     ("NCP-1,2024-01,300,-1,,", "negative current_support_paid"),
-    ("NCP-1,2024-01,three hundred,100,,", "unparseable current_support_due"),
-    ("NCP-1,2024-01,300,lots,,", "unparseable current_support_paid"),
+    # Every dollar column follows the one amount grammar (issue 10): outside it, a rejected row.
+    ("NCP-1,2024-01,three hundred,100,,", "malformed amount"),
+    ("NCP-1,2024-01,300,lots,,", "malformed amount"),
+    ("NCP-1,2024-01,300,100,1_000,", "malformed amount"),  # optional arrears_paid, malformed
+    ("NCP-1,2024-01,300,100,5,n/a", "malformed amount"),  # optional arrears_balance, malformed
 ]
 
 
@@ -115,16 +118,19 @@ def test_bad_rows_are_rejected_with_a_reason(tmp_path, row, reason):
         assert len(kept["participant_key"]) == 64
 
 
-def test_invalid_optional_values_load_with_a_warning(tmp_path):
+def test_negative_arrears_paid_loads_as_unknown_with_a_warning(tmp_path):
+    # A well-formed negative arrears_paid (the contract says >= 0) is not a malformed amount:
+    # the row loads, the value is unknown, a warning keeps it. A negative balance is valid.
     wh = tmp_path / "w.duckdb"
     report = load_files([write(tmp_path, "support_months.csv",
-                               ["NCP-1,2024-01,300,100,-50,9000", "NCP-1,2024-02,300,100,5,n/a"])],
+                               ["NCP-1,2024-01,300,100,-50,9000", "NCP-1,2024-02,300,100,5,-20"])],
                         wh)
-    assert report.files[0].rows_loaded == 2 and report.files[0].rows_warned == 2
+    f = report.files[0]
+    assert (f.rows_loaded, f.rows_warned, f.rows_rejected) == (2, 1, 0)
     warns = rows(wh, "SELECT rule, detail FROM warnings ORDER BY line")
-    assert list(warns["rule"]) == ["invalid arrears_paid", "invalid arrears_balance"]
+    assert list(warns["rule"]) == ["invalid arrears_paid"] and list(warns["detail"]) == ["-50"]
     df = rows(wh, "SELECT arrears_paid, arrears_balance FROM support_months ORDER BY month")
-    assert df["arrears_paid"].isna()[0] and df["arrears_balance"].isna()[1]
+    assert df["arrears_paid"].isna()[0] and list(df["arrears_balance"]) == [9000, -20]
 
 
 def test_missing_required_column_refuses_the_load(tmp_path):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from etl.contract import BOROUGHS, PROGRAM_CODES
@@ -34,6 +34,8 @@ def filters(draw) -> Filters:
 @settings(max_examples=8, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(f=filters(), n=st.sampled_from([11, 30]))
+@example(f=Filters(2007, 2007), n=11)  # impact_event_study: hidden months around entry
+@example(f=Filters(2007, 2015, ("JOBS_PLUS",), ("Bronx",)), n=30)  # cohort rates all hidden
 def test_every_hidden_cell_is_marked(wh, f, n):
     from dashboard.charts import CHARTS
     from exports.charts import ALL_SUPPRESSED, safe_chart_data, safe_spec
