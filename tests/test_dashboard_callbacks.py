@@ -31,7 +31,7 @@ PAGE_KEYS = {p.key for p in PAGES}
 
 def text(component) -> str:
     """Everything a component tree renders, as one JSON string to search in."""
-    if isinstance(component, list):
+    if isinstance(component, list | tuple):
         return " ".join(text(c) for c in component)
     return json.dumps(component.to_plotly_json(), cls=plotly.utils.PlotlyJSONEncoder,
                       ensure_ascii=False)

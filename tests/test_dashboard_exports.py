@@ -10,7 +10,6 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
-import plotly
 import pytest
 from dash import no_update
 
@@ -19,6 +18,7 @@ from dashboard.common import clear_body_cache
 from dashboard.shell import SUPPRESS_ON, sync_controls, sync_filters
 from dashboard.snippets import snippet
 from dashboard.url_state import parse_search, parse_suppress, to_search
+from tests.test_dashboard_callbacks import text
 from warehouse.query import Filters, open_warehouse
 
 SEARCH = "?from=2009&to=2023"
@@ -39,12 +39,6 @@ def small(small_warehouse, monkeypatch):
     yield open_warehouse(small_warehouse)
     clear_body_cache()
 
-
-def text(component) -> str:
-    if isinstance(component, list | tuple):
-        return " ".join(text(c) for c in component)
-    return json.dumps(component.to_plotly_json(), cls=plotly.utils.PlotlyJSONEncoder,
-                      ensure_ascii=False)
 
 
 def payload_bytes(payload: dict) -> bytes:

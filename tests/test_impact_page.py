@@ -3,24 +3,16 @@ on the demo warehouse (which has support months) and on the small fixture (which
 
 from __future__ import annotations
 
-import json
 import subprocess
 
-import plotly
 import pytest
 
 from dashboard.charts import chart_data, chart_figure
 from dashboard.pages import PAGES
 from dashboard.pages import impact as page
+from tests.test_dashboard_callbacks import text
 from warehouse.impact import NOT_AN_EXPERIMENT
 from warehouse.query import Filters, open_warehouse
-
-
-def text(component) -> str:
-    if isinstance(component, list):
-        return " ".join(text(c) for c in component)
-    return json.dumps(component.to_plotly_json(), cls=plotly.utils.PlotlyJSONEncoder,
-                      ensure_ascii=False)
 
 
 @pytest.fixture
