@@ -16,6 +16,7 @@ from dash import Dash, html
 from core.periods import parse_period
 from dashboard import format as fmt
 from dashboard.common import Page, PageContext, page_frame, register_page, render_page, stat_card
+from dashboard.indicator_downloads import download_bar, register_download_callbacks
 from dashboard.style import program_name
 from warehouse.indicators import IN_PROGRESS, MET, NOT_MET, history, indicators
 from warehouse.metrics import METRICS
@@ -132,7 +133,7 @@ def body(ctx: PageContext):
         name = "All programs" if program == "ALL" else program_name(program)
         sections.append(html.Section([html.H2(name), *cards], className="indicator-program",
                                      id=f"indicators-{program.lower().replace('_', '-')}"))
-    return sections
+    return [download_bar(), *sections]
 
 
 def layout():
@@ -141,3 +142,4 @@ def layout():
 
 def register_callbacks(app: Dash) -> None:
     register_page(app, PAGE, render)
+    register_download_callbacks(app)  # the table as CSV / XLSX (dashboard/indicator_downloads)
