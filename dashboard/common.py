@@ -95,15 +95,17 @@ def render_page(page: Page, body: Callable[[PageContext], object], search: str |
 def with_notices(page_key: str, ctx: PageContext, body: Callable[[PageContext], object]):
     """The page body under its notices (dashboard.notices); only the notice when the page does
     not apply to the selected programs."""
-    from dashboard.notices import applies, borough_notice, not_applicable
+    from dashboard.notices import applies, borough_notice, life_notice, not_applicable
 
     if not applies(page_key, ctx.filters):
         return [not_applicable(page_key)]
     built = body(ctx)
-    notice = borough_notice(page_key, ctx.wh, ctx.filters)
-    if notice is None:
+    notices = [n for n in (borough_notice(page_key, ctx.wh, ctx.filters),
+                           life_notice(page_key, ctx.wh, ctx.filters, ctx.suppress))
+               if n is not None]
+    if not notices:
         return built
-    return [notice, *(built if isinstance(built, list) else [built])]
+    return [*notices, *(built if isinstance(built, list) else [built])]
 
 
 def register_page(app, page: Page, render: Callable[[str | None], object]) -> None:

@@ -6,14 +6,23 @@ enrollment), else from its first year with any record in the series. Years outsi
 whose values are all zero are dropped; years outside it with records (a placement after
 enrollment closed, a late enrollment loaded with a warning) are kept, so nothing is hidden.
 The counting itself is the metric SQL's (warehouse/sql/queries/program_metrics.sql).
+
+Participants served counts every enrollment whatever its date (docs/metrics.md), so an
+enrollment outside the program's life (Families Forward's late enrollment in the demo) is in
+the figure; `outside_life_note` is the sentence every page and report showing the figure adds,
+from the counts of warehouse/sql/queries/outside_life.sql.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from etl.contract import PROGRAM_PERIODS
+from warehouse.query import Filters, Warehouse
 
 
 def life_years(program: str) -> tuple[int | None, int | None]:
@@ -41,3 +50,72 @@ def within_lives(df: pd.DataFrame, value_columns: tuple[str, ...] | list[str]) -
     begins = np.where(np.isnan(start), first_active, start)
     keep = active | ((years >= begins) & (years <= end))
     return df[keep].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class OutsideLife:
+    """The enrollments of a program that participants_served counts in a window although they
+    began outside the program's life (warehouse/sql/queries/outside_life.sql)."""
+
+    program: str
+    life: tuple[date | None, date | None]
+    enrollments: int
+    participants: int  # served in the window only through such enrollments
+    first: date | None
+    last: date | None
+
+
+def life_dates(program: str) -> tuple[date | None, date | None]:
+    start, end = PROGRAM_PERIODS.get(program, (None, None))
+    return (date.fromisoformat(start) if start else None,
+            date.fromisoformat(end) if end else None)
+
+
+def outside_life(wh: Warehouse, filters: Filters, program: str) -> OutsideLife | None:
+    """The program's enrollments outside its life that the window's participants_served
+    counts (program and borough filters applied); None when its life is not on record."""
+    life = life_dates(program)
+    if life == (None, None):
+        return None
+    row = wh.query("outside_life", filters, program=program, life_start=life[0],
+                   life_end=life[1]).iloc[0]
+
+    def day(v) -> date | None:
+        return None if pd.isna(v) else pd.Timestamp(v).date()
+
+    return OutsideLife(program, life, int(row["enrollments_outside"]),
+                       int(row["participants_only_outside"]), day(row["first_outside"]),
+                       day(row["last_outside"]))
+
+
+def _day(d: date) -> str:
+    return f"{d:%b} {d.day}, {d.year}"  # as dashboard.format.day: 'Jun 15, 2023'
+
+
+def outside_life_note(wh: Warehouse, filters: Filters, program: str, *, suppress: bool,
+                      min_count: int | None = None, name: str | None = None) -> str | None:
+    """'Participants served includes N enrollment(s) outside the program's life (...)', or None
+    when the window counts none. Suppressed: a count of 1..threshold-1 is "<n" and the
+    enrollment dates are left out."""
+    from warehouse.suppression import marker, threshold
+
+    found = None if program not in PROGRAM_PERIODS or (
+        filters.programs and program not in filters.programs) else outside_life(
+        wh, filters, program)
+    if found is None or found.enrollments == 0:
+        return None
+    n = threshold(min_count)
+    small = suppress and found.enrollments < n
+    count = marker(n) if small else f"{found.enrollments:,}"
+    noun = "enrollment" if found.enrollments == 1 and not small else "enrollments"
+    start, end = found.life
+    life = (f"{_day(start)} to {_day(end)}" if start and end else
+            f"from {_day(start)}" if start else f"until {_day(end)}")
+    when = ""
+    if not suppress:
+        when = (f": enrolled {_day(found.first)}" if found.first == found.last
+                else f": enrolled {_day(found.first)} to {_day(found.last)}")
+    who = f"{name}: p" if name else "P"
+    return (f"{who}articipants served includes {count} {noun} outside the program's life "
+            f"({life}){when}. The definition counts every enrollment whatever its date; the "
+            "loader warns of such records.")

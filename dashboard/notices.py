@@ -10,6 +10,7 @@ from dash import html
 from dash.development.base_component import Component
 
 from dashboard.families import unknown_borough_lines
+from dashboard.lives import outside_life_note
 from dashboard.style import program_name
 from etl.contract import DEBT_REDUCTION, EMPLOYMENT, FAMILIES, family_programs
 from warehouse.query import Filters, Warehouse
@@ -28,6 +29,9 @@ PAGE_SUBJECT = {
     "families-forward": program_name(FAMILIES_FORWARD) + " is not",
 }
 NO_BOROUGH_NOTICE_PAGES = ("data-quality", "indicators")  # boroughs do not apply
+# Pages showing Families Forward's participants served among other programs (its own page says
+# it on its "Parents served" card).
+LIFE_NOTICE_PAGES = ("overview", "employment")
 
 
 def applies(page_key: str, filters: Filters) -> bool:
@@ -63,3 +67,16 @@ def borough_notice(page_key: str, wh: Warehouse, filters: Filters) -> Component 
         [html.Strong("Parents with no known borough are left out. "), " ".join(lines),
          " Choose “Unknown” in the borough filter to see them."],
         className="card notice borough-notice", role="note", id="borough-notice")
+
+
+def life_notice(page_key: str, wh: Warehouse, filters: Filters,
+                suppress: bool) -> Component | None:
+    """On the pages that show Families Forward's participants served: how many enrollments
+    outside the program's life the figure includes (dashboard.lives.outside_life_note)."""
+    if page_key not in LIFE_NOTICE_PAGES:
+        return None
+    note = outside_life_note(wh, filters, FAMILIES_FORWARD, suppress=suppress,
+                             name=program_name(FAMILIES_FORWARD))
+    if note is None:
+        return None
+    return html.Div(note, className="card notice life-notice", role="note", id="life-notice")

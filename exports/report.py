@@ -202,6 +202,12 @@ _FAMILIES = {
 }
 
 
+# The sections that show Families Forward's participants served, or are its section: their
+# note says how many enrollments outside the program's life the figure includes.
+FAMILIES_FORWARD = "FAMILIES_FORWARD"
+LIFE_NOTE_SECTIONS = ("served_vs_graduates", "ff_placements")
+
+
 def empty_sentence(chart_id: str, ctx: ExportContext) -> str:
     """Why a section has nothing to show, in a sentence."""
     family = _FAMILIES.get(chart_id)
@@ -248,6 +254,12 @@ def chart_section(chart_id: str) -> SectionBuilder:
             return Section(chart_id, title, chart.definition, None, pd.DataFrame(),
                            message=empty_sentence(chart_id, r.ctx))
         note = SUPPRESSED_NOTE.format(n=n) if safe.n_hidden else ""
+        if chart_id in LIFE_NOTE_SECTIONS:  # served counts enrollments outside FF's life
+            from dashboard.lives import outside_life_note
+
+            life = outside_life_note(r.wh, r.filters, FAMILIES_FORWARD, suppress=r.ctx.suppressed,
+                                     min_count=n, name=program_label(FAMILIES_FORWARD))
+            note = " ".join(t for t in (note, life) if t)
         return Section(chart_id, title, chart.definition, fig, table, note, hidden=safe.n_hidden)
 
     return build

@@ -20,6 +20,7 @@ from dashboard.common import (
 from dashboard.derived import ratio
 from dashboard.events import FF_ENROLLMENT_WINDOW
 from dashboard.format import day
+from dashboard.lives import outside_life_note
 from dashboard.style import program_color
 from warehouse.metrics import METRICS
 from warehouse.suppression import is_suppressed, marker, threshold
@@ -70,9 +71,13 @@ def headline_cards(ctx: PageContext) -> html.Div:
                                                     "participants_placed"))
     rate = ratio(pd.Series([placed]), pd.Series([served])).iloc[0]
     wage_hidden = is_suppressed(values["placements_with_wage"])
+    # Served counts every enrollment, also one outside the program's life: say how many.
+    outside = outside_life_note(ctx.wh, f, FAMILIES_FORWARD, suppress=ctx.suppress)
     cards = [
         stat_card("Parents served", fmt.count(values["participants_served"]),
                   METRICS["participants_served"].label + " in the window",
+                  extra=html.Div(outside, className="stat-note stat-caveat",
+                                 id="ff-outside-life") if outside else None,
                   card_id="ff-served", accent=program_color(FAMILIES_FORWARD)),
         stat_card("Placement rate", marker() if hidden else fmt.pct(rate),
                   f"{fmt.count(values['participants_placed'])} parents placed in a job in the "

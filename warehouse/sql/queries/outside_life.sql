@@ -1,0 +1,27 @@
+-- Enrollments outside their program's life (docs/metrics.md, "Programs have lives"): the
+-- enrollments of $program that the participants_served of the window counts (span enrolled_on
+-- to exited_on, or still open, overlaps the window; the program and borough filters applied
+-- as the definition applies them) but whose enrolled_on falls before $life_start or after
+-- $life_end (DATE; NULL: no bound). The definition counts them (a record loaded with a
+-- warning is a record); pages and reports say how many. One row:
+--   enrollments_outside          such enrollments
+--   participants_only_outside    parents served in the window only through such enrollments
+--                                (what participants_served would lose without them)
+--   first_outside, last_outside  their earliest and latest enrolled_on (NULL when none)
+, spans AS (
+    SELECT e.participant_key, e.enrolled_on,
+           e.enrolled_on < coalesce($life_start::DATE, DATE '-infinity')
+               OR e.enrolled_on > coalesce($life_end::DATE, DATE 'infinity') AS outside
+    FROM f_enrollments e
+    JOIN windows w
+      ON e.enrolled_on <= w.win_end AND coalesce(e.exited_on, DATE 'infinity') >= w.win_start
+    WHERE e.program = $program AND NOT $by_year
+),
+per_participant AS (
+    SELECT participant_key, bool_and(outside) AS only_outside FROM spans GROUP BY ALL
+)
+SELECT count(*) FILTER (WHERE outside) AS enrollments_outside,
+       (SELECT count(*) FROM per_participant WHERE only_outside) AS participants_only_outside,
+       min(enrolled_on) FILTER (WHERE outside) AS first_outside,
+       max(enrolled_on) FILTER (WHERE outside) AS last_outside
+FROM spans
