@@ -6,26 +6,25 @@ from __future__ import annotations
 
 import pandas as pd
 
-MAX_ROWS_IN_FULL = 8  # a longer table is summarised by its first and last rows
+MAX_ROWS_IN_FULL = 10  # a longer table is summarised by its first and last rows
 
 
 def chart_kind(figure) -> str:
-    """'Bar chart', 'Line chart', 'Bar and line chart'; 'Small-multiple ...' when faceted."""
-    types = set()
+    """'Bar chart', 'Line chart', 'Bar and line chart'; 'Small-multiple ... charts' when
+    faceted. Marker-only traces (event marks, suppressed-cell marks) do not name the kind
+    unless they are all there is ('Dot chart')."""
+    kinds: list[str] = []
     for trace in getattr(figure, "data", ()):
         kind = getattr(trace, "type", None) or "chart"
         if kind == "scatter":
-            mode = getattr(trace, "mode", None) or "lines"
-            kind = "line" if "lines" in mode else "dot"
-        if getattr(trace, "showlegend", None) is False and kind == "dot":
-            continue  # marks of suppressed cells, not data
-        types.add({"bar": "bar", "line": "line", "dot": "dot"}.get(kind, "chart"))
-    name = " and ".join(sorted(types)) if types else "chart"
-    faceted = bool(getattr(figure, "layout", None) is not None
-                   and getattr(figure.layout, "xaxis2", None) is not None
-                   and figure.layout.xaxis2.domain is not None)
-    prefix = "Small-multiple " if faceted else ""
-    return (prefix + name + " chart").capitalize() if not prefix else prefix + name + " charts"
+            kind = "line" if "lines" in (getattr(trace, "mode", None) or "lines") else "dot"
+        kinds.append(kind if kind in ("bar", "line", "dot") else "chart")
+    named = sorted(set(kinds) - {"dot"}) or sorted(set(kinds)) or ["chart"]
+    name = " and ".join(named)
+    layout = getattr(figure, "layout", None)
+    faceted = layout is not None and getattr(layout, "xaxis2", None) is not None \
+        and layout.xaxis2.domain is not None
+    return f"Small-multiple {name} charts" if faceted else f"{name.capitalize()} chart"
 
 
 def _row(table: pd.DataFrame, i: int) -> str:
@@ -41,8 +40,7 @@ def key_numbers(table: pd.DataFrame) -> str:
     n = len(table)
     if n <= MAX_ROWS_IN_FULL:
         return "; ".join(_row(table, i) for i in range(n)) + "."
-    return (f"{_row(table, 0)}; … ; {_row(table, n - 1)} ({n} rows of "
-            f"{str(table.columns[0]).lower()} in all).")
+    return f"{_row(table, 0)}; … ; {_row(table, n - 1)} ({n} rows in all)."
 
 
 def alt_text(section, ctx, where: str) -> str:

@@ -9,6 +9,7 @@ pure, so the layout is tested without rendering.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -38,11 +39,13 @@ def _lines(text: str, width_pt: float, bold: bool = False) -> int:
     lines, current = 1, 0.0
     for word in str(text).split():
         w = text_pt(word, bold)
-        extra = w if current == 0 else text_pt(" ", bold) + w
-        if current and current + extra > room:
-            lines, current = lines + 1 + int(w // room), w % room
-        else:
-            current += extra
+        if current and current + text_pt(" ", bold) + w > room:  # to the next line
+            lines, current = lines + 1, 0.0
+        if current:
+            current += text_pt(" ", bold) + w
+        else:  # a word longer than the line breaks over lines of its own
+            lines += math.ceil(w / room) - 1 if w > room else 0
+            current = w % room if w > room else w
     return lines
 
 
@@ -62,12 +65,13 @@ class TablePlan:
         return self.header_pt + sum(self.row_pt[start:stop])
 
 
-def plan_table(df: pd.DataFrame, max_w_pt: float, max_h_pt: float,
-               stretch: float = 1.25) -> TablePlan | None:
-    """Column widths and pages of rows for `df` (strings) in a box `max_w_pt` x `max_h_pt`,
-    or None when its numbers cannot fit the width at TABLE_PT. Value columns get the width of
-    their longest value (and of the longest word of their header); the first (label) column
-    the rest, up to its longest value. Widths grow by `stretch` (air) within the box."""
+def plan_table(df: pd.DataFrame, max_w_pt: float, max_h_pt: float, stretch: float = 1.25,
+               wrap: bool = False) -> TablePlan | None:
+    """Column widths and pages of rows for `df` (strings) in a box `max_w_pt` x `max_h_pt`.
+    Value columns get the width of their longest value (and of the longest word of their
+    header); the first (label) column the rest, up to its longest value; widths grow by
+    `stretch` (air) within the box. When the numbers cannot fit the width at TABLE_PT: None,
+    or with `wrap`, every column narrowed in proportion (values wrap; rows grow)."""
     cells = df.astype(str)
     cols = list(df.columns)
     need = []
@@ -78,9 +82,13 @@ def plan_table(df: pd.DataFrame, max_w_pt: float, max_h_pt: float,
         need.append((max(words, values) + 2 * PAD_PT + 2, full + 2 * PAD_PT + 2))
     fixed = sum(n[0] for n in need[1:])
     label = min(need[0][1], max_w_pt - fixed)
-    if label < min(MIN_LABEL_PT, need[0][1]):
+    if label >= min(MIN_LABEL_PT, need[0][1]):
+        widths = [label, *(n[0] for n in need[1:])]
+    elif wrap:
+        total = sum(n[0] for n in need)
+        widths = [n[0] * max_w_pt / total for n in need]
+    else:
         return None
-    widths = [label, *(n[0] for n in need[1:])]
     # Air: every column a little wider, a value column up to its header on one line.
     grow = min(stretch, max_w_pt / sum(widths))
     widths = [w * grow for w in widths]
@@ -91,7 +99,8 @@ def plan_table(df: pd.DataFrame, max_w_pt: float, max_h_pt: float,
         spare -= more
     header = max(_lines(c, w, bold=True) for c, w in zip(cols, widths, strict=True))
     header_pt = header * LINE_PT + ROW_PAD_PT
-    rows = tuple(_lines(v, widths[0]) * LINE_PT + ROW_PAD_PT for v in cells.iloc[:, 0])
+    rows = tuple(max(_lines(v, w) for v, w in zip(row, widths, strict=True)) * LINE_PT
+                 + ROW_PAD_PT for row in cells.itertuples(index=False, name=None))
     pages = _pages(rows, max_h_pt - header_pt)
     return TablePlan(tuple(widths), header_pt, rows, pages)
 
@@ -103,8 +112,9 @@ def _pages(rows: tuple[float, ...], room: float) -> tuple[tuple[int, int], ...]:
         return ((0, 0),)
     per = max(1, int(room // max(rows)))
     n = math.ceil(len(rows) / per)
-    size = math.ceil(len(rows) / n)
-    return tuple((i, min(i + size, len(rows))) for i in range(0, len(rows), size))
+    sizes = [len(rows) // n + (1 if i < len(rows) % n else 0) for i in range(n)]
+    bounds = [0, *itertools.accumulate(sizes)]
+    return tuple(zip(bounds[:-1], bounds[1:], strict=True))
 
 
 def draw_table(slide, df: pd.DataFrame, plan: TablePlan, page: int, x: int, y: int):

@@ -175,16 +175,16 @@ def _table_top(sec) -> int:
 
 
 def _table_plan(sec, note: str):
+    """The full-width plan of a section's table (numbers wrap only if they cannot fit)."""
     from exports.pptx_table import plan_table
 
     w = W - 2 * MARGIN
     return plan_table(sec.table, w / Pt(1),
-                      (BODY_BOTTOM - _table_top(sec) - _note_height(note, w)) / Pt(1))
+                      (BODY_BOTTOM - _table_top(sec) - _note_height(note, w)) / Pt(1), wrap=True)
 
 
 def _table_pages(sec, note: str) -> int:
-    plan = _table_plan(sec, note)
-    return len(plan.pages) if plan else 1
+    return len(_table_plan(sec, note).pages)
 
 
 def _draw(slide, sec, plan, page: int, x, y):
@@ -200,8 +200,6 @@ def _draw(slide, sec, plan, page: int, x, y):
 def _table_slides(prs, sec, ctx: ExportContext, note: str, number: int) -> int:
     """The section's table on slides of its own, full width, the header repeated on each."""
     plan = _table_plan(sec, note)
-    if plan is None:
-        raise ValueError(f"the table of {sec.title!r} does not fit a slide at a readable size")
     n = len(plan.pages)
     for page in range(n):
         s, _ = _titled(prs, _table_title(sec, page, n), size=_title_size(
