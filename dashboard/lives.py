@@ -93,10 +93,12 @@ def _day(d: date) -> str:
 
 
 def outside_life_note(wh: Warehouse, filters: Filters, program: str, *, suppress: bool,
-                      min_count: int | None = None, name: str | None = None) -> str | None:
+                      min_count: int | None = None, name: str | None = None,
+                      brief: bool = False) -> str | None:
     """'Participants served includes N enrollment(s) outside the program's life (...)', or None
     when the window counts none. Suppressed: a count of 1..threshold-1 is "<n" and the
-    enrollment dates are left out."""
+    enrollment dates are left out. `brief`: 'Includes ...', without the sentence on the
+    definition (a card's note, under the figure it is about)."""
     from warehouse.suppression import marker, threshold
 
     found = None if program not in PROGRAM_PERIODS or (
@@ -115,6 +117,8 @@ def outside_life_note(wh: Warehouse, filters: Filters, program: str, *, suppress
     if not suppress:
         when = (f": enrolled {_day(found.first)}" if found.first == found.last
                 else f": enrolled {_day(found.first)} to {_day(found.last)}")
+    if brief:
+        return f"Includes {count} {noun} outside the program's life ({life}){when}."
     who = f"{name}: p" if name else "P"
     return (f"{who}articipants served includes {count} {noun} outside the program's life "
             f"({life}){when}. The definition counts every enrollment whatever its date; the "

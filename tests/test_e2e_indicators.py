@@ -46,3 +46,37 @@ def test_indicators_page_shows_targets_actuals_and_marks(dash_duo, app_on_demo, 
     assert _count(dash_duo, ".indicator") == 1
     assert _count(dash_duo, "#indicators-all") == 0
     _shot(dash_duo, "indicators-step-390", 390)
+
+
+def test_indicators_downloads_in_the_browser_equal_the_cli(dash_duo, app_on_demo,  # noqa: F811
+                                                          demo_warehouse):
+    """Click CSV and XLSX on the page filtered to two programs: the files hold the rows of
+    `outcomes indicators --program ... --format csv` (tests/test_indicator_downloads.py checks
+    every value; here: the buttons work in a real browser and follow the URL's filter)."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.test_e2e import _wait_file
+
+    expected = subprocess.run(
+        [sys.executable, "-m", "outcomes.cli", "indicators", "--warehouse",
+         str(demo_warehouse), "--program", "STEP", "--program", "ARREARS_CAP", "--format",
+         "csv"], capture_output=True, text=True, check=True).stdout
+    dash_duo.start_server(app_on_demo)
+    dash_duo.driver.get(dash_duo.server_url + "/indicators?program=STEP&program=ARREARS_CAP")
+    _wait_page(dash_duo, "indicators")
+    dash_duo.wait_for_element("#indicators-download-csv", timeout=20).click()
+    got = _wait_file(dash_duo, "outcomes_indicators_arrears_cap_step.csv")
+    table = got.read_text(encoding="utf-8-sig").replace("\r\n", "\n").split("\n\n", 1)[1]
+    assert table == expected
+    dash_duo.find_element("#indicators-download-xlsx").click()
+    xlsx = _wait_file(dash_duo, "outcomes_indicators_arrears_cap_step.xlsx")
+    ws = load_workbook(io.BytesIO(xlsx.read_bytes()))["Data"]
+    values = [r for r in ws.iter_rows(values_only=True)]
+    head = next(i for i, r in enumerate(values) if r[0] == "Program")
+    assert len(values) - head - 1 == len(list(csv.DictReader(io.StringIO(expected))))
+    assert {r[0] for r in values[head + 1:]} == {"Support Through Employment Program",
+                                                  "Arrears Cap"}
+    assert dash_duo.get_logs() == []

@@ -156,7 +156,7 @@ def test_families_forward_page_card_and_overview_notice(demo):
     whole = demo.resolve(Filters())
     n = outside_life(demo, whole, FF).enrollments
     body = text(families_forward.body(PageContext(demo, whole, suppress=False)))
-    assert f"includes {n} enrollment" in body and "outside the program's life" in body
+    assert f"Includes {n} enrollment" in body and "outside the program's life" in body
     in_life = text(families_forward.body(PageContext(demo, demo.resolve(Filters(2018, 2022)))))
     assert "outside the program's life" not in in_life
     page = text(with_notices("overview", PageContext(demo, whole, suppress=False),

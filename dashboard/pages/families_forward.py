@@ -72,11 +72,13 @@ def headline_cards(ctx: PageContext) -> html.Div:
     rate = ratio(pd.Series([placed]), pd.Series([served])).iloc[0]
     wage_hidden = is_suppressed(values["placements_with_wage"])
     # Served counts every enrollment, also one outside the program's life: say how many.
-    outside = outside_life_note(ctx.wh, f, FAMILIES_FORWARD, suppress=ctx.suppress)
+    outside = outside_life_note(ctx.wh, f, FAMILIES_FORWARD, suppress=ctx.suppress,
+                                brief=True)
+    why = outside_life_note(ctx.wh, f, FAMILIES_FORWARD, suppress=ctx.suppress)
     cards = [
         stat_card("Parents served", fmt.count(values["participants_served"]),
                   METRICS["participants_served"].label + " in the window",
-                  extra=html.Div(outside, className="stat-note stat-caveat",
+                  extra=html.Div(outside, className="stat-note stat-caveat", title=why,
                                  id="ff-outside-life") if outside else None,
                   card_id="ff-served", accent=program_color(FAMILIES_FORWARD)),
         stat_card("Placement rate", marker() if hidden else fmt.pct(rate),
