@@ -23,7 +23,7 @@ How a chart's cells are suppressed (rules: `warehouse.suppression`, docs/exports
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -355,6 +355,7 @@ def chart_file(chart_id: str, wh: Warehouse, filters: Filters | None = None,
 
     f = wh.resolve(filters or Filters())
     ctx = export_context(wh, f, suppressed=suppress, min_count=min_count)
+    ctx = replace(ctx, notes=life_notes(chart_id, wh, f, ctx))
     table = chart_table(chart_id, wh, f, suppress=suppress, min_count=ctx.min_count)
     title = chart_title(chart_id, wh, f)
     if fmt == "csv":
@@ -365,6 +366,19 @@ def chart_file(chart_id: str, wh: Warehouse, filters: Filters | None = None,
         table, options = readable_xlsx(table)
         return to_xlsx_bytes(table, ctx, title, **options)
     raise ValueError(f"unknown data format {fmt!r}; csv or xlsx")
+
+
+def life_notes(chart_id: str, wh: Warehouse, f: Filters, ctx) -> tuple[str, ...]:
+    """For a chart of participants served: how many Families Forward enrollments outside the
+    program's life its numbers include (dashboard/lives.py; docs/metrics.md)."""
+    from dashboard.charts import get_chart
+    from dashboard.lives import outside_life_note
+
+    if "participants_served" not in get_chart(chart_id).value_columns:
+        return ()
+    note = outside_life_note(wh, f, "FAMILIES_FORWARD", suppress=ctx.suppressed,
+                             min_count=ctx.min_count, name="Families Forward")
+    return (note,) if note else ()
 
 
 def download_filename(chart_id: str, wh: Warehouse, filters: Filters | None, ext: str) -> str:

@@ -36,6 +36,7 @@ class ExportContext:
     suppressed: bool
     min_count: int
     generated_at: datetime
+    notes: tuple[str, ...] = ()  # what the numbers include that a reader would not expect
 
     @property
     def window(self) -> str:
@@ -104,6 +105,7 @@ class ExportContext:
             ("Data as of", self.as_of_text),
             ("Data notice", self.notice),
             ("Suppression", self.suppression_text),
+            *(("Note", n) for n in self.notes),
             ("Generated", self.generated_at.strftime("%Y-%m-%d %H:%M UTC")),
         ]
 

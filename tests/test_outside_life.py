@@ -186,3 +186,17 @@ def test_report_pack_says_it_in_the_served_and_families_forward_sections(demo):
 
 def test_outside_life_dates_are_the_vocabulary():
     assert life_dates(FF) == (date(2018, 1, 1), date(2022, 5, 31))
+
+
+def test_chart_data_downloads_of_served_carry_the_note(demo):
+    from exports.charts import chart_file
+
+    whole = demo.resolve(Filters())
+    for cid in ("served_vs_graduates", "program_summary", "overview_trends"):
+        head = chart_file(cid, demo, whole, "csv", suppress=False).decode("utf-8-sig")
+        head = head.split("\r\n\r\n")[0]
+        n = outside_life(demo, whole, FF).enrollments
+        assert f"# Note: Families Forward: participants served includes {n} enrollment" in head
+    assert "# Note" not in chart_file("arrears_totals", demo, whole, "csv").decode()
+    assert "# Note" not in chart_file("served_vs_graduates", demo,
+                                      demo.resolve(Filters(2018, 2022)), "csv").decode()
