@@ -63,6 +63,9 @@ MARGIN = Inches(0.4)
 TITLE_TOP = Inches(0.25)
 BODY_BOTTOM = H - Inches(0.7)
 TEXT_EM = 0.55  # Arial's average glyph width, in em (estimates of wrapping)
+GAP = Inches(0.3)  # between a chart and the table beside it
+NOTE_PT = 11
+TITLE_ONLY, TITLE_SLIDE = 5, 0  # layouts of the default template with a title placeholder
 
 
 def _lines(text: str, size: float, width) -> int:
@@ -77,9 +80,6 @@ def _title_size(title: str, largest: int = 24, smallest: int = 18) -> int:
         if _lines(title, size * 1.06, W - 2 * MARGIN) == 1:  # bold: a little wider
             return size
     return smallest
-GAP = Inches(0.3)
-NOTE_PT = 11
-TITLE_ONLY, TITLE_SLIDE = 5, 0  # layouts of the default template with a title placeholder
 
 
 def _titled(prs, title: str, layout: int = TITLE_ONLY, size: int | None = None):
