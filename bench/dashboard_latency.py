@@ -101,8 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"built the demo warehouse in {time.perf_counter() - t:.1f} s", file=sys.stderr)
     os.environ["OUTCOMES_WAREHOUSE"] = str(path)
 
-    from dashboard.common import get_warehouse
     from dashboard.factory import create_app
+    from dashboard.page_parts import get_warehouse
     from dashboard.pages import PAGE_MODULES
 
     # Sign-in off (in process, from loopback); the CSRF token the page's cookie carries is sent

@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     args.seconds = max(1.0, min(args.seconds, 600.0))
 
     from dashboard.pages import PAGES
-    from outcomes.users import UserStore
+    from dashboard.users import UserStore
     from warehouse.query import open_warehouse
 
     tmp = Path(tempfile.mkdtemp(prefix="serve-bench-"))

@@ -11,8 +11,8 @@ import logging
 import os
 from datetime import UTC, datetime
 
+from core.settings import access_log_path
 from dashboard import scope
-from outcomes.settings import access_log_path
 
 log = logging.getLogger(__name__)
 

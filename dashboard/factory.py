@@ -9,7 +9,7 @@ from pathlib import Path
 from dash import Dash
 
 from dashboard.auth import install_auth
-from dashboard.chart_exports import register_export_callbacks, warm_export_engine
+from dashboard.chart_downloads import register_export_callbacks, warm_export_engine
 from dashboard.pages import PAGE_MODULES, PAGES
 from dashboard.shell import PRODUCT_NAME, register_shell_callbacks, serve_layout
 
@@ -33,10 +33,10 @@ class ThreadSafeDash(Dash):
 
 def create_app(warm_exports: bool = True, auth: str | None = None, users=None) -> Dash:
     """The app; `warm_exports` starts the image engine in the background (once per process,
-    see dashboard.chart_exports.warm_export_engine) so the first download is quick.
+    see dashboard.chart_downloads.warm_export_engine) so the first download is quick.
 
     `auth` is the sign-in mode (password | header | none; default $OUTCOMES_AUTH, else
-    password) and `users` the user store (a path or outcomes.users.UserStore; default
+    password) and `users` the user store (a path or dashboard.users.UserStore; default
     $OUTCOMES_USERS): see dashboard/auth.py. Every route passes its gate."""
     app = ThreadSafeDash(
         __name__,

@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from dashboard import format as fmt
-from dashboard.style import program_name
+from charts import format as fmt
+from charts.style import program_name
 from etl.contract import (
     DEBT_REDUCTION,
     EMPLOYMENT,
@@ -31,7 +31,7 @@ from warehouse.query import Filters, Warehouse
 class Headline:
     column: str  # a metric of the catalogue (warehouse.metrics)
     label: str
-    formatter: object  # value -> text (dashboard.format)
+    formatter: object  # value -> text (charts.format)
     d3: str  # hover format of the sparkline
 
 

@@ -87,7 +87,7 @@ def page_allowed(page_key: str, access: Access | None = None) -> bool:
 
 
 def chart_allowed(chart_id: str, access: Access | None = None) -> bool:
-    from dashboard.charts import CHARTS
+    from charts.registry import CHARTS
 
     chart = CHARTS.get(chart_id)
     return chart is not None and page_allowed(chart.page, access)

@@ -1,7 +1,7 @@
 """The app shell: header (product name, demo banner, as-of date), navigation, the global filter
 bar (with the small-cell suppression toggle and the report download), and the callbacks that
 route pages and keep the filters (and `suppress=1`) in the URL. Chart and report downloads:
-dashboard/chart_exports.py."""
+dashboard/chart_downloads.py."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 from dash import Dash, Input, Output, ctx, dcc, html, no_update
 from dash.development.base_component import Component
 
-from dashboard import format as fmt
+from charts import format as fmt
+from charts.style import PROGRAM_NAMES, PROGRAM_ORDER
 from dashboard import ids, scope
-from dashboard.chart_exports import report_controls
-from dashboard.common import Page, get_warehouse, missing_panel
-from dashboard.style import PROGRAM_NAMES, PROGRAM_ORDER
+from dashboard.chart_downloads import report_controls
+from dashboard.page_parts import Page, get_warehouse, missing_panel
 from dashboard.url_state import from_controls, parse_search, parse_suppress, to_search
 from etl.contract import BOROUGHS, UNKNOWN_BOROUGH
 from warehouse.query import WarehouseMissing

@@ -28,15 +28,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.contract import (
-    KINDS,
-    PARENT_SUCCESS_MAX_PER_PARTICIPANT_USD,
-    PROGRAMS,
-    kind_from_filename,
-)
-from etl.files import FileProblem, SourceFile, diagnose_csv, open_source, record_lines
-from etl.normalize import normalize_sql
-from outcomes.settings import (
+from core.settings import (
     MIN_KEY_BYTES,
     SettingError,
     create_key_file,
@@ -47,6 +39,14 @@ from outcomes.settings import (
     load_free_space_reserve_bytes,
     load_memory_limit,
 )
+from etl.contract import (
+    KINDS,
+    PARENT_SUCCESS_MAX_PER_PARTICIPANT_USD,
+    PROGRAMS,
+    kind_from_filename,
+)
+from etl.files import FileProblem, SourceFile, diagnose_csv, open_source, record_lines
+from etl.normalize import normalize_sql
 from warehouse.build import build_models, capture_touched
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "warehouse" / "sql"

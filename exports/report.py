@@ -7,7 +7,7 @@ carries a footer with the filters, the as-of date and, for demo data, "Synthetic
 
 Suppression is on unless `min_count=0`/`suppress=False` is asked for: the figures are drawn
 from the suppressed numbers (hidden cells are left out) and the tables show "<11". The
-metric-table charts share one mask (exports.charts.metric_joint), so the per-year pages and the
+metric-table charts share one mask (charts.safe.metric_joint), so the per-year pages and the
 window tables can be read together without a subtraction giving a hidden cell away.
 """
 
@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard import format as fmt
-from etl.contract import DEBT_REDUCTION_PROGRAMS, EMPLOYMENT_PROGRAMS
-from exports.charts import (
+from charts import format as fmt
+from charts.export_context import ExportContext, export_context, program_label
+from charts.safe import (
     SUPPRESSED_NOTE,
     SafeChart,
     _joint_mask_cached,
@@ -31,8 +31,8 @@ from exports.charts import (
     safe_chart_data,
     safe_figure,
 )
-from exports.context import ExportContext, export_context, program_label
-from exports.suppressed_marks import mark_hidden
+from charts.suppressed_marks import mark_hidden
+from etl.contract import DEBT_REDUCTION_PROGRAMS, EMPLOYMENT_PROGRAMS
 from warehouse.metrics import (
     AVERAGE_REDUCTION_DEFINITION,
     GRADUATION_RATE_DEFINITION,
@@ -120,7 +120,7 @@ def _ff_placements(wh: Warehouse, f: Filters, ctx: ExportContext, *,
     """Monthly and yearly placements suppressed together (the months of a year add up to the
     year, the years to the window): the monthly SafeChart, the yearly table, and the yearly
     numbers (NaN where hidden) that the report draws, since monthly counts are small."""
-    from dashboard.charts import chart_data
+    from charts.registry import chart_data
 
     df = chart_data("ff_placements", wh, f).reset_index(drop=True)
     if df.empty:
@@ -218,9 +218,9 @@ def chart_section(chart_id: str) -> SectionBuilder:
     a sentence when the filters leave nothing to show."""
 
     def build(r: ReportInputs) -> Section:
-        from dashboard import figures
-        from dashboard.charts import get_chart, is_empty
-        from dashboard.figures import as_figure
+        from charts import figures
+        from charts.figures import as_figure
+        from charts.registry import get_chart, is_empty
 
         chart = get_chart(chart_id)
         title = chart_title(chart_id, r.wh, r.filters)
@@ -254,7 +254,7 @@ def chart_section(chart_id: str) -> SectionBuilder:
 
 
 def _headline_sections() -> list[SectionBuilder]:
-    from dashboard.charts import HEADLINE_CHARTS
+    from charts.registry import HEADLINE_CHARTS
 
     return [chart_section(cid) for cid in HEADLINE_CHARTS]
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard import format as fmt
-from exports.charts import SUPPRESSED_NOTE, chart_title, safe_chart_data, safe_figure
-from exports.context import ExportContext, program_label
+from charts import format as fmt
+from charts.export_context import ExportContext, program_label
+from charts.safe import SUPPRESSED_NOTE, chart_title, safe_chart_data, safe_figure
 from warehouse.impact import NOT_AN_EXPERIMENT, suppress_impact
 from warehouse.query import Filters, Warehouse
 
@@ -41,7 +41,7 @@ def impact_table(df: pd.DataFrame) -> pd.DataFrame:
 
 def impact_section(wh: Warehouse, f: Filters, ctx: ExportContext) -> list:
     """[the Section] when the warehouse holds support months for these filters, else []."""
-    from dashboard.charts import IMPACT_MONTHS, get_chart
+    from charts.registry import IMPACT_MONTHS, get_chart
     from exports.report import Section
 
     safe = safe_chart_data(CHART_ID, wh, f, suppress=ctx.suppressed, min_count=ctx.min_count)

@@ -14,7 +14,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
 
-from exports.context import SOURCE, ExportContext
+from charts.export_context import SOURCE, ExportContext
 
 PAGE_W, PAGE_H = landscape(letter)
 MARGIN = 0.5 * inch

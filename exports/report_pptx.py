@@ -10,7 +10,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.text import PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from exports.context import SOURCE, ExportContext
+from charts.export_context import SOURCE, ExportContext
 
 W, H = Inches(13.333), Inches(7.5)
 INK = RGBColor(0x1F, 0x29, 0x33)

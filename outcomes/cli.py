@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from core.periods import GRAINS, PeriodError, parse_period, window
-from outcomes.settings import warehouse_path
+from core.settings import warehouse_path
 
 METRIC_COLUMNS = [
     "program",
@@ -242,7 +242,7 @@ def cmd_serve(args) -> int:
     return serve(args.host, args.port, dev=args.dev or args.debug, debug=args.debug)
 
 
-# -- users (outcomes/users.py) -------------------------------------------------------------------
+# -- users (dashboard/users.py) -------------------------------------------------------------------
 def _read_password(args, name: str) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -255,7 +255,7 @@ def _read_password(args, name: str) -> str:
 
 
 def cmd_users(args) -> int:
-    from outcomes.users import UserError, UserStore
+    from dashboard.users import UserError, UserStore
 
     store = UserStore(args.users)
     try:
@@ -390,10 +390,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="read the password from the first line of standard input")
     p.set_defaults(func=cmd_users)
 
-    from exports.cli import register as register_exports
+    from outcomes.commands_exports import register as register_exports
 
     register_exports(sub)  # `outcomes report` and `outcomes figures`
-    from outcomes.impact_cli import register as register_impact
+    from outcomes.commands_impact import register as register_impact
 
     register_impact(sub)  # `outcomes impact`
     return parser

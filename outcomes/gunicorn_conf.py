@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from gunicorn.http import wsgi
 
-from outcomes import settings
+from core import settings
 
 workers = settings.workers()
 threads = settings.threads()

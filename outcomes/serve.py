@@ -13,12 +13,12 @@ from __future__ import annotations
 import os
 import sys
 
-from outcomes import settings
+from core import settings
 
 
 def ensure_first_admin(store=None, out=None) -> str | None:
     """When no user exists, create `admin` with a random password and print it (once)."""
-    from outcomes.users import UserStore, random_password
+    from dashboard.users import UserStore, random_password
 
     store = store or UserStore()
     out = out or sys.stdout
@@ -47,7 +47,7 @@ def prepare(host: str) -> str:
     if mode == "password":
         ensure_first_admin()
     elif mode == "header":
-        from outcomes.users import UserStore
+        from dashboard.users import UserStore
 
         if not UserStore().count():
             print("note: header mode and no users in the store: every request will be refused "

@@ -26,7 +26,7 @@ import duckdb
 import pandas as pd
 
 from core.periods import month_end, month_start, parse_period, periods_between
-from outcomes.settings import warehouse_path
+from core.settings import warehouse_path
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 CACHE_SIZE = 512

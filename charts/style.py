@@ -95,6 +95,6 @@ def base_layout(title: str, height: int = 420) -> dict:
     )
 
 
-# The axes of every chart (dashboard.figures merges each chart's settings into these).
+# The axes of every chart (charts.figures merges each chart's settings into these).
 X_AXIS = {"showgrid": False, "linecolor": GRID, "ticks": "outside", "tickcolor": GRID}
 Y_AXIS = {"gridcolor": GRID, "zerolinecolor": GRID, "linecolor": GRID}

@@ -1,6 +1,6 @@
 """The dashboard's charts made safe to publish: suppressed numbers, print-ready figures, files.
 
-Everything here goes through the chart registry (`dashboard.charts`), so an export shows the
+Everything here goes through the chart registry (`charts.registry`), so an export shows the
 same numbers as the dashboard, minus the cells that suppression hides.
 
 How a chart's cells are suppressed (rules: `warehouse.suppression`, docs/exports.md):
@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from exports.context import ExportContext, export_context
-from exports.suppressed_marks import mark_hidden
+from charts.export_context import ExportContext, export_context
+from charts.suppressed_marks import mark_hidden
 from warehouse.impact import event_study_mask
 from warehouse.metrics import METRICS
 from warehouse.query import Filters, Warehouse
@@ -97,7 +97,7 @@ class SafeChart:
 
 
 def _charts():
-    from dashboard import charts
+    from charts import registry as charts
 
     return charts
 
@@ -251,7 +251,7 @@ def safe_spec(chart_id: str, wh: Warehouse, filters: Filters | None = None, *,
               safe: SafeChart | None = None, suppress: bool = True,
               min_count: int | None = None) -> dict:
     """The chart's figure drawn from the suppressed numbers (hidden cells are left out), as
-    plain dicts (`dashboard.charts.chart_spec`)."""
+    plain dicts (`charts.registry.chart_spec`)."""
     charts = _charts()
     f = wh.resolve(filters or Filters())
     if safe is None:
@@ -260,7 +260,7 @@ def safe_spec(chart_id: str, wh: Warehouse, filters: Filters | None = None, *,
         return ff_placements_yearly_spec(wh, f, safe)  # a coarser grain, not a chart of gaps
     if safe.n_hidden and charts.is_empty(chart_id, safe.values) and not charts.is_empty(
             chart_id, safe.display.where(~safe.mask, 1)):
-        from dashboard.figures import empty_figure
+        from charts.figures import empty_figure
 
         return empty_figure.spec(charts.chart_title(chart_id, wh, f),
                                  ALL_SUPPRESSED.format(n=safe.min_count), height=420)
@@ -268,7 +268,7 @@ def safe_spec(chart_id: str, wh: Warehouse, filters: Filters | None = None, *,
     if safe.n_hidden and not spec.get("data"):
         # Nothing the figure draws is left (e.g. a rate whose inputs are all hidden, while the
         # cohort sizes show): all suppressed, not "no records".
-        from dashboard.figures import empty_figure
+        from charts.figures import empty_figure
 
         return empty_figure.spec(charts.chart_title(chart_id, wh, f),
                                  ALL_SUPPRESSED.format(n=safe.min_count), height=420)
@@ -286,7 +286,7 @@ def ff_placements_yearly_spec(wh: Warehouse, filters: Filters, safe: SafeChart) 
     """Families Forward placements per year, suppressed as the report suppresses them (months
     and years together), hidden years marked: when monthly counts are mostly under the
     threshold, the yearly grain shows numbers instead of a chart of gaps."""
-    from dashboard.figures import ff_placements
+    from charts.figures import ff_placements
     from exports.report import _ff_placements
 
     ctx = export_context(wh, filters, suppressed=safe.suppressed, min_count=safe.min_count)
@@ -301,7 +301,7 @@ def safe_figure(chart_id: str, wh: Warehouse, filters: Filters | None = None, *,
                 safe: SafeChart | None = None, suppress: bool = True,
                 min_count: int | None = None) -> go.Figure:
     """`safe_spec` as a `go.Figure`."""
-    from dashboard.figures import as_figure
+    from charts.figures import as_figure
 
     return as_figure(safe_spec(chart_id, wh, filters, safe=safe, suppress=suppress,
                                min_count=min_count))
@@ -360,7 +360,7 @@ def chart_file(chart_id: str, wh: Warehouse, filters: Filters | None = None,
     if fmt == "csv":
         return to_csv_bytes(table, ctx, title)
     if fmt == "xlsx":  # for people: program names, readable headers, rates as percentages
-        from dashboard.xlsx_table import readable_xlsx
+        from exports.xlsx_table import readable_xlsx
 
         table, options = readable_xlsx(table)
         return to_xlsx_bytes(table, ctx, title, **options)

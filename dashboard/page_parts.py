@@ -11,15 +11,15 @@ from datetime import date
 from dash import Input, Output, dcc, html
 from dash.development.base_component import Component
 
+from charts.registry import charts_for
+from core.settings import warehouse_path
 from dashboard import (
-    chart_exports,  # noqa: F401  (adds the export bar to every chart card)
+    chart_downloads,  # noqa: F401  (adds the export bar to every chart card)
     ids,
     scope,
 )
 from dashboard.chart_card import chart_card
-from dashboard.charts import charts_for
 from dashboard.url_state import parse_search, parse_suppress
-from outcomes.settings import warehouse_path
 from warehouse.query import Filters, Warehouse, WarehouseMissing, open_warehouse
 
 
@@ -46,18 +46,18 @@ class PageContext:
     _joint: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
 
     def safe(self, chart_id: str):
-        """The chart's numbers with small cells suppressed (`exports.charts.SafeChart`), or
+        """The chart's numbers with small cells suppressed (`charts.safe.SafeChart`), or
         None when suppression is off. The metric charts of a page share one joint mask."""
         if not self.suppress:
             return None
-        from exports.charts import METRIC_KEYED, safe_chart_data
+        from charts.safe import METRIC_KEYED, safe_chart_data
 
         joint = self.joint() if chart_id in METRIC_KEYED else None
         return safe_chart_data(chart_id, self.wh, self.filters, suppress=True, joint=joint)
 
     def joint(self):
         """The joint metric table the suppression of metric charts rests on (computed once)."""
-        from exports.charts import metric_joint
+        from charts.safe import metric_joint
 
         if "joint" not in self._joint:
             self._joint["joint"] = metric_joint(self.wh, self.filters)

@@ -1,4 +1,4 @@
-"""Cohort completion figure (pure: frame in, figure out), in the style of dashboard.figures.
+"""Cohort completion figure (pure: frame in, figure out), in the style of charts.figures.
 
 Kept apart from figures.py so that module stays as it is; the tests validate this builder with
 the others (every chart of the registry)."""
@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dashboard.events import ProgramEvent
-from dashboard.figures import (
+from charts.events import ProgramEvent
+from charts.figures import (
     _events,
     _per_program,
     _title,
@@ -20,7 +20,7 @@ from dashboard.figures import (
     spec,
     yaxis,
 )
-from dashboard.style import program_color, program_name
+from charts.style import program_color, program_name
 
 FOLLOW_DAYS = 365  # a cohort is drawn once every enrollment in it has had a full year
 

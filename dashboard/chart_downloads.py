@@ -1,10 +1,10 @@
 """Exports from the dashboard: per chart PNG / SVG / PDF / CSV / XLSX downloads and "Open in a
 notebook"; for the page, the report pack (PDF / PPTX) in the filter bar.
 
-Everything goes through the exports API (`exports.charts`, `exports.report`), so a download is
+Everything goes through the exports API (`charts.safe`, `exports.report`), so a download is
 the same file the command line makes. Downloads are ALWAYS suppressed (they are for
 publishing), whatever the on-screen toggle says; data-quality charts count file rows, not
-people, and are never suppressed (exports.charts knows).
+people, and are never suppressed (charts.safe knows).
 
 The per-chart bar is added to every chart card through `register_chart_action` at import time
 (rendered page bodies are cached, so it must be registered before any page renders). Its
@@ -60,7 +60,7 @@ def suppression_tip() -> str:
 
 
 def _warehouse() -> Warehouse:
-    from dashboard.common import get_warehouse  # common imports this module
+    from dashboard.page_parts import get_warehouse  # common imports this module
 
     return get_warehouse()
 
@@ -121,7 +121,7 @@ def chart_download(chart_id: str, fmt: str, search: str | None,
 
 def chart_payload(chart_id: str, fmt: str, wh: Warehouse, f: Filters) -> dict:
     """The same for filters already narrowed to the user (what a queued job runs)."""
-    from exports.charts import chart_file, chart_image, download_filename
+    from charts.safe import chart_file, chart_image, download_filename
     from exports.images import MEDIA_TYPES
     from exports.tables import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
 
@@ -215,7 +215,7 @@ def notebook_panel(n_clicks: int | None, chart_id: str, search: str | None,
                    wh: Warehouse | None = None):
     """Callback: (panel children, panel hidden). An odd click opens the panel with the snippet
     for the current filters (generated now, not when the page renders); an even one closes it."""
-    from dashboard.snippets import snippet, snippet_sql
+    from charts.snippets import snippet, snippet_sql
 
     if not n_clicks or n_clicks % 2 == 0:
         return [], True

@@ -49,7 +49,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_figures(args) -> int:
-    from exports.figures import write_figures
+    from exports.figure_files import write_figures
     from exports.images import ExportEngineError, stop_engine
     from outcomes.cli import CliError, _open, filters_from_args
 

@@ -13,7 +13,7 @@ goes through plotly's property validation: validating and merging through `updat
 are not lost, they moved to the tests: tests/test_figures.py validates every builder's output
 against plotly's schema and requires it to be unchanged by validation.
 
-Frames have the columns that `dashboard.charts` documents for each chart; most are slices of
+Frames have the columns that `charts.registry` documents for each chart; most are slices of
 the program metric table (warehouse/sql/queries/program_metrics.sql).
 """
 
@@ -28,9 +28,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import format as fmt
-from dashboard.events import FF_ENROLLMENT_WINDOW, ProgramEvent
-from dashboard.style import (
+from charts import format as fmt
+from charts.events import FF_ENROLLMENT_WINDOW, ProgramEvent
+from charts.style import (
     CHART_TEMPLATE,
     EVENT_LINE,
     GRID,
@@ -116,7 +116,7 @@ def merged(base: dict, *overrides: dict) -> dict:
 
 
 def layout(title: str, height: int, *overrides: dict, **kw) -> dict:
-    """The shared layout (dashboard.style.base_layout, on CHART_TEMPLATE) with this figure's
+    """The shared layout (charts.style.base_layout, on CHART_TEMPLATE) with this figure's
     settings merged in."""
     return merged(base_layout(title, height=height), {"template": CHART_TEMPLATE},
                   *overrides, kw)
