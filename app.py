@@ -1,6 +1,6 @@
 """The dashboard's entry point.
 
-    python app.py [--host H] [--port P]          production: gunicorn (outcomes/serve.py)
+    python app.py [--host H] [--port P]          production: gunicorn (dashboard/serve.py)
     python app.py --dev [--debug]                Flask's development server, for work on the app
     gunicorn app:server                          any WSGI server: `server` is built on first use
 
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--debug", action="store_true", help="with --dev: Dash debug mode "
                         "(reloader, dev tools); off by default")
     args = parser.parse_args(argv)
-    from outcomes.serve import serve
+    from dashboard.serve import serve
 
     return serve(args.host, args.port, dev=args.dev, debug=args.debug)
 

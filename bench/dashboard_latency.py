@@ -35,7 +35,7 @@ def _p95(values: list[float]) -> float:
 
 def searches(first: int, last: int, n: int, rng: random.Random) -> list[str]:
     """n distinct query strings: year windows, sometimes a borough or program filter."""
-    from etl.contract import BOROUGHS, PROGRAM_CODES
+    from core.vocabularies import BOROUGHS, PROGRAM_CODES
 
     seen: set[str] = set()
     out: list[str] = []

@@ -48,7 +48,7 @@ def _p(values: list[float], q: float) -> float:
 
 
 def random_search(rng: random.Random, first: int, last: int) -> str:
-    from etl.contract import BOROUGHS, PROGRAM_CODES
+    from core.vocabularies import BOROUGHS, PROGRAM_CODES
 
     a = rng.randint(first, last)
     b = rng.randint(a, last)

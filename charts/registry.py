@@ -30,7 +30,8 @@ from charts.derived import (
 )
 from charts.events import events_for
 from charts.lives import within_lives
-from etl.contract import BOROUGHS, DEBT_REDUCTION_PROGRAMS, EMPLOYMENT_PROGRAMS, PROGRAM_CODES
+from charts.style import program_name
+from core.vocabularies import BOROUGHS, DEBT_REDUCTION_PROGRAMS, EMPLOYMENT_PROGRAMS, PROGRAM_CODES
 from warehouse.metrics import METRICS
 from warehouse.query import Filters, Warehouse
 
@@ -416,8 +417,6 @@ def format_column(col: str, values: pd.Series) -> list[str]:
     if col in ("year", "load_id", "latest_load_id"):
         return [fmt.NOT_AVAILABLE if pd.isna(v) else str(int(v)) for v in values]
     if col == "program":
-        from charts.style import program_name
-
         return [program_name(v) for v in values]
     if col.endswith("_usd"):
         return [fmt.money_full(v) for v in values]

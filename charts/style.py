@@ -9,7 +9,8 @@ readers; hovers, legends and tables always name the program as well.
 
 from __future__ import annotations
 
-from etl.contract import PROGRAMS
+# Program names live with the vocabularies; named here too, as the style's readers expect them.
+from core.vocabularies import PROGRAM_NAMES, PROGRAM_ORDER, program_name  # noqa: F401
 
 PROGRAM_COLORS: dict[str, str] = {
     # Employment (Okabe-Ito)
@@ -30,9 +31,6 @@ PROGRAM_COLORS: dict[str, str] = {
     "ORDER_MODIFICATION": "#777777",
 }
 FALLBACK_COLOR = "#555555"
-
-PROGRAM_NAMES: dict[str, str] = {p.code: p.name for p in PROGRAMS}
-PROGRAM_ORDER: tuple[str, ...] = tuple(p.code for p in PROGRAMS)
 
 # Colours that are not programs.
 INK = "#1f2933"
@@ -71,10 +69,6 @@ CHART_TEMPLATE = _chart_template()
 
 def program_color(code: str) -> str:
     return PROGRAM_COLORS.get(code, FALLBACK_COLOR)
-
-
-def program_name(code: str) -> str:
-    return PROGRAM_NAMES.get(code, code)
 
 
 def base_layout(title: str, height: int = 420) -> dict:

@@ -27,12 +27,17 @@ import threading
 from dash import MATCH, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.development.base_component import Component
 
+from charts.snippets import snippet, snippet_sql
 from dashboard import ids, scope
 from dashboard.access_log import record_export
 from dashboard.chart_card import register_chart_action
-from dashboard.export_queue import QueueFull, export_queue_for_process, poll, status_text
+from dashboard.export_queue import QueueFull, export_queue_for_process, jobs_dir, poll, status_text
 from dashboard.url_state import parse_search
-from warehouse.query import Filters, Warehouse, WarehouseMissing
+from exports.chart_files import chart_file, chart_image, download_filename
+from exports.images import MEDIA_TYPES, start_engine, stop_engine
+from exports.report import report_filename, report_to_bytes
+from exports.tables import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
+from warehouse.query import Filters, Warehouse, WarehouseMissing, open_warehouse
 from warehouse.suppression import threshold
 
 log = logging.getLogger(__name__)
@@ -57,12 +62,6 @@ POLL_MS = 1000
 def suppression_tip() -> str:
     return (f"Downloads always suppress counts under {threshold()} (shown as <{threshold()}): "
             "they are meant for publishing.")
-
-
-def _warehouse() -> Warehouse:
-    from dashboard.page_parts import get_warehouse  # common imports this module
-
-    return get_warehouse()
 
 
 def _filters(wh: Warehouse, search: str | None) -> Filters:
@@ -115,15 +114,12 @@ def chart_download(chart_id: str, fmt: str, search: str | None,
                    wh: Warehouse | None = None) -> dict:
     """The dcc.Download payload for one chart in one format (always suppressed), made now."""
     scope.require_chart(chart_id)
-    wh = wh or _warehouse()
+    wh = wh or open_warehouse()
     return chart_payload(chart_id, fmt, wh, _filters(wh, search))
 
 
 def chart_payload(chart_id: str, fmt: str, wh: Warehouse, f: Filters) -> dict:
     """The same for filters already narrowed to the user (what a queued job runs)."""
-    from charts.safe import chart_file, chart_image, download_filename
-    from exports.images import MEDIA_TYPES
-    from exports.tables import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
 
     if fmt in IMAGE_FORMATS:
         data, media = chart_image(chart_id, wh, f, fmt, suppress=True), MEDIA_TYPES[fmt]
@@ -175,7 +171,7 @@ def _on_export(*args):
             record_export("chart", chart_id, fmt, search)
             return payload, "", "", no_update, True
         scope.require_chart(chart_id)
-        wh = _warehouse()
+        wh = open_warehouse()
         f = _filters(wh, search)  # narrowed to the user here, in the request
         ticket = submit_export("chart", chart_id, fmt, search,
                                lambda: chart_payload(chart_id, fmt, wh, f))
@@ -190,8 +186,6 @@ def _on_export(*args):
 def poll_peek(ticket: str) -> dict:
     """A just-submitted ticket's state without collecting it (it may be done already)."""
     import json
-
-    from dashboard.export_queue import jobs_dir
 
     try:
         state = json.loads((jobs_dir() / f"{ticket}.json").read_text())
@@ -215,13 +209,11 @@ def notebook_panel(n_clicks: int | None, chart_id: str, search: str | None,
                    wh: Warehouse | None = None):
     """Callback: (panel children, panel hidden). An odd click opens the panel with the snippet
     for the current filters (generated now, not when the page renders); an even one closes it."""
-    from charts.snippets import snippet, snippet_sql
-
     if not n_clicks or n_clicks % 2 == 0:
         return [], True
     scope.require_snippets()
     scope.require_chart(chart_id)
-    wh = wh or _warehouse()
+    wh = wh or open_warehouse()
     try:
         f = _filters(wh, search)
         code = snippet(chart_id, f)
@@ -280,14 +272,12 @@ def report_download(fmt: str, search: str | None, wh: Warehouse | None = None) -
 
     if fmt not in REPORT_FORMATS:
         raise ValueError(f"report format must be pdf or pptx, not {fmt!r}")
-    wh = wh or _warehouse()
+    wh = wh or open_warehouse()
     return report_payload(fmt, wh, _filters(wh, search))
 
 
 def report_payload(fmt: str, wh: Warehouse, f: Filters) -> dict:
     """The same for filters already narrowed to the user (what a queued job runs)."""
-    from exports.report import report_filename, report_to_bytes
-
     media = ("application/pdf" if fmt == "pdf" else
              "application/vnd.openxmlformats-officedocument.presentationml.presentation")
     return dcc.send_bytes(report_to_bytes(wh, f, fmt, suppress=True),
@@ -304,7 +294,7 @@ def _on_report(pdf_clicks, pptx_clicks, n_polls, search, ticket):
         return (no_update,) * 6
     fmt = "pdf" if ctx.triggered_id == ids.REPORT_PDF else "pptx"
     try:
-        wh = _warehouse()
+        wh = open_warehouse()
         f = _filters(wh, search)  # narrowed to the user here, in the request
         ticket = submit_export("report", "report pack", fmt, search,
                                lambda: report_payload(fmt, wh, f))
@@ -371,8 +361,6 @@ def warm_export_engine() -> bool:
         _WARM["started"] = True
 
     def start():
-        from exports.images import start_engine
-
         try:
             start_engine()
         except Exception as e:  # no Chromium: exports will say so when asked
@@ -386,8 +374,6 @@ def warm_export_engine() -> bool:
 
 def stop_export_engine(timeout: float = 120) -> None:
     """Wait for a warm-up still under way, then stop the image engine (tests; shutdown)."""
-    from exports.images import stop_engine
-
     thread = _WARM.get("thread")
     if thread is not None:
         thread.join(timeout)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from charts import format as fmt
 from charts.style import program_name
-from etl.contract import (
+from core.vocabularies import (
     DEBT_REDUCTION,
     EMPLOYMENT,
     FAMILIES,

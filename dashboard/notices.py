@@ -10,8 +10,8 @@ from dash import html
 from dash.development.base_component import Component
 
 from charts.style import program_name
+from core.vocabularies import DEBT_REDUCTION, EMPLOYMENT, FAMILIES, family_programs
 from dashboard.families import unknown_borough_lines
-from etl.contract import DEBT_REDUCTION, EMPLOYMENT, FAMILIES, family_programs
 from warehouse.query import Filters, Warehouse
 
 FAMILIES_FORWARD = "FAMILIES_FORWARD"

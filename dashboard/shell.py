@@ -12,11 +12,12 @@ from dash.development.base_component import Component
 
 from charts import format as fmt
 from charts.style import PROGRAM_NAMES, PROGRAM_ORDER
+from core.vocabularies import BOROUGHS, UNKNOWN_BOROUGH
 from dashboard import ids, scope
 from dashboard.chart_downloads import report_controls
+from dashboard.drilldown import register_drilldown
 from dashboard.page_parts import Page, get_warehouse, missing_panel
 from dashboard.url_state import from_controls, parse_search, parse_suppress, to_search
-from etl.contract import BOROUGHS, UNKNOWN_BOROUGH
 from warehouse.query import WarehouseMissing
 from warehouse.suppression import threshold
 
@@ -286,7 +287,6 @@ def serve_layout(pages: list[Page]):
 def register_shell_callbacks(app: Dash, pages: list[Page], layouts: dict) -> None:
     # The page's language, for screen readers (Dash's page template has none).
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
-    from dashboard.drilldown import register_drilldown
 
     register_drilldown(app)  # a click on a program's bar or line filters to it
     app.callback(Output(ids.PAGE_CONTENT, "children"), Input(ids.URL, "pathname"))(

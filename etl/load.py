@@ -39,6 +39,7 @@ from core.settings import (
     load_free_space_reserve_bytes,
     load_memory_limit,
 )
+from core.vocabularies import PROGRAM_KEYS
 from etl.contract import (
     KINDS,
     PARENT_SUCCESS_MAX_PER_PARTICIPANT_USD,
@@ -208,12 +209,8 @@ def _setup(con) -> None:
         [(p.code, p.name, p.family, i) for i, p in enumerate(PROGRAMS)],
     )
     # Every accepted spelling of a program, reduced to lower-case letters and digits.
-    aliases = {}
-    for p in PROGRAMS:
-        for spelling in (p.code, p.name):
-            aliases["".join(ch for ch in spelling.lower() if ch.isalnum())] = p.code
     con.execute("CREATE TEMP TABLE program_alias (alias VARCHAR, code VARCHAR)")
-    con.executemany("INSERT INTO program_alias VALUES (?, ?)", list(aliases.items()))
+    con.executemany("INSERT INTO program_alias VALUES (?, ?)", list(PROGRAM_KEYS.items()))
 
 
 def _hmac_pads(key: bytes) -> tuple[bytes, bytes]:

@@ -18,11 +18,11 @@ from charts.registry import (
     chart_title,
     display_table,
 )
+from core.vocabularies import EMPLOYMENT_PROGRAMS
 from dashboard import chart_card as card_module
 from dashboard import ids
 from dashboard.pages import PAGE_MODULES, PAGES
 from dashboard.shell import nav_state, sync_filters, update_status
-from etl.contract import EMPLOYMENT_PROGRAMS
 from etl.load import load_files
 from warehouse.query import Filters, open_warehouse
 

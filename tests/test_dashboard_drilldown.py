@@ -97,7 +97,7 @@ def test_xlsx_download_is_readable(small):
 
     from openpyxl import load_workbook
 
-    from charts.safe import chart_file
+    from exports.chart_files import chart_file
 
     wb = load_workbook(io.BytesIO(chart_file("served_vs_graduates", small, Filters(2009, 2023),
                                              "xlsx", suppress=False)))

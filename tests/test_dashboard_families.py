@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from core.vocabularies import DEBT_REDUCTION, EMPLOYMENT, FAMILIES, OTHER, family_programs
 from dashboard.families import family_rows, selected_families, unknown_borough_lines
 from dashboard.url_state import parse_search, to_search
-from etl.contract import DEBT_REDUCTION, EMPLOYMENT, FAMILIES, OTHER, family_programs
 from tests.test_dashboard_callbacks import text
 from warehouse.query import Filters, open_warehouse
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.contract import PROGRAMS
+from core.vocabularies import PROGRAMS
 from outcomes.cli import build_parser
 from warehouse.metrics import AVERAGE_REDUCTION_DEFINITION, GRADUATION_RATE_DEFINITION, METRICS
 

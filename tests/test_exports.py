@@ -86,7 +86,7 @@ def test_escape_and_numbers():
 def test_csv_and_xlsx_headers(demo):
     from openpyxl import load_workbook
 
-    from charts.safe import chart_file
+    from exports.chart_files import chart_file
 
     text = chart_file("arrears_totals", demo, Filters(2015, 2023), "csv").decode("utf-8-sig")
     head, table = text.split("\r\n\r\n", 1)
@@ -266,7 +266,7 @@ def test_report_hides_small_cells_and_their_complements(small_cells, tmp_path):
 
 
 def test_csv_export_of_small_cells(small_cells):
-    from charts.safe import chart_file
+    from exports.chart_files import chart_file
 
     text = chart_file("ncps_by_year", small_cells, Filters(2021, 2022), "csv").decode(
         "utf-8-sig")

@@ -13,7 +13,7 @@ from charts import figures
 from charts import format as fmt
 from charts.events import PROGRAM_EVENTS, events_for
 from charts.style import PROGRAM_COLORS, program_color
-from etl.contract import PROGRAM_CODES
+from core.vocabularies import PROGRAM_CODES
 
 
 def _by_year(programs, years, **cols):

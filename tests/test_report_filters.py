@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from etl.contract import BOROUGHS, PROGRAM_CODES
+from core.vocabularies import BOROUGHS, PROGRAM_CODES
 from warehouse.query import Filters, open_warehouse
 
 # The demo data's years are 2007-2025; windows reach before and after them.
@@ -74,7 +74,8 @@ def _validated(fig: go.Figure) -> go.Figure:
 def test_every_chart_and_section_builds(wh, case):
     from charts.export_context import export_context
     from charts.registry import CHARTS
-    from charts.safe import export_figure, safe_chart_data
+    from charts.safe import safe_chart_data
+    from exports.chart_files import export_figure
     from exports.report import build_sections
 
     f, suppress, n = case

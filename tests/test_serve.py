@@ -136,7 +136,7 @@ def test_users_cli(tmp_path, monkeypatch, capsys):
 
 
 def test_first_start_creates_admin_once(tmp_path):
-    from outcomes.serve import ensure_first_admin
+    from dashboard.serve import ensure_first_admin
 
     s = UserStore(tmp_path / "first.db")
     out = io.StringIO()
@@ -322,7 +322,7 @@ def test_binding_checks(monkeypatch):
     check_binding("header", "0.0.0.0")
     with pytest.raises(SystemExit):
         monkeypatch.setenv("OUTCOMES_AUTH", "none")
-        from outcomes.serve import prepare
+        from dashboard.serve import prepare
 
         prepare("0.0.0.0")
 

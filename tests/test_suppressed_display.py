@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from etl.contract import BOROUGHS, PROGRAM_CODES
+from core.vocabularies import BOROUGHS, PROGRAM_CODES
 from warehouse.query import Filters, open_warehouse
 from warehouse.suppression import suppression_mask, total_row_lines
 

@@ -9,6 +9,7 @@ from charts import figures
 from charts import format as fmt
 from charts.derived import GRADUATION_RATE_DEFINITION, average_reduction, graduation_rate
 from charts.style import ACCENT
+from core.vocabularies import FAMILIES, FAMILY_NAMES
 from dashboard.families import (
     HEADLINES,
     family_rows,
@@ -23,7 +24,6 @@ from dashboard.page_parts import (
     render_page,
     stat_card,
 )
-from etl.contract import FAMILIES, FAMILY_NAMES
 from warehouse.metrics import METRICS
 from warehouse.suppression import is_suppressed, marker, suppress_metrics
 
