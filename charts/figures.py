@@ -46,6 +46,7 @@ from charts.style import (
     program_color,
     program_name,
 )
+from warehouse.metrics import METRICS
 
 NO_DATA = "No records match these filters"
 
@@ -308,11 +309,11 @@ def _program_lines(df: pd.DataFrame, column: str, label: str, marker_size: int =
 
 # -- overview ---------------------------------------------------------------------------------
 OVERVIEW_SERIES = (
-    ("participants_served", "Participants served", fmt.D3_COUNT),
-    ("graduates", "Graduates", fmt.D3_COUNT),
-    ("placements", "Placements", fmt.D3_COUNT),
+    ("participants_served", METRICS["participants_served"].label, fmt.D3_COUNT),
+    ("graduates", METRICS["graduates"].label, fmt.D3_COUNT),
+    ("placements", METRICS["placements"].label, fmt.D3_COUNT),
     ("arrears_reduced_usd", "DSS arrears reduced ($)", fmt.D3_MONEY),
-    ("ncps_with_reductions", "NCPs with reductions", fmt.D3_COUNT),
+    ("ncps_with_reductions", METRICS["ncps_with_reductions"].label, fmt.D3_COUNT),
 )
 
 

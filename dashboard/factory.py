@@ -58,3 +58,15 @@ def create_app(warm_exports: bool = True, auth: str | None = None, users=None) -
     if warm_exports:
         warm_export_engine()
     return app
+
+
+_PROCESS_APP: dict = {}
+_PROCESS_APP_LOCK = threading.Lock()
+
+
+def get_app() -> Dash:
+    """The process's one app, built on first use (app.py's `app` and `server`, the dev server)."""
+    with _PROCESS_APP_LOCK:
+        if "app" not in _PROCESS_APP:
+            _PROCESS_APP["app"] = create_app()
+        return _PROCESS_APP["app"]

@@ -24,6 +24,7 @@ from core.vocabularies import (
     UNKNOWN_BOROUGH,
     family_programs,
 )
+from warehouse.metrics import METRICS
 from warehouse.query import Filters, Warehouse
 
 
@@ -37,13 +38,16 @@ class Headline:
 
 HEADLINES: dict[str, tuple[Headline, ...]] = {
     EMPLOYMENT: (
-        Headline("participants_served", "Participants served", fmt.count, fmt.D3_COUNT),
-        Headline("graduates", "Graduates", fmt.count, fmt.D3_COUNT),
+        Headline("participants_served", METRICS["participants_served"].label, fmt.count,
+                 fmt.D3_COUNT),
+        Headline("graduates", METRICS["graduates"].label, fmt.count, fmt.D3_COUNT),
         Headline("placements", "Job placements", fmt.count, fmt.D3_COUNT),
     ),
     DEBT_REDUCTION: (
-        Headline("arrears_reduced_usd", "DSS arrears reduced", fmt.money, fmt.D3_MONEY),
-        Headline("ncps_with_reductions", "NCPs with reductions", fmt.count, fmt.D3_COUNT),
+        Headline("arrears_reduced_usd", METRICS["arrears_reduced_usd"].label, fmt.money,
+                 fmt.D3_MONEY),
+        Headline("ncps_with_reductions", METRICS["ncps_with_reductions"].label,
+                 fmt.count, fmt.D3_COUNT),
     ),
     OTHER: (
         Headline("participants_served", "Parents served", fmt.count, fmt.D3_COUNT),

@@ -15,6 +15,7 @@ import sys
 
 from core import settings
 from dashboard.auth import AuthConfigError, check_binding, is_loopback
+from dashboard.factory import get_app
 from dashboard.users import UserStore, random_password
 
 
@@ -64,10 +65,8 @@ def serve(host: str = "127.0.0.1", port: int = 8050, dev: bool = False,
           debug: bool = False) -> int:
     prepare(host)
     if dev:
-        from dashboard.factory import create_app  # only the dev server builds the app here
-
         # No version check: it would call plotly.com from the browser.
-        create_app().run(host=host, port=port, debug=debug, dev_tools_disable_version_check=True)
+        get_app().run(host=host, port=port, debug=debug, dev_tools_disable_version_check=True)
         return 0
     argv = gunicorn_argv(host, port)
     os.chdir(settings.REPO_ROOT)  # gunicorn imports `app` from the repository

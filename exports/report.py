@@ -22,6 +22,7 @@ import pandas as pd
 
 from charts import figures
 from charts import format as fmt
+from charts.derived import ratio_value
 from charts.export_context import ExportContext, export_context
 from charts.figures import as_figure
 from charts.registry import HEADLINE_CHARTS, get_chart, is_empty
@@ -48,6 +49,7 @@ from exports.report_content import (  # noqa: F401  (REPORT_TITLE, SUBTITLE: the
 from exports.report_impact import impact_section
 from exports.report_pdf import render_pdf
 from exports.report_pptx import render_pptx
+from warehouse.metrics import METRICS
 from warehouse.query import Filters, Warehouse
 from warehouse.suppression import TOTAL, apply_mask
 
@@ -60,13 +62,7 @@ _count, _money, _money_full, _pct = fmt.count, fmt.money, fmt.money_full, fmt.pc
 
 
 def _ratio(num, den, hidden: bool):
-    if hidden:
-        return None
-    try:
-        n, d = float(num), float(den)
-    except (TypeError, ValueError):
-        return None
-    return None if d == 0 else n / d
+    return None if hidden else ratio_value(num, den)
 
 
 # -- sections ---------------------------------------------------------------------------------
@@ -221,7 +217,7 @@ def _section_table(cid: str, safe: SafeChart, joint, jmask, n: int) -> pd.DataFr
         columns = {
             "served_vs_graduates": [
                 ("Served", "participants_served", _count),
-                ("Graduates", "graduates", _count),
+                (METRICS["graduates"].label, "graduates", _count),
                 _ratio_column("Graduation rate", "graduates", "participants_served", _pct),
             ],
             "arrears_totals": [

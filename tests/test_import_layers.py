@@ -23,9 +23,6 @@ ALLOWED = {
     ("outcomes/cli.py", "dashboard.users"): "CLI start-up",
     ("outcomes/cli.py", "outcomes.commands_exports"): "CLI start-up (plotly, reportlab)",
     ("outcomes/cli.py", "outcomes.commands_impact"): "CLI start-up",
-    # Production serving execs gunicorn, which builds the app in its workers; only the
-    # development server builds it in this process.
-    ("dashboard/serve.py", "dashboard.factory"): "dev server only",
 }
 
 
