@@ -9,17 +9,8 @@ import numpy as np
 import pandas as pd
 
 from charts.events import ProgramEvent
-from charts.figures import (
-    _events,
-    _per_program,
-    _title,
-    _years_axis,
-    builder,
-    empty_figure,
-    layout,
-    spec,
-    yaxis,
-)
+from charts.figure_spec import _title, builder, empty_figure, layout, spec, yaxis
+from charts.figures import _events, _per_program, _years_axis
 from charts.style import program_color, program_name
 
 FOLLOW_DAYS = 365  # a cohort is drawn once every enrollment in it has had a full year

@@ -9,8 +9,11 @@ from pathlib import Path
 from dash import Dash
 
 from dashboard.auth import install_auth
-from dashboard.chart_downloads import register_export_callbacks, warm_export_engine
+from dashboard.chart_downloads import register_export_callbacks
+from dashboard.export_engine import warm_export_engine
+from dashboard.notebook_panel import register_notebook_callbacks
 from dashboard.pages import PAGE_MODULES, PAGES
+from dashboard.report_button import register_report_callbacks
 from dashboard.shell import PRODUCT_NAME, register_shell_callbacks, serve_layout
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -33,7 +36,7 @@ class ThreadSafeDash(Dash):
 
 def create_app(warm_exports: bool = True, auth: str | None = None, users=None) -> Dash:
     """The app; `warm_exports` starts the image engine in the background (once per process,
-    see dashboard.chart_downloads.warm_export_engine) so the first download is quick.
+    see dashboard.export_engine.warm_export_engine) so the first download is quick.
 
     `auth` is the sign-in mode (password | header | none; default $OUTCOMES_AUTH, else
     password) and `users` the user store (a path or dashboard.users.UserStore; default
@@ -54,6 +57,8 @@ def create_app(warm_exports: bool = True, auth: str | None = None, users=None) -
     for m in PAGE_MODULES:
         m.register_callbacks(app)
     register_export_callbacks(app)
+    register_notebook_callbacks(app)
+    register_report_callbacks(app)
     install_auth(app, auth, users)
     if warm_exports:
         warm_export_engine()

@@ -14,9 +14,9 @@ from charts import format as fmt
 from charts.style import PROGRAM_NAMES, PROGRAM_ORDER
 from core.vocabularies import BOROUGHS, UNKNOWN_BOROUGH
 from dashboard import ids, scope
-from dashboard.chart_downloads import report_controls
 from dashboard.drilldown import register_drilldown
 from dashboard.page_parts import Page, get_warehouse, missing_panel
+from dashboard.report_button import report_controls
 from dashboard.url_state import from_controls, parse_search, parse_suppress, to_search
 from warehouse.query import WarehouseMissing
 from warehouse.suppression import threshold

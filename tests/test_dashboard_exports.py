@@ -14,7 +14,7 @@ import pytest
 from dash import no_update
 
 from charts.snippets import snippet
-from dashboard import chart_downloads, ids
+from dashboard import chart_downloads, ids, notebook_panel, report_button
 from dashboard.page_parts import clear_body_cache
 from dashboard.shell import SUPPRESS_ON, sync_controls, sync_filters
 from dashboard.url_state import parse_search, parse_suppress, to_search
@@ -101,7 +101,7 @@ def test_unknown_format_is_refused(small):
 # -- "Open in a notebook" -------------------------------------------------------------------------
 def test_notebook_panel_shows_the_snippet_for_the_filters(small):
     search = "?from=2012&to=2020&program=ARREARS_CAP&borough=Bronx"
-    children, hidden = chart_downloads.notebook_panel(1, "arrears_by_year", search)
+    children, hidden = notebook_panel.notebook_panel(1, "arrears_by_year", search)
     assert hidden is False
     rendered = text(children)
     expected = snippet("arrears_by_year", small.resolve(parse_search(search)))
@@ -110,8 +110,8 @@ def test_notebook_panel_shows_the_snippet_for_the_filters(small):
     assert "```sql" in rendered and "SELECT" in rendered.upper()
     assert rendered.count("Clipboard") == 2
     # A second click closes it; nothing is generated before a click.
-    assert chart_downloads.notebook_panel(2, "arrears_by_year", search) == ([], True)
-    assert chart_downloads.notebook_panel(None, "arrears_by_year", search) == ([], True)
+    assert notebook_panel.notebook_panel(2, "arrears_by_year", search) == ([], True)
+    assert notebook_panel.notebook_panel(None, "arrears_by_year", search) == ([], True)
 
 
 def test_every_card_has_the_export_bar(small):
@@ -126,11 +126,11 @@ def test_every_card_has_the_export_bar(small):
 
 
 def test_report_download(small):
-    out = chart_downloads.report_download("pptx", SEARCH)
+    out = report_button.report_download("pptx", SEARCH)
     assert out["filename"] == "outcomes_report_2010-2021.pptx"
     assert payload_bytes(out)[:2] == b"PK"
     with pytest.raises(ValueError):
-        chart_downloads.report_download("docx", SEARCH)
+        report_button.report_download("docx", SEARCH)
 
 
 # -- the suppression toggle -----------------------------------------------------------------------

@@ -37,7 +37,7 @@ def store(tmp_path) -> UserStore:
 def signed_app(demo_warehouse, monkeypatch, store):
     """A factory of apps with sign-in on. Request it after dash_duo (see test_e2e.app_on_demo)."""
     monkeypatch.setenv("OUTCOMES_WAREHOUSE", str(demo_warehouse))
-    from dashboard.chart_downloads import stop_export_engine
+    from dashboard.export_engine import stop_export_engine
     from dashboard.factory import create_app
     from dashboard.page_parts import clear_body_cache
 

@@ -13,7 +13,7 @@ from http.cookies import SimpleCookie
 import pytest
 from flask import g
 
-from dashboard import chart_downloads, ids, scope
+from dashboard import chart_downloads, ids, notebook_panel, report_button, scope
 from dashboard.page_parts import clear_body_cache
 from dashboard.url_state import parse_search, parse_suppress
 from dashboard.users import UserError, UserStore
@@ -388,7 +388,7 @@ def test_no_notebook_for_viewers(store, demo):
                          default=str)
         assert "Open in a notebook" not in bar
         with pytest.raises(scope.AccessDenied):
-            chart_downloads.notebook_panel(1, "arrears_totals", "")
+            notebook_panel.notebook_panel(1, "arrears_totals", "")
         g.outcomes_access = access("ana", store)
         bar = json.dumps(chart_downloads.export_bar("arrears_totals", Filters()).to_plotly_json(),
                          default=str)
@@ -518,12 +518,12 @@ def test_queued_export_through_the_callbacks(store, demo, monkeypatch, tmp_path)
                  if isinstance(trigger, dict) else f"{trigger}.n_clicks", "value": 1}]))
             return fn(*args)
 
-        out = call(chart_downloads._on_report, ids.REPORT_PPTX, 0, 1, 0,
+        out = call(report_button._on_report, ids.REPORT_PPTX, 0, 1, 0,
                    "?program=PAY_IT_OFF", None)
         ticket = out[2]
         assert out[1].startswith(("Queued", "Preparing")) and out[3] is False
         for _ in range(600):
-            out = call(chart_downloads._on_report, chart_downloads.REPORT_POLL, 0, 1, 1,
+            out = call(report_button._on_report, report_button.REPORT_POLL, 0, 1, 1,
                        "?program=PAY_IT_OFF", ticket)
             if out[0] is not dash_no_update():
                 break

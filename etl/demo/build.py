@@ -40,7 +40,7 @@ def build_demo(warehouse: Path, out_dir: Path | None = None, seed: int = 2024010
                              fmt)
         load_files(good, Path(warehouse), meta=meta)
         load_files(bad, Path(warehouse), meta=meta)
-        # Targets are set from the loaded actuals (etl/demo_targets.py): a third load.
+        # Targets are set from the loaded actuals (etl/demo/targets.py): a third load.
         folder = Path(out_dir) if out_dir is not None else Path(tmp)
         targets = write_targets(Path(warehouse), folder / "targets.csv", seed)
         load_files([targets], Path(warehouse), meta=meta)
