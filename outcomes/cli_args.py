@@ -33,6 +33,10 @@ def filter_args(p: argparse.ArgumentParser) -> None:
                    "of data)")
     p.add_argument("--to", dest="to_year", metavar="PERIOD",
                    help="end of the window, in the same forms (default: last year of data)")
+    program_borough_args(p)
+
+
+def program_borough_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--program", action="append", default=[], metavar="CODE",
                    help="program code or name; repeat for several (default: all)")
     p.add_argument("--borough", action="append", default=[], metavar="NAME",

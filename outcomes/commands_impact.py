@@ -13,6 +13,7 @@ from outcomes.cli_args import (
     filters_from_args,
     open_for_reading,
     print_frame,
+    program_borough_args,
     warehouse_arg,
 )
 from warehouse.impact import (
@@ -58,10 +59,7 @@ def register(subparsers) -> None:
         "after entry, for the enrolled cohort and a comparison group (referred, never "
         "enrolled). Not an experiment. See docs/metrics.md.")
     warehouse_arg(p)
-    p.add_argument("--program", action="append", default=[], metavar="CODE",
-                   help="program code or name; repeat for several (default: all)")
-    p.add_argument("--borough", action="append", default=[], metavar="NAME",
-                   help="borough; repeat for several (default: all)")
+    program_borough_args(p)
     p.add_argument("--from", dest="from_period", metavar="PERIOD",
                    help="first period of the enrollment window: YYYY, YYYY-MM, YYYY-Qn, FYyyyy "
                    "or FFYyyyy (default: the data's first year)")
