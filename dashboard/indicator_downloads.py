@@ -16,13 +16,14 @@ from __future__ import annotations
 import io
 
 import pandas as pd
-from dash import Dash, Input, Output, State, dcc, html, no_update
+from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
-from dashboard import scope
+from charts.export_context import ExportContext, export_context
+from charts.style import program_name
+from dashboard import ids, scope
 from dashboard.access_log import record_export
-from dashboard.style import program_name
+from dashboard.page_parts import get_warehouse
 from dashboard.url_state import parse_search
-from exports.context import ExportContext, export_context
 from exports.tables import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, to_csv_bytes, to_xlsx_bytes
 from warehouse.indicators import COLUMNS, actuals, indicators
 from warehouse.metrics import METRICS
@@ -117,10 +118,7 @@ def indicators_download(fmt: str, search: str | None, wh: Warehouse | None = Non
     user's scope (parse_search does that)."""
     if fmt not in BUTTON:
         raise ValueError(f"indicators download format must be csv or xlsx, not {fmt!r}")
-    if wh is None:
-        from dashboard.common import get_warehouse  # common imports the pages
-
-        wh = get_warehouse()
+    wh = wh if wh is not None else get_warehouse()
     programs = parse_search(search, wh.data_years()).programs
     make = indicators_csv if fmt == "csv" else indicators_xlsx
     media = CSV_MEDIA_TYPE if fmt == "csv" else XLSX_MEDIA_TYPE
@@ -145,8 +143,6 @@ def download_bar() -> html.Div:
 
 
 def _on_download(csv_clicks, xlsx_clicks, search):
-    from dash import ctx
-
     fmt = next((f for f, i in BUTTON.items() if i == ctx.triggered_id), None)
     if fmt is None or not (csv_clicks or xlsx_clicks):
         return no_update, no_update
@@ -159,8 +155,6 @@ def _on_download(csv_clicks, xlsx_clicks, search):
 
 
 def register_download_callbacks(app: Dash) -> None:
-    from dashboard import ids
-
     app.callback(Output(DOWNLOAD, "data"), Output(STATUS, "children"),
                  Input(BUTTON["csv"], "n_clicks"), Input(BUTTON["xlsx"], "n_clicks"),
                  State(ids.URL, "search"), prevent_initial_call=True)(_on_download)

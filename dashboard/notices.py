@@ -9,10 +9,10 @@ from dataclasses import replace
 from dash import html
 from dash.development.base_component import Component
 
+from charts.lives import outside_life_note
+from charts.style import program_name
+from core.vocabularies import DEBT_REDUCTION, EMPLOYMENT, FAMILIES, family_programs
 from dashboard.families import unknown_borough_lines
-from dashboard.lives import outside_life_note
-from dashboard.style import program_name
-from etl.contract import DEBT_REDUCTION, EMPLOYMENT, FAMILIES, family_programs
 from warehouse.query import Filters, Warehouse
 
 FAMILIES_FORWARD = "FAMILIES_FORWARD"
@@ -72,7 +72,7 @@ def borough_notice(page_key: str, wh: Warehouse, filters: Filters) -> Component 
 def life_notice(page_key: str, wh: Warehouse, filters: Filters,
                 suppress: bool) -> Component | None:
     """On the pages that show Families Forward's participants served: how many enrollments
-    outside the program's life the figure includes (dashboard.lives.outside_life_note)."""
+    outside the program's life the figure includes (charts.lives.outside_life_note)."""
     if page_key not in LIFE_NOTICE_PAGES:
         return None
     note = outside_life_note(wh, filters, FAMILIES_FORWARD, suppress=suppress,

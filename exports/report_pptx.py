@@ -17,7 +17,10 @@ from pptx.dml.color import RGBColor
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from exports.context import SOURCE, ExportContext
+from charts.export_context import SOURCE, ExportContext
+from exports.alt_text import alt_text
+from exports.pptx_table import draw_table, plan_table
+from exports.report_content import REPORT_TITLE, SUBTITLE, definitions, suppression_notes
 
 W, H = Inches(13.333), Inches(7.5)
 INK = RGBColor(0x1F, 0x29, 0x33)
@@ -123,9 +126,6 @@ def _section_slides(prs, sec, ctx: ExportContext, number: int) -> int:
     """The slides of one section: the chart with its table beside it when the table fits at a
     readable size, else the chart, then the table over as many slides as it needs (the header
     on each). Returns the next slide number."""
-    from exports.alt_text import alt_text
-    from exports.pptx_table import plan_table
-
     s, top = _titled(prs, sec.title)
     def_h = Pt(11 * 1.25 * _lines(sec.definition, 11, W - 2 * MARGIN - Inches(0.2)) + 8)
     _text(s, MARGIN, top, W - 2 * MARGIN, def_h,
@@ -176,8 +176,6 @@ def _table_top(sec) -> int:
 
 def _table_plan(sec, note: str):
     """The full-width plan of a section's table (numbers wrap only if they cannot fit)."""
-    from exports.pptx_table import plan_table
-
     w = W - 2 * MARGIN
     return plan_table(sec.table, w / Pt(1),
                       (BODY_BOTTOM - _table_top(sec) - _note_height(note, w)) / Pt(1), wrap=True)
@@ -188,8 +186,6 @@ def _table_pages(sec, note: str) -> int:
 
 
 def _draw(slide, sec, plan, page: int, x, y):
-    from exports.pptx_table import draw_table
-
     shape = draw_table(slide, sec.table, plan, page, x, y)
     start, stop = plan.pages[page]
     _describe(shape, f"Table: {sec.title}" + (
@@ -215,8 +211,6 @@ def _table_slides(prs, sec, ctx: ExportContext, note: str, number: int) -> int:
 
 
 def render_pptx(ctx: ExportContext, sections) -> bytes:
-    from exports.report import REPORT_TITLE, SUBTITLE, definitions, suppression_notes
-
     prs = Presentation()
     prs.slide_width, prs.slide_height = W, H
     prs.core_properties.title = f"{REPORT_TITLE}, {ctx.window_ascii}"

@@ -13,9 +13,9 @@ import flask
 import pytest
 from openpyxl import load_workbook
 
+from charts.style import program_name
 from dashboard import scope
 from dashboard.indicator_downloads import HEADERS, indicator_rows, indicators_download
-from dashboard.style import program_name
 from tests.test_indicators import cli
 from warehouse.metrics import METRICS
 from warehouse.query import open_warehouse

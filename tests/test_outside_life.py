@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dashboard.lives import life_dates, outside_life, outside_life_note
+from charts.lives import life_dates, outside_life, outside_life_note
 from etl.load import load_files
 from tests.conftest import SMALL_FILES
 from warehouse.query import Filters, open_warehouse
@@ -149,7 +149,7 @@ def test_demo_late_enrollment_is_counted_and_said(demo, demo_warehouse):
 
 
 def test_families_forward_page_card_and_overview_notice(demo):
-    from dashboard.common import PageContext, with_notices
+    from dashboard.page_parts import PageContext, with_notices
     from dashboard.pages import families_forward, overview
     from tests.test_dashboard_callbacks import text
 
@@ -168,7 +168,7 @@ def test_families_forward_page_card_and_overview_notice(demo):
 
 
 def test_report_pack_says_it_in_the_served_and_families_forward_sections(demo):
-    from exports.context import export_context
+    from charts.export_context import export_context
     from exports.report import build_sections
 
     whole = demo.resolve(Filters())
@@ -189,7 +189,7 @@ def test_outside_life_dates_are_the_vocabulary():
 
 
 def test_chart_data_downloads_of_served_carry_the_note(demo):
-    from exports.charts import chart_file
+    from exports.chart_files import chart_file
 
     whole = demo.resolve(Filters())
     for cid in ("served_vs_graduates", "program_summary", "overview_trends"):

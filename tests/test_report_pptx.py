@@ -26,7 +26,7 @@ GENERIC = {"image", "picture", "chart", "graph", "figure", "plot"}
 ], ids=["all", "bronx-2019-2021", "ff-psp-unsuppressed"])
 def pack(request, demo_warehouse):
     """(context, sections, presentation) of a report pack, made as `outcomes report` makes it."""
-    from exports.context import export_context
+    from charts.export_context import export_context
     from exports.report import build_sections, render_images, report_bytes
 
     wh = open_warehouse(demo_warehouse)

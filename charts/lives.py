@@ -1,7 +1,7 @@
 """Programs have lives: a per-year series of a program is drawn over its life, not as zeros
 before it began or after it ended.
 
-A program's life is its period on record (etl.contract.PROGRAM_PERIODS: first and last day of
+A program's life is its period on record (core.vocabularies.PROGRAM_PERIODS: first and last day of
 enrollment), else from its first year with any record in the series. Years outside the life
 whose values are all zero are dropped; years outside it with records (a placement after
 enrollment closed, a late enrollment loaded with a warning) are kept, so nothing is hidden.
@@ -21,8 +21,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from etl.contract import PROGRAM_PERIODS
+from core.vocabularies import PROGRAM_PERIODS
 from warehouse.query import Filters, Warehouse
+from warehouse.suppression import marker, threshold
 
 
 def life_years(program: str) -> tuple[int | None, int | None]:
@@ -89,7 +90,7 @@ def outside_life(wh: Warehouse, filters: Filters, program: str) -> OutsideLife |
 
 
 def _day(d: date) -> str:
-    return f"{d:%b} {d.day}, {d.year}"  # as dashboard.format.day: 'Jun 15, 2023'
+    return f"{d:%b} {d.day}, {d.year}"  # as charts.format.day: 'Jun 15, 2023'
 
 
 def outside_life_note(wh: Warehouse, filters: Filters, program: str, *, suppress: bool,
@@ -99,8 +100,6 @@ def outside_life_note(wh: Warehouse, filters: Filters, program: str, *, suppress
     when the window counts none. Suppressed: a count of 1..threshold-1 is "<n" and the
     enrollment dates are left out. `brief`: 'Includes ...', without the sentence on the
     definition (a card's note, under the figure it is about)."""
-    from warehouse.suppression import marker, threshold
-
     found = None if program not in PROGRAM_PERIODS or (
         filters.programs and program not in filters.programs) else outside_life(
         wh, filters, program)
