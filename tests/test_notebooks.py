@@ -144,7 +144,7 @@ RUN_IDS = [name if o is None else f"{name}-other-filters" for name, o in RUNS]
 
 
 @pytest.fixture(scope="module")
-def executed(demo_warehouse) -> dict:
+def executed(demo_warehouse, notebook_kernel) -> dict:
     """Every run, in parallel (one kernel each): {run id: (parameters, report)}."""
     assert os.environ.get("OUTCOMES_HMAC_KEY")
 

@@ -499,6 +499,7 @@ def test_export_queue_is_bounded_and_reports_its_state(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.usefixtures("image_engine")
 def test_queued_export_through_the_callbacks(store, demo, monkeypatch, tmp_path):
     """A PNG and a report asked through the callbacks: a ticket at once, the file on a later
     poll, made over the user's programs only (the job gets scoped filters, not the URL)."""
