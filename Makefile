@@ -45,9 +45,11 @@ system-deps:
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 test: $(VENV)/.test-installed system-deps
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 # The inner loop: everything but the browser, notebook and image tiers (see pyproject.toml).
