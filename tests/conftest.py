@@ -140,20 +140,20 @@ def notebook_kernel():
 def _image_engine_only_in_its_tier():
     """Outside the slow tiers, starting the image engine fails the test (pytest.fail escapes the
     code's own `except Exception`), so the fast tier never pays for Chromium unawares."""
-    from exports import images
+    import kaleido  # guarded where Chromium starts: callers may hold start_engine by name
 
-    real = images.start_engine
+    real = kaleido.start_sync_server
 
-    def start_engine():
+    def start_sync_server(*args, **kwargs):
         item = _RUNNING["item"]
         if item is not None and not _in_slow_tier(item):
             pytest.fail(f"{item.nodeid} starts the image engine (Chromium): request the "
                         "`image_engine` fixture so it runs in the `image` tier", pytrace=False)
-        real()
+        return real(*args, **kwargs)
 
-    images.start_engine = start_engine
+    kaleido.start_sync_server = start_sync_server
     yield
-    images.start_engine = real
+    kaleido.start_sync_server = real
 
 
 @pytest.fixture(autouse=True)
