@@ -79,3 +79,17 @@ def events_for(programs, from_year: int, to_year: int) -> tuple[ProgramEvent, ..
          if from_year <= e.on.year <= to_year
          and (not chosen or not e.program or e.program in chosen)),
         key=lambda e: e.on))
+
+
+def events_in(filters) -> tuple[ProgramEvent, ...]:
+    """`events_for` over the exact months of resolved filters (warehouse.query.Filters): a
+    fiscal-year window FY2019–FY2024 holds the events from July 2018 to June 2024."""
+    from core.periods import month_index
+
+    first, last = filters.months()
+    chosen = set(filters.programs or ())
+    return tuple(sorted(
+        (e for e in PROGRAM_EVENTS + annotations()
+         if first <= month_index(e.on) <= last
+         and (not chosen or not e.program or e.program in chosen)),
+        key=lambda e: e.on))

@@ -69,7 +69,7 @@ OWN_LINES: dict[str, list[str] | None] = {
 UNSUPPRESSED_PAGES = ("data-quality",)
 # Charts with a mask of their own: chart id -> (frame, threshold) -> mask.
 OWN_MASKS = {"impact_event_study": event_study_mask}
-KEY_COLUMNS = ("year", "program", "program_name", "borough", "month", "sector", "source",
+KEY_COLUMNS = ("year", "period", "program", "program_name", "borough", "month", "sector", "source",
                "wage_from", "wage_to", "days_from", "days_to")
 MONEY_BASES = {"arrears_reduced_usd": "ncps_with_reductions"}
 
@@ -108,7 +108,10 @@ def metric_joint(wh: Warehouse, filters: Filters) -> pd.DataFrame:
     together (program "Total": the metric SQL's ALL row, each participant counted once), for
     the filters. Keys are strings in `year` and `program`."""
     f = wh.resolve(filters)
-    by_year = wh.metrics(f, by_year=True, with_total=True).astype({"year": object})
+    # Per period of the filters' grain (calendar years unless set): the key column is `year`
+    # all the same, holding the period's label ('2024', 'FY2024').
+    by_year = wh.metrics(f, by=f.grain or "year", with_total=True)
+    by_year = by_year.rename(columns={"period": "year"}).astype({"year": object})
     window = wh.metrics(f, with_total=True)
     window.insert(0, "year", TOTAL)
     cols = [c for c in window.columns if c in METRICS]
@@ -130,8 +133,9 @@ def joint_mask(joint: pd.DataFrame, min_count: int | None = None) -> pd.DataFram
 
 def _lookup_mask(df: pd.DataFrame, joint: pd.DataFrame, jmask: pd.DataFrame) -> pd.DataFrame:
     """The joint mask's cells for a chart frame keyed by program and/or year."""
-    years = df["year"].astype(int).astype(str) if "year" in df.columns else \
-        pd.Series(TOTAL, index=df.index)
+    years = (df["year"].astype(int).astype(str) if "year" in df.columns else
+             df["period"].astype(str) if "period" in df.columns else
+             pd.Series(TOTAL, index=df.index))
     progs = df["program"].astype(str) if "program" in df.columns else \
         pd.Series(TOTAL, index=df.index)
     pos = pd.Series(range(len(joint)), index=pd.MultiIndex.from_arrays(
@@ -367,11 +371,20 @@ def chart_file(chart_id: str, wh: Warehouse, filters: Filters | None = None,
     raise ValueError(f"unknown data format {fmt!r}; csv or xlsx")
 
 
+def window_slug(f: Filters) -> str:
+    """The window for a file name: '2009-2023', '2015', or its periods ('FY2019-FY2024')."""
+    if f.grain:
+        from core.periods import period_containing
+
+        first, last = (period_containing(m, f.grain).label for m in f.months())
+        return first if first == last else f"{first}-{last}"
+    return f"{f.from_year}-{f.to_year}" if f.from_year != f.to_year else str(f.from_year)
+
+
 def download_filename(chart_id: str, wh: Warehouse, filters: Filters | None, ext: str) -> str:
     """A descriptive file name: e.g. arrears_by_year_2009-2023_Bronx.png."""
     f = wh.resolve(filters or Filters())
-    parts = [chart_id, f"{f.from_year}-{f.to_year}" if f.from_year != f.to_year
-             else str(f.from_year)]
+    parts = [chart_id, window_slug(f)]
     parts += [p.lower() for p in f.programs] + [b.replace(" ", "-") for b in f.boroughs]
     name = "_".join(parts)
     return (name[:120] if len(name) > 120 else name) + "." + ext

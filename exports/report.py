@@ -104,12 +104,15 @@ def _program_table(df: pd.DataFrame, mask: pd.DataFrame, columns: list[tuple], m
 
 
 def _by_year_table(safe: SafeChart, value: str, show) -> pd.DataFrame:
+    """Periods down (calendar years, or the filters' grain: 'FY2024'), programs across."""
     d = safe.display
+    key, head = ("period", "Period") if "period" in d.columns else ("year", "Year")
     if d.empty:
-        return pd.DataFrame({"Year": []})
+        return pd.DataFrame({head: []})
     programs = list(dict.fromkeys(d["program"]))
-    wide = d.pivot(index="year", columns="program", values=value)[programs]
-    out = pd.DataFrame({"Year": [str(int(y)) for y in wide.index]})
+    wide = d.pivot(index=key, columns="program", values=value)[programs]
+    out = pd.DataFrame({head: [str(y) if key == "period" else str(int(y))
+                               for y in wide.index]})
     for p in programs:
         out[program_label(p)] = [show(v) for v in wide[p]]
     return out
@@ -424,7 +427,7 @@ def report_to_bytes(wh: Warehouse, filters: Filters | None, fmt: str = "pdf", *,
 
 
 def report_filename(wh: Warehouse, filters: Filters | None, fmt: str) -> str:
-    f = wh.resolve(filters or Filters())
-    span = str(f.from_year) if f.from_year == f.to_year else f"{f.from_year}-{f.to_year}"
-    return f"outcomes_report_{span}.{fmt}"
+    from exports.charts import window_slug
+
+    return f"outcomes_report_{window_slug(wh.resolve(filters or Filters()))}.{fmt}"
 
