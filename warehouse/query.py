@@ -397,8 +397,10 @@ class Warehouse:
         from core.periods import window
 
         f = self.resolve(filters or Filters())
-        from_month, to_month = window(f.from_year if from_period is None else from_period,
-                                      f.to_year if to_period is None else to_period)
+        # The filters' own window: their periods when set (exact months), else their years.
+        from_month, to_month = window(
+            (f.from_period or f.from_year) if from_period is None else from_period,
+            (f.to_period or f.to_year) if to_period is None else to_period)
         if int(months) < 1:
             raise ValueError(f"months must be at least 1, not {months}")
         df = self.query("impact", f, from_month=from_month, to_month=to_month,

@@ -13,7 +13,8 @@ from dashboard.common import (
     register_page,
     render_page,
 )
-from dashboard.events import events_for
+from dashboard.events import events_in
+from dashboard.period_control import window_text
 from dashboard.style import program_color, program_name
 
 PAGE = Page(
@@ -54,7 +55,7 @@ def program_totals(ctx: PageContext):
 
 
 def event_list(ctx: PageContext):
-    events = events_for(ctx.filters.programs, ctx.filters.from_year, ctx.filters.to_year)
+    events = events_in(ctx.filters)
     if not events:
         return None
     return html.Details(
@@ -70,7 +71,7 @@ def render(search: str | None):
 
 
 def body(ctx: PageContext):
-    window = fmt.year_range(ctx.filters.from_year, ctx.filters.to_year)
+    window = window_text(ctx.filters)
     cards = [ctx.card(c.id) for c in charts_for(PAGE.key)]
     events = event_list(ctx)
     return [

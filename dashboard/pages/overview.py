@@ -22,6 +22,7 @@ from dashboard.families import (
     family_title,
     selected_families,
 )
+from dashboard.period_control import window_text
 from dashboard.style import ACCENT
 from etl.contract import FAMILIES, FAMILY_NAMES
 from warehouse.metrics import METRICS
@@ -48,7 +49,7 @@ def _suppressed(df: pd.DataFrame) -> pd.DataFrame:
 def family_cards(ctx: PageContext, family: str) -> html.Section:
     """One family's headline cards for the window, each with its per-year sparkline."""
     totals = family_rows(ctx.wh, ctx.filters, family)
-    trend = family_rows(ctx.wh, ctx.filters, family, by_year=True)
+    trend = family_rows(ctx.wh, ctx.filters, family, by=ctx.filters.grain or "year")
     shown = _suppressed(totals) if ctx.suppress else totals
     if ctx.suppress and not trend.empty:
         trend = trend.copy()
@@ -106,7 +107,7 @@ def render(search: str | None):
 
 
 def body(ctx: PageContext):
-    window = fmt.year_range(ctx.filters.from_year, ctx.filters.to_year)
+    window = window_text(ctx.filters)
     return [
         html.H2(f"Headline results, {window}", className="section-title"),
         headline_cards(ctx),
