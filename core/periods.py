@@ -188,8 +188,8 @@ GRAIN_NOUNS: dict[str, tuple[str, str]] = {
 # The control's choices, in order (the first is the default, calendar years).
 GRAIN_CHOICES: dict[str, str] = {
     "year": "Calendar year",
-    "fiscal-year": "NYC fiscal year (Jul–Jun)",
-    "federal-fiscal-year": "Federal fiscal year (Oct–Sep)",
+    "fiscal-year": "NYC fiscal year",
+    "federal-fiscal-year": "Federal fiscal year",
     "quarter": "Quarter",
     "month": "Month",
 }

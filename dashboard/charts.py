@@ -187,6 +187,16 @@ def _events(filters: Filters) -> dict:
     return {"events": events_in(filters)}
 
 
+def _events_of(programs: tuple[str, ...]) -> Callable[[Filters], dict]:
+    """`_events` for a chart of some programs: their events, and the notes for every program
+    (an employment chart is not marked with a Pay It Off drive)."""
+    return lambda filters: {"events": events_in(filters, among=programs)}
+
+
+_EMPLOYMENT_EVENTS = _events_of(EMPLOYMENT_PROGRAMS)
+DEBT_REDUCTION_EVENTS = _events_of(DEBT_REDUCTION_PROGRAMS)
+
+
 # -- the registry -----------------------------------------------------------------------------
 _FUNNEL_DEFINITION = (
     "Referrals to each program made in the window, followed to the latest data: enrolled = "
@@ -214,10 +224,12 @@ CHARTS: dict[str, Chart] = {
               "Participants served and graduates per program per year, {window}",
               f"Participants served: {_m('participants_served')} Graduates: "
               f"{_m('graduates')} Graduation rate: {GRADUATION_RATE_DEFINITION}",
-              served_vs_graduates_data, figures.served_vs_graduates, headline=True, options=_events,
+              served_vs_graduates_data, figures.served_vs_graduates, headline=True,
+              options=_EMPLOYMENT_EVENTS,
               value_columns=("participants_served", "graduates")),
         Chart("new_enrollments", "employment", "New enrollments per program per year, {window}",
-              _m("new_enrollments"), new_enrollments_data, figures.new_enrollments, options=_events,
+              _m("new_enrollments"), new_enrollments_data, figures.new_enrollments,
+              options=_EMPLOYMENT_EVENTS,
               value_columns=("new_enrollments",)),
         Chart("served_by_borough", "employment",
               "Participants served per borough and program, {window}",
@@ -236,7 +248,7 @@ CHARTS: dict[str, Chart] = {
               "followed for less than a year are not drawn "
               "(warehouse/sql/queries/cohort_completion.sql).",
               cohort_completion_data, figures_cohort.cohort_completion,
-              options=_events, value_columns=("enrolled",)),
+              options=_EMPLOYMENT_EVENTS, value_columns=("enrolled",)),
         # Arrears
         Chart("arrears_totals", "arrears",
               "DSS arrears reduced and NCPs per program, {window}",
@@ -246,25 +258,27 @@ CHARTS: dict[str, Chart] = {
               value_columns=("arrears_reduced_usd", "ncps_with_reductions")),
         Chart("arrears_by_year", "arrears", "DSS arrears reduced per program per year, {window}",
               _m("arrears_reduced_usd"), arrears_by_year_data, figures.arrears_by_year,
-              headline=True, options=_events, value_columns=("arrears_reduced_usd",)),
+              headline=True, options=DEBT_REDUCTION_EVENTS, value_columns=("arrears_reduced_usd",)),
         Chart("ncps_by_year", "arrears", "NCPs with reductions per program per year, {window}",
               _m("ncps_with_reductions"), arrears_by_year_data, figures.ncps_by_year,
-              headline=True, options=_events, value_columns=("ncps_with_reductions",)),
+              headline=True, options=DEBT_REDUCTION_EVENTS,
+              value_columns=("ncps_with_reductions",)),
         Chart("arrears_cumulative", "arrears",
               "DSS arrears reduced since each program began, through each year of {window}",
               "For each year: the DSS arrears reduced (and NCPs with reductions) from the start "
               "of the data through that year's end. " + _m("arrears_reduced_usd"),
-              arrears_cumulative_data, figures.arrears_cumulative, options=_events,
+              arrears_cumulative_data, figures.arrears_cumulative, options=DEBT_REDUCTION_EVENTS,
               value_columns=("arrears_reduced_usd",)),
         Chart("avg_reduction_by_year", "arrears",
               "Average DSS arrears reduction per NCP, per program per year, {window}",
               AVERAGE_REDUCTION_DEFINITION, arrears_by_year_data, figures.avg_reduction_by_year,
-              options=_events, value_columns=("avg_reduction_usd",)),
+              options=DEBT_REDUCTION_EVENTS, value_columns=("avg_reduction_usd",)),
         # Families Forward
         Chart("ff_placements", "families-forward",
               "Families Forward job placements per month, {window}",
               _m("placements") + " Shaded: the enrollment window, 2018-01-01 to 2022-05-31.",
-              ff_placements_data, figures.ff_placements, headline=True, options=_events,
+              ff_placements_data, figures.ff_placements, headline=True,
+              options=_events_of((FAMILIES_FORWARD,)),
               value_columns=("placements",)),
         Chart("ff_sectors", "families-forward",
               "Families Forward placements by employer sector, {window}",

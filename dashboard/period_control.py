@@ -75,9 +75,9 @@ UNWINDOWED_PAGES = ("data-quality", "indicators")
 def period_notice(page_key: str, filters) -> html.P | None:
     """Under a period other than calendar years: the window in words, and what the page shows
     of it (PERIOD_SCOPE); None under calendar years."""
-    if not filters.grain:
-        return None
-    scope = PERIOD_SCOPE.get(page_key, "")
+    if not filters.grain or page_key not in PERIOD_SCOPE:
+        return None  # the overview and arrears pages name the window in their headings
+    scope = PERIOD_SCOPE[page_key]
     if page_key in UNWINDOWED_PAGES:
         return html.P(scope, className="window-note", id="period-notice")
     text = window_text(filters)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import Dash, html
 
 from dashboard import format as fmt
-from dashboard.charts import chart_data, charts_for
+from dashboard.charts import DEBT_REDUCTION_EVENTS, chart_data, charts_for
 from dashboard.common import (
     Page,
     PageContext,
@@ -13,7 +13,6 @@ from dashboard.common import (
     register_page,
     render_page,
 )
-from dashboard.events import events_in
 from dashboard.period_control import window_text
 from dashboard.style import program_color, program_name
 
@@ -55,7 +54,8 @@ def program_totals(ctx: PageContext):
 
 
 def event_list(ctx: PageContext):
-    events = events_in(ctx.filters)
+    # The events of the debt-reduction charts below, numbered as on their axes.
+    events = DEBT_REDUCTION_EVENTS(ctx.filters)["events"]
     if not events:
         return None
     return html.Details(

@@ -37,7 +37,7 @@ PAGE = Page(
           "the selected years, programs and boroughs, per program family: a number means one "
           "thing in each family, so families are never added together. Within a family a parent "
           "served by two programs counts once; the line under each number is its trend per "
-          "year.",
+          "period (year, fiscal year, quarter or month, as the Period control says).",
 )
 
 def _suppressed(df: pd.DataFrame) -> pd.DataFrame:
