@@ -764,17 +764,30 @@ def ff_placements(df: pd.DataFrame, title: str = "",
                   enrollment_window: tuple[date, date] = FF_ENROLLMENT_WINDOW,
                   grain: str = "month", events: Iterable[ProgramEvent] = ()) -> dict:
     """Families Forward placements per month (or per year: grain="year", each row's `month`
-    then being 1 January of its year), the enrollment window shaded.
+    then being 1 January of its year; or per period of another grain: a `period` column of
+    labels, FY2024), the enrollment window shaded.
 
-    Columns: month (first day of the period), placements.
+    Columns: month (first day of the period) or period, placements.
     """
     if not _nonempty(df, "placements"):
         return empty_figure.spec(title)
     start, end = enrollment_window
-    months = pd.to_datetime(df["month"])
     bar = {"type": "bar", "y": _values(df["placements"]), "name": "Placements",
            "marker": {"color": program_color("FAMILIES_FORWARD")}}
-    if grain == "year":
+    axis_values = [0]
+    if "period" in df.columns:  # periods of a grain on a category axis
+        axis_values = period_labels(df["period"])
+        n = len(axis_values)
+        first, last = parse_period(axis_values[0]), parse_period(axis_values[-1])
+        shade = [-0.5 if start < first.start else (n - 0.5 if start > last.end else
+                                                    event_position(start, axis_values)),
+                 -0.5 if end < first.start else (n - 0.5 if end > last.end else
+                                                  event_position(end, axis_values))]
+        bar.update(x=list(df["period"]),
+                   hovertemplate="%{x}<br>Placements: %{y:,.0f}<extra></extra>")
+        x_axis = _time_axis(df["period"], period_title="Period placed")
+    elif grain == "year":
+        months = pd.to_datetime(df["month"])
         # Whole years on a numeric axis: a bar is centred on its year, so a date d sits at
         # year + (fraction of the year elapsed) - 0.5.
         x = months.dt.year
@@ -784,6 +797,7 @@ def ff_placements(df: pd.DataFrame, title: str = "",
         lo, hi = min(float(x.min()), shade[0]) - 0.6, max(float(x.max()), shade[1]) + 0.6
         x_axis = xaxis(title=_title("Year placed"), range=[lo, hi], dtick=1, tickformat="d")
     else:
+        months = pd.to_datetime(df["month"])
         shade = [start.isoformat(), end.isoformat()]
         bar.update(x=[f"{m:%Y-%m-%d}" for m in months], xperiod="M1",
                    xperiodalignment="middle",
@@ -797,7 +811,8 @@ def ff_placements(df: pd.DataFrame, title: str = "",
              "x": shade[0], "xref": "x", "xanchor": "left", "y": 1, "yref": "y domain",
              "yanchor": "top", "showarrow": False, "font": {"size": 11, "color": MUTED_INK}}
     top = float(df["placements"].max())
-    markers, marks = _events(events, date_axis=grain != "year", axis=[0], legend=False)
+    markers, marks = _events(events, date_axis=grain == "month" and "period" not in df.columns,
+                             axis=axis_values, legend=False)
     return spec([bar] + markers, layout(
         title, 400, showlegend=False, bargap=0.1,
         **with_marks({"shapes": [window], "annotations": [label]}, marks),

@@ -295,8 +295,8 @@ def ff_placements_yearly_spec(wh: Warehouse, filters: Filters, safe: SafeChart) 
 
     ctx = export_context(wh, filters, suppressed=safe.suppressed, min_count=safe.min_count)
     _, _, yearly, yearly_safe = _ff_placements(wh, filters, ctx, with_yearly_safe=True)
-    title = _charts().chart_title("ff_placements", wh, filters).replace(" per month",
-                                                                          " per year")
+    title = _charts().per_grain_title(_charts().chart_title("ff_placements", wh, filters)
+                                      .replace(" per month", " per year"), filters.grain)
     return mark_hidden(ff_placements.spec(yearly, title, grain="year"), "ff_placements",
                        yearly_safe)
 

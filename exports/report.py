@@ -126,13 +126,17 @@ def _ff_placements(wh: Warehouse, f: Filters, ctx: ExportContext, *,
     from dashboard.charts import chart_data
 
     df = chart_data("ff_placements", wh, f).reset_index(drop=True)
+    # The coarser grain: calendar years, or the periods of the filters' grain (FY2024). Below,
+    # `year` holds its label either way.
+    head = "Period" if f.grain else "Year"
     if df.empty:
         safe = safe_chart_data("ff_placements", wh, f, df=df, suppress=ctx.suppressed,
                                min_count=ctx.min_count)
-        empty = pd.DataFrame({"Year": [], "Placements": []})
+        empty = pd.DataFrame({head: [], "Placements": []})
         return (safe, empty, df, safe) if with_yearly_safe else (safe, empty, df)
-    months = df.assign(year=pd.to_datetime(df["month"]).dt.year.astype(str),
-                       period=pd.to_datetime(df["month"]).dt.strftime("%Y-%m"))
+    stamps = pd.to_datetime(df["month"])
+    months = df.assign(year=_period_labels(stamps, f.grain),
+                       period=stamps.dt.strftime("%Y-%m"))
     cols = ["placements", "participants_placed"]
     years = months.groupby("year", as_index=False)[cols].sum()
     years["period"] = TOTAL
@@ -157,11 +161,13 @@ def _ff_placements(wh: Warehouse, f: Filters, ctx: ExportContext, *,
     tab = shown[shown["period"] == TOTAL]
     by_year = apply_mask(long, mask, ctx.min_count, fill=float("nan"))
     by_year = by_year[(long["period"] == TOTAL) & (long["year"] != TOTAL)]
-    yearly = pd.DataFrame({"month": pd.to_datetime(by_year["year"] + "-01-01").dt.date,
-                           "placements": pd.to_numeric(by_year["placements"]).to_numpy(
-                               dtype=float)})
+    counts = pd.to_numeric(by_year["placements"]).to_numpy(dtype=float)
+    yearly = (pd.DataFrame({"period": by_year["year"].to_numpy(), "placements": counts})
+              if f.grain else
+              pd.DataFrame({"month": pd.to_datetime(by_year["year"] + "-01-01").dt.date,
+                            "placements": counts}))
     table = pd.DataFrame({
-        "Year": ["Window" if y == TOTAL else y for y in tab["year"]],
+        head: ["Window" if y == TOTAL else y for y in tab["year"]],
         "Placements": [_count(v) for v in tab["placements"]],
         "Participants placed": [_count(v) for v in tab["participants_placed"]],
     })
@@ -169,15 +175,27 @@ def _ff_placements(wh: Warehouse, f: Filters, ctx: ExportContext, *,
         return safe, table, yearly
     # The yearly numbers as a SafeChart (for the marks of hidden years).
     ymask = mask[(long["period"] == TOTAL) & (long["year"] != TOTAL)][["placements"]]
-    ykeys = pd.DataFrame({"year": by_year["year"].astype(int).to_numpy()})
+    key = "period" if f.grain else "year"
+    ykeys = pd.DataFrame({key: by_year["year"].to_numpy() if f.grain
+                          else by_year["year"].astype(int).to_numpy()})
     values = ykeys.assign(placements=yearly["placements"].to_numpy())
-    ymask = pd.DataFrame({"year": False, "placements": ymask["placements"].to_numpy()})
+    ymask = pd.DataFrame({key: False, "placements": ymask["placements"].to_numpy()})
     raw = ykeys.assign(placements=pd.to_numeric(yrs[yrs["year"] != TOTAL]["placements"])
                        .to_numpy())
     yearly_safe = SafeChart("ff_placements", values, apply_mask(values, ymask, ctx.min_count),
                             ymask, ctx.suppressed, ctx.min_count,
                             primary_mask(raw, ymask, ctx.min_count))
     return safe, table, yearly, yearly_safe
+
+
+def _period_labels(stamps: pd.Series, grain: str | None) -> list[str]:
+    """The label of the period of `grain` (calendar years when None) holding each date."""
+    from core.periods import period_containing
+
+    if not grain:
+        return stamps.dt.year.astype(str).tolist()
+    index = (stamps.dt.year * 12 + stamps.dt.month - 1).tolist()
+    return [period_containing(m, grain).label for m in index]
 
 
 @dataclass
@@ -222,7 +240,7 @@ def chart_section(chart_id: str) -> SectionBuilder:
 
     def build(r: ReportInputs) -> Section:
         from dashboard import figures
-        from dashboard.charts import get_chart, is_empty
+        from dashboard.charts import get_chart, is_empty, per_grain_title
         from dashboard.figures import as_figure
 
         chart = get_chart(chart_id)
@@ -231,8 +249,9 @@ def chart_section(chart_id: str) -> SectionBuilder:
         if chart_id == "ff_placements":
             safe, table, yearly, yearly_safe = _ff_placements(r.wh, r.filters, r.ctx,
                                                               with_yearly_safe=True)
-            # Per year: monthly counts are mostly under the suppression threshold.
-            title = title.replace(" per month", " per year")
+            # Per year (per period of the grain): monthly counts are mostly under the
+            # suppression threshold.
+            title = per_grain_title(title.replace(" per month", " per year"), r.filters.grain)
             fig = None
             if len(yearly) and not is_empty(chart_id, safe.display.where(~safe.mask, 1)):
                 fig = as_figure(mark_hidden(

@@ -350,3 +350,24 @@ def test_every_chart_builds_at_every_grain(demo):
         f = parse_search(search, demo.data_years())
         for chart_id in CHARTS:
             go.Figure(chart_spec(chart_id, demo, f))  # validates against plotly's schema
+
+
+def test_report_families_forward_placements_per_fiscal_year(demo, demo_warehouse, capsys):
+    """The report draws Families Forward placements per period of the grain (monthly counts
+    are small): per fiscal year, the same counts as `outcomes metrics --by fiscal-year`."""
+    from exports.context import export_context
+    from exports.report import build_sections
+
+    f = parse_search("?period=fiscal-year&from=FY2019&to=FY2024")
+    ctx = export_context(demo, f, suppressed=False)
+    section = next(s for s in build_sections(demo, f, ctx=ctx) if s.chart_id == "ff_placements")
+    assert section.title == "Families Forward job placements per NYC fiscal year, FY2019–FY2024"
+    table = section.table.set_index("Period")
+    cli = cli_metrics(demo_warehouse, capsys, "FY2019", "FY2024", "fiscal-year")
+    cli = cli[(cli["program"] == "FAMILIES_FORWARD") & (cli["placements"] > 0)]
+    assert list(table.index[:-1]) == cli["period"].tolist()
+    assert [int(v.replace(",", "")) for v in table["Placements"][:-1]] == cli[
+        "placements"].tolist()
+    assert table.index[-1] == "Window"
+    axis = section.figure.layout.xaxis
+    assert axis.type == "category" and list(axis.categoryarray) == cli["period"].tolist()
