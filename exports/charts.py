@@ -291,12 +291,13 @@ def ff_placements_yearly_spec(wh: Warehouse, filters: Filters, safe: SafeChart) 
     and years together), hidden years marked: when monthly counts are mostly under the
     threshold, the yearly grain shows numbers instead of a chart of gaps."""
     from dashboard.figures import ff_placements
-    from exports.report import _ff_placements
+    from exports.report import _ff_placements, coarse_grain
 
     ctx = export_context(wh, filters, suppressed=safe.suppressed, min_count=safe.min_count)
     _, _, yearly, yearly_safe = _ff_placements(wh, filters, ctx, with_yearly_safe=True)
     title = _charts().per_grain_title(_charts().chart_title("ff_placements", wh, filters)
-                                      .replace(" per month", " per year"), filters.grain)
+                                      .replace(" per month", " per year"),
+                                      coarse_grain(filters))
     return mark_hidden(ff_placements.spec(yearly, title, grain="year"), "ff_placements",
                        yearly_safe)
 

@@ -126,16 +126,17 @@ def _ff_placements(wh: Warehouse, f: Filters, ctx: ExportContext, *,
     from dashboard.charts import chart_data
 
     df = chart_data("ff_placements", wh, f).reset_index(drop=True)
-    # The coarser grain: calendar years, or the periods of the filters' grain (FY2024). Below,
-    # `year` holds its label either way.
-    head = "Period" if f.grain else "Year"
+    # The coarser grain: calendar years, or the periods of the filters' grain (FY2024) unless
+    # that is months. Below, `year` holds its label either way.
+    grain = coarse_grain(f)
+    head = "Period" if grain else "Year"
     if df.empty:
         safe = safe_chart_data("ff_placements", wh, f, df=df, suppress=ctx.suppressed,
                                min_count=ctx.min_count)
         empty = pd.DataFrame({head: [], "Placements": []})
         return (safe, empty, df, safe) if with_yearly_safe else (safe, empty, df)
     stamps = pd.to_datetime(df["month"])
-    months = df.assign(year=_period_labels(stamps, f.grain),
+    months = df.assign(year=_period_labels(stamps, grain),
                        period=stamps.dt.strftime("%Y-%m"))
     cols = ["placements", "participants_placed"]
     years = months.groupby("year", as_index=False)[cols].sum()
@@ -163,7 +164,7 @@ def _ff_placements(wh: Warehouse, f: Filters, ctx: ExportContext, *,
     by_year = by_year[(long["period"] == TOTAL) & (long["year"] != TOTAL)]
     counts = pd.to_numeric(by_year["placements"]).to_numpy(dtype=float)
     yearly = (pd.DataFrame({"period": by_year["year"].to_numpy(), "placements": counts})
-              if f.grain else
+              if grain else
               pd.DataFrame({"month": pd.to_datetime(by_year["year"] + "-01-01").dt.date,
                             "placements": counts}))
     table = pd.DataFrame({
@@ -175,8 +176,8 @@ def _ff_placements(wh: Warehouse, f: Filters, ctx: ExportContext, *,
         return safe, table, yearly
     # The yearly numbers as a SafeChart (for the marks of hidden years).
     ymask = mask[(long["period"] == TOTAL) & (long["year"] != TOTAL)][["placements"]]
-    key = "period" if f.grain else "year"
-    ykeys = pd.DataFrame({key: by_year["year"].to_numpy() if f.grain
+    key = "period" if grain else "year"
+    ykeys = pd.DataFrame({key: by_year["year"].to_numpy() if grain
                           else by_year["year"].astype(int).to_numpy()})
     values = ykeys.assign(placements=yearly["placements"].to_numpy())
     ymask = pd.DataFrame({key: False, "placements": ymask["placements"].to_numpy()})
@@ -186,6 +187,12 @@ def _ff_placements(wh: Warehouse, f: Filters, ctx: ExportContext, *,
                             ymask, ctx.suppressed, ctx.min_count,
                             primary_mask(raw, ymask, ctx.min_count))
     return safe, table, yearly, yearly_safe
+
+
+def coarse_grain(f: Filters) -> str | None:
+    """The grain Families Forward placements are drawn in when months are too small: the
+    filters' (fiscal years, quarters), or calendar years (None) under years or months."""
+    return f.grain if f.grain != "month" else None
 
 
 def _period_labels(stamps: pd.Series, grain: str | None) -> list[str]:
@@ -251,7 +258,8 @@ def chart_section(chart_id: str) -> SectionBuilder:
                                                               with_yearly_safe=True)
             # Per year (per period of the grain): monthly counts are mostly under the
             # suppression threshold.
-            title = per_grain_title(title.replace(" per month", " per year"), r.filters.grain)
+            title = per_grain_title(title.replace(" per month", " per year"),
+                                    coarse_grain(r.filters))
             fig = None
             if len(yearly) and not is_empty(chart_id, safe.display.where(~safe.mask, 1)):
                 fig = as_figure(mark_hidden(
