@@ -260,14 +260,28 @@ def _time_axis(values: Iterable, period_title: str | None = None, **kw) -> dict:
     if not values or not isinstance(values[0], str):
         return _years_axis(values, **kw)
     labels = period_labels(values)
-    step = max(1, math.ceil(len(labels) / 12))
-    noun = GRAIN_NOUNS[parse_period(labels[0]).grain][0]
+    grain = parse_period(labels[0]).grain
+    ticks = _period_ticks(labels, grain)
+    noun = GRAIN_NOUNS[grain][0]
     kw.pop("title", None)  # a year axis's title; the period axis names its grain
     return xaxis(**merged({"type": "category", "categoryorder": "array",
                            "categoryarray": labels, "tickmode": "array",
-                           "tickvals": labels[::step], "ticktext": labels[::step],
+                           "tickvals": ticks, "ticktext": ticks,
                            "range": [-0.5, len(labels) - 0.5],
                            "title": _title(period_title or noun[0].upper() + noun[1:])}, kw))
+
+
+def _period_ticks(labels: list[str], grain: str, most: int = 12) -> list[str]:
+    """At most about `most` of the labels to write on the axis: every one when they fit; for
+    many months or quarters, January (Q1) of every year or every few years."""
+    step = max(1, math.ceil(len(labels) / most))
+    per_year = {"month": 12, "quarter": 4}.get(grain)
+    if per_year and step > 1:
+        step = per_year * math.ceil(len(labels) / most / per_year)
+        first = next((i for i, label in enumerate(labels)
+                      if parse_period(label).first_month % 12 == 0), 0)
+        return labels[first::step]
+    return labels[::step]
 
 
 def _year_position(d: date) -> float:

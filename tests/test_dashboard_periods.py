@@ -224,6 +224,11 @@ def test_titles_axes_and_tables_show_period_labels(demo):
     q = parse_search("?period=quarter&from=2019-Q1&to=2024-Q4")
     axis = chart_spec("arrears_by_year", demo, q)["layout"]["xaxis"]
     assert len(axis["categoryarray"]) == 24 and len(axis["tickvals"]) <= 12
+    assert all(t.endswith("-Q1") for t in axis["tickvals"])  # the ticks open a year
+    months = chart_spec("arrears_by_year", demo, parse_search("?period=month&from=2007-07"
+                                                              "&to=2025-12"))
+    ticks = months["layout"]["xaxis"]["tickvals"]
+    assert len(ticks) <= 12 and all(t.endswith("-01") for t in ticks)
 
 
 @pytest.mark.parametrize("search", list(BRIEF) + ["?from=2009&to=2023"])
