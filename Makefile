@@ -45,9 +45,11 @@ system-deps:
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 test: $(VENV)/.test-installed system-deps
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 notebooks: $(VENV)/.test-installed $(WAREHOUSE)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dash import dcc, html
 
-from core.periods import GRAIN_CHOICES, periods_between
+from charts import format as fmt
+from core.periods import GRAIN_CHOICES, periods_between, window_words
 from dashboard import ids
 
 
@@ -46,9 +47,6 @@ def window_text(filters) -> str:
     """The window of resolved filters for a page heading: '2009–2023' under calendar years
     (as always), else in words with its months: 'NYC fiscal years FY2019–FY2024 (July 2018 –
     June 2024)'."""
-    from core.periods import window_words
-    from dashboard import format as fmt
-
     if not filters.grain:
         return fmt.year_range(filters.from_year, filters.to_year)
     return window_words(*filters.months(), filters.grain)

@@ -4,16 +4,20 @@ against `outcomes metrics` for the same window, and annotations on every time ax
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 from datetime import date
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 from dash import no_update
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from charts.export_context import export_context
+from charts.registry import CHARTS, chart_data, chart_spec, chart_title, display_table
 from core.periods import (
     GRAINS,
     convert_window,
@@ -22,10 +26,14 @@ from core.periods import (
     periods_between,
     window_words,
 )
+from core.vocabularies import BOROUGHS, PROGRAM_CODES
 from dashboard import ids
-from dashboard.charts import CHARTS, chart_data, chart_spec, chart_title
+from dashboard.shell import sync_bar
 from dashboard.url_state import from_controls, parse_search, to_search
-from etl.contract import BOROUGHS, PROGRAM_CODES
+from exports.chart_files import chart_file, download_filename
+from exports.report import build_sections, report_filename
+from outcomes.cli import build_parser, main
+from outcomes.commands_exports import period_filters
 from warehouse.query import Filters, open_warehouse
 
 PERIOD_GRAINS = [g for g in GRAINS if g != "year"]
@@ -85,7 +93,7 @@ def test_period_urls_are_forgiving_and_clamped_to_the_data():
 
 
 @st.composite
-def period_filters(draw) -> Filters:
+def period_windows(draw) -> Filters:
     grain = draw(st.sampled_from(PERIOD_GRAINS))
     lo = draw(st.integers(1990 * 12, 2079 * 12))  # the URL reads years 1900-2100
     hi = draw(st.integers(lo, lo + 240))
@@ -97,7 +105,7 @@ def period_filters(draw) -> Filters:
 
 
 @settings(max_examples=200, deadline=None)
-@given(period_filters(), st.booleans())
+@given(period_windows(), st.booleans())
 def test_period_urls_round_trip(f, suppress):
     search = to_search(f, suppress)
     assert search.startswith(f"?period={f.grain}&from={f.from_period}&to={f.to_period}")
@@ -141,7 +149,6 @@ def demo(demo_warehouse):
 def cli_metrics(demo_warehouse, capsys, first: str, last: str, grain: str,
                 total: bool = False) -> pd.DataFrame:
     """What `outcomes metrics --from F --to T --by GRAIN --format json` prints."""
-    from outcomes.cli import main
 
     argv = ["metrics", "--warehouse", str(demo_warehouse), "--from", first, "--to", last,
             "--by", grain, "--format", "json"] + (["--total"] if total else [])
@@ -191,7 +198,6 @@ def test_per_period_charts_match_outcomes_metrics(demo, demo_warehouse, capsys, 
 def test_window_totals_are_exact_month_windows(demo, demo_warehouse, capsys):
     """A chart of window totals under FY2019–FY2024 counts July 2018 to June 2024: the same
     as `outcomes metrics --from FY2019 --to FY2024` without --by."""
-    from outcomes.cli import main
 
     capsys.readouterr()
     assert main(["metrics", "--warehouse", str(demo_warehouse), "--from", "FY2019", "--to",
@@ -205,7 +211,6 @@ def test_window_totals_are_exact_month_windows(demo, demo_warehouse, capsys):
 
 # -- titles, axes, tables, events -------------------------------------------------------------
 def test_titles_axes_and_tables_show_period_labels(demo):
-    from dashboard.charts import display_table
 
     f = parse_search("?period=fiscal-year&from=FY2019&to=FY2024")
     assert chart_title("served_vs_graduates", demo, f) == (
@@ -269,7 +274,6 @@ def test_an_event_sits_inside_its_period_on_a_category_axis(demo):
 
 # -- the filter bar -----------------------------------------------------------------------------
 def test_the_period_control_writes_and_reads_the_url(demo_warehouse, monkeypatch):
-    from dashboard.shell import sync_bar
 
     monkeypatch.setenv("OUTCOMES_WAREHOUSE", str(demo_warehouse))
     # Choosing NYC fiscal year turns 2019–2024 into FY2019–FY2024 (one new URL).
@@ -297,7 +301,6 @@ def test_the_period_control_writes_and_reads_the_url(demo_warehouse, monkeypatch
 
 # -- downloads and the report pack --------------------------------------------------------------
 def test_downloads_follow_the_period(demo):
-    from exports.charts import chart_file, download_filename
 
     f = parse_search("?period=fiscal-year&from=FY2019&to=FY2024&program=PSP")
     text = chart_file("served_vs_graduates", demo, f, "csv").decode("utf-8-sig")
@@ -311,8 +314,7 @@ def test_downloads_follow_the_period(demo):
 
 
 def test_report_sections_and_words_follow_the_period(demo):
-    from exports.context import export_context
-    from exports.report import build_sections, report_filename
+
 
     f = parse_search("?period=quarter&from=2023-Q1&to=2024-Q4")
     ctx = export_context(demo, f)
@@ -331,10 +333,8 @@ def test_outcomes_report_takes_the_period(demo_warehouse):
     """`outcomes report --period fiscal-year --from 2019 --to 2024` asks for the same filters
     as the dashboard's ?period=fiscal-year&from=FY2019&to=FY2024 (the form of --from alone
     implies the period)."""
-    import argparse
 
-    from exports.cli import period_filters
-    from outcomes.cli import build_parser
+
 
     parser = build_parser()
     wh = open_warehouse(demo_warehouse)
@@ -349,7 +349,6 @@ def test_outcomes_report_takes_the_period(demo_warehouse):
 
 
 def test_every_chart_builds_at_every_grain(demo):
-    import plotly.graph_objects as go
 
     for search in BRIEF:
         f = parse_search(search, demo.data_years())
@@ -360,9 +359,6 @@ def test_every_chart_builds_at_every_grain(demo):
 def test_report_families_forward_placements_per_fiscal_year(demo, demo_warehouse, capsys):
     """The report draws Families Forward placements per period of the grain (monthly counts
     are small): per fiscal year, the same counts as `outcomes metrics --by fiscal-year`."""
-    from exports.context import export_context
-    from exports.report import build_sections
-
     f = parse_search("?period=fiscal-year&from=FY2019&to=FY2024")
     ctx = export_context(demo, f, suppressed=False)
     section = next(s for s in build_sections(demo, f, ctx=ctx) if s.chart_id == "ff_placements")

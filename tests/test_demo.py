@@ -14,7 +14,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from etl.demo import _build, build_demo, generate, metrics
+from etl.demo import build_demo, generate, metrics
+from etl.demo.generation import build_records
 
 PUBLISHED = [  # (program, from, to, metric, published value, tolerance)
     ("ARREARS_CAP", 2009, 2023, "ncps_with_reductions", 13_640, 0),
@@ -180,7 +181,7 @@ def test_parquet_holds_the_same_records_as_csv(tmp_path):
 
 @pytest.mark.parametrize("scale", [0.1, 2.5])
 def test_scale_multiplies_the_calibrated_volumes(scale):
-    data = _build(20240101, scale)
+    data = build_records(20240101, scale)
     cap = metrics(data, "ARREARS_CAP")
     assert cap["ncps_with_reductions"] == round(13_640 * scale)
     assert abs(cap["arrears_reduced_usd"] - 284_000_000 * scale) < 500_000 * max(scale, 1)

@@ -412,7 +412,7 @@ def test_same_id_same_key_across_loads_and_key_is_keyed_hmac(tmp_path, monkeypat
 
 
 def test_key_file_created_on_first_use(tmp_path, monkeypatch):
-    from outcomes.settings import create_key_file, hmac_key
+    from core.settings import create_key_file, hmac_key
 
     monkeypatch.delenv("OUTCOMES_HMAC_KEY")
     key_file = tmp_path / "keys" / ".hmac_key"

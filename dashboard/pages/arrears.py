@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dash import Dash, html
 
-from dashboard import format as fmt
-from dashboard.charts import DEBT_REDUCTION_EVENTS, chart_data, charts_for
-from dashboard.common import (
+from charts import format as fmt
+from charts.registry import DEBT_REDUCTION_EVENTS, chart_data, charts_for
+from charts.style import program_color, program_name
+from dashboard.page_parts import (
     Page,
     PageContext,
     page_frame,
@@ -14,7 +15,6 @@ from dashboard.common import (
     render_page,
 )
 from dashboard.period_control import window_text
-from dashboard.style import program_color, program_name
 
 PAGE = Page(
     key="arrears",

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from core.periods import period_containing, span_label, window_words
+from core.vocabularies import program_name
 from warehouse.query import Filters, Warehouse
 from warehouse.suppression import threshold
 
@@ -17,16 +18,6 @@ DEMO_NOTICE = (
 )
 AGENCY_NOTICE = "Source: OCSS program records loaded into the outcomes warehouse."
 SOURCE = "NYC Office of Child Support Services (OCSS), outcomes warehouse"
-
-
-def program_names() -> dict[str, str]:
-    from etl.contract import PROGRAMS
-
-    return {p.code: p.name for p in PROGRAMS}
-
-
-def program_label(code: str) -> str:
-    return program_names().get(code, code)
 
 
 @dataclass(frozen=True)
@@ -66,7 +57,7 @@ class ExportContext:
     @property
     def programs_text(self) -> str:
         p = self.filters.programs
-        return "all programs" if not p else ", ".join(program_label(c) for c in p)
+        return "all programs" if not p else ", ".join(program_name(c) for c in p)
 
     @property
     def boroughs_text(self) -> str:
@@ -138,3 +129,12 @@ def export_context(wh: Warehouse, filters: Filters | None = None, *, suppressed:
         min_count=threshold(min_count),
         generated_at=datetime.now(UTC),
     )
+
+
+def window_slug(f: Filters) -> str:
+    """The window of resolved filters for a file name: '2009-2023', '2015', or its periods
+    ('FY2019-FY2024')."""
+    if f.grain:
+        first, last = (period_containing(m, f.grain).label for m in f.months())
+        return first if first == last else f"{first}-{last}"
+    return f"{f.from_year}-{f.to_year}" if f.from_year != f.to_year else str(f.from_year)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
+
+from core.periods import GRAINS, convert_window, parse_period, period_containing
+from exports.figure_files import write_figures
+from exports.images import ExportEngineError, stop_engine
+from exports.report import build_report
+from outcomes.cli_args import CliError, filter_args, filters_from_args, open_for_reading
 
 
 def _suppression_args(p: argparse.ArgumentParser) -> None:
@@ -16,15 +23,11 @@ def _suppression_args(p: argparse.ArgumentParser) -> None:
 
 
 def _check_min_count(args) -> None:
-    from outcomes.cli import CliError
-
     if args.min_count is not None and args.min_count < 1:
         raise CliError("--min-count must be at least 1 (use --no-suppress to turn it off)")
 
 
 def _period_arg(p: argparse.ArgumentParser) -> None:
-    from core.periods import GRAINS
-
     p.add_argument("--period", choices=list(GRAINS), default=None,
                    help="the periods of the time charts and tables, as the dashboard's period "
                    "control: year (default), fiscal-year (NYC, July-June), federal-fiscal-year, "
@@ -36,11 +39,6 @@ def period_filters(args, wh):
     --from/--to), the ends converted to that grain as the dashboard's URL converts them
     (`--period fiscal-year --from 2019 --to 2024` is FY2019-FY2024); a missing end is the
     period holding the data's first (last) month."""
-    from dataclasses import replace
-
-    from core.periods import convert_window, parse_period, period_containing
-    from outcomes.cli import filters_from_args
-
     f = filters_from_args(args)
     ends = [v for v in (args.from_year, args.to_year) if v]
     grain = args.period or next((g for g in (parse_period(v).grain for v in ends)
@@ -56,16 +54,12 @@ def period_filters(args, wh):
 
 
 def cmd_report(args) -> int:
-    from exports.images import ExportEngineError, stop_engine
-    from exports.report import build_report
-    from outcomes.cli import CliError, _open
-
     out = Path(args.out)
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("pdf", "pptx"):
         raise CliError(f"--out must end in .pdf or .pptx, not {out.name!r}")
     _check_min_count(args)
-    wh = _open(args)
+    wh = open_for_reading(args)
     filters = period_filters(args, wh)
     try:
         build_report(wh, filters, out, fmt, min_count=args.min_count,
@@ -82,12 +76,8 @@ def cmd_report(args) -> int:
 
 
 def cmd_figures(args) -> int:
-    from exports.figures import write_figures
-    from exports.images import ExportEngineError, stop_engine
-    from outcomes.cli import CliError, _open
-
     _check_min_count(args)
-    wh = _open(args)
+    wh = open_for_reading(args)
     filters = period_filters(args, wh)
     try:
         written = write_figures(wh, filters, Path(args.out), args.format,
@@ -106,8 +96,6 @@ def cmd_figures(args) -> int:
 
 def register(subparsers) -> None:
     """Add `report` and `figures` to the `outcomes` command's subparsers."""
-    from outcomes.cli import _filter_args
-
     p = subparsers.add_parser(
         "report", help="the leadership report pack (PDF or PPTX)",
         description="A cover, one page per headline chart (figure, definition and a table "
@@ -115,7 +103,7 @@ def register(subparsers) -> None:
         "docs/exports.md.")
     p.add_argument("--out", required=True, metavar="FILE",
                    help="output file: .pdf or .pptx (the format follows the suffix)")
-    _filter_args(p)
+    filter_args(p)
     _period_arg(p)
     _suppression_args(p)
     p.set_defaults(func=cmd_report)
@@ -129,7 +117,7 @@ def register(subparsers) -> None:
     p.add_argument("--format", choices=["png", "svg", "pdf"], default="png")
     p.add_argument("--chart", action="append", default=[], metavar="ID",
                    help="only this chart (repeat; default: the headline charts)")
-    _filter_args(p)
+    filter_args(p)
     _period_arg(p)
     _suppression_args(p)
     p.set_defaults(func=cmd_figures)
