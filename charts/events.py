@@ -13,6 +13,7 @@ import csv
 from dataclasses import dataclass
 from datetime import date
 
+from core.periods import month_index
 from core.settings import annotations_path
 from core.vocabularies import FAMILIES_FORWARD_ENROLLMENT_WINDOW, program_code
 
@@ -70,11 +71,24 @@ def annotations() -> tuple[ProgramEvent, ...]:
 
 
 def events_for(programs, from_year: int, to_year: int) -> tuple[ProgramEvent, ...]:
-    """Events and notes in the window; only the selected programs' (and notes for every
-    program) when a program filter is set."""
-    chosen = set(programs or ())
+    """Events and notes in the calendar years; only the selected programs' (and notes for
+    every program) when a program filter is set."""
+    return _select(from_year * 12, to_year * 12 + 11, programs)
+
+
+def events_in(filters, among=None) -> tuple[ProgramEvent, ...]:
+    """`events_for` over the exact months of resolved filters (warehouse.query.Filters): a
+    fiscal-year window FY2019–FY2024 holds the events from July 2018 to June 2024. `among`
+    (program codes) keeps a chart's events to its programs (notes for every program stay)."""
+    return _select(*filters.months(), filters.programs, among)
+
+
+def _select(first_month: int, last_month: int, programs, among=None
+            ) -> tuple[ProgramEvent, ...]:
+    chosen, family = set(programs or ()), set(among or ())
     return tuple(sorted(
         (e for e in PROGRAM_EVENTS + annotations()
-         if from_year <= e.on.year <= to_year
-         and (not chosen or not e.program or e.program in chosen)),
+         if first_month <= month_index(e.on) <= last_month
+         and (not e.program or ((not chosen or e.program in chosen)
+                                and (not family or e.program in family)))),
         key=lambda e: e.on))

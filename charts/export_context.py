@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
+from core.periods import period_containing, span_label, window_words
 from core.vocabularies import program_name
 from warehouse.query import Filters, Warehouse
 from warehouse.suppression import threshold
@@ -31,13 +32,28 @@ class ExportContext:
 
     @property
     def window(self) -> str:
-        f = self.filters
-        return str(f.from_year) if f.from_year == f.to_year else f"{f.from_year}\u2013{f.to_year}"
+        """'2009–2023', or the periods of the filters' grain: 'FY2019–FY2024'."""
+        return self.window_ascii.replace("-", "\u2013") if not self.filters.grain else \
+            span_label(*self._period_labels())
 
     @property
     def window_ascii(self) -> str:
         f = self.filters
+        if f.grain:
+            first, last = self._period_labels()
+            return first if first == last else f"{first}-{last}"
         return str(f.from_year) if f.from_year == f.to_year else f"{f.from_year}-{f.to_year}"
+
+    def _period_labels(self) -> tuple[str, str]:
+        first, last = self.filters.months()
+        return (period_containing(first, self.filters.grain).label,
+                period_containing(last, self.filters.grain).label)
+
+    @property
+    def window_words(self) -> str:
+        """The window in words: 'calendar years 2009–2023', 'NYC fiscal years FY2019–FY2024
+        (July 2018 – June 2024)' (core.periods.window_words)."""
+        return window_words(*self.filters.months(), self.filters.grain)
 
     @property
     def programs_text(self) -> str:
@@ -51,6 +67,9 @@ class ExportContext:
 
     @property
     def filters_text(self) -> str:
+        if self.filters.grain:
+            when = self.window_words[0].upper() + self.window_words[1:]
+            return f"{when}; programs: {self.programs_text}; boroughs: {self.boroughs_text}"
         return (f"Years {self.window} (calendar years); programs: {self.programs_text}; "
                 f"boroughs: {self.boroughs_text}")
 
@@ -112,3 +131,12 @@ def export_context(wh: Warehouse, filters: Filters | None = None, *, suppressed:
         min_count=threshold(min_count),
         generated_at=datetime.now(UTC),
     )
+
+
+def window_slug(f: Filters) -> str:
+    """The window of resolved filters for a file name: '2009-2023', '2015', or its periods
+    ('FY2019-FY2024')."""
+    if f.grain:
+        first, last = (period_containing(m, f.grain).label for m in f.months())
+        return first if first == last else f"{first}-{last}"
+    return f"{f.from_year}-{f.to_year}" if f.from_year != f.to_year else str(f.from_year)

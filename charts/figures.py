@@ -20,7 +20,7 @@ the program metric table (warehouse/sql/queries/program_metrics.sql).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 import numpy as np
@@ -58,6 +58,7 @@ from charts.style import (
     program_color,
     program_name,
 )
+from core.periods import GRAIN_NOUNS, month_index, parse_period, periods_between
 from warehouse.metrics import METRICS
 
 __all__ = [
@@ -106,6 +107,52 @@ def _years_axis(years: Iterable[int], **kw) -> dict:
                            "title": _title("Year")}, kw))
 
 
+def _time(df: pd.DataFrame) -> str:
+    """A frame's period column: `period` (labels such as FY2024, 2024-Q1) or `year`."""
+    return "period" if "period" in df.columns else "year"
+
+
+def period_labels(values: Iterable[str]) -> list[str]:
+    """Every period from the first to the last of `values` (labels of one grain), in order,
+    so that a period with no row still has its place on the axis."""
+    spans = [parse_period(v) for v in set(values)]
+    if not spans:
+        return []
+    return [p.label for p in periods_between(min(spans).first_month,
+                                             max(spans).last_month, spans[0].grain)]
+
+
+def _time_axis(values: Iterable, period_title: str | None = None, **kw) -> dict:
+    """The x axis of a time chart: calendar years as before (`_years_axis`), or period labels
+    on a category axis, every period in order, at most ~12 labelled ticks."""
+    values = list(values)
+    if not values or not isinstance(values[0], str):
+        return _years_axis(values, **kw)
+    labels = period_labels(values)
+    grain = parse_period(labels[0]).grain
+    ticks = _period_ticks(labels, grain)
+    noun = GRAIN_NOUNS[grain][0]
+    kw.pop("title", None)  # a year axis's title; the period axis names its grain
+    return xaxis(**merged({"type": "category", "categoryorder": "array",
+                           "categoryarray": labels, "tickmode": "array",
+                           "tickvals": ticks, "ticktext": ticks,
+                           "range": [-0.5, len(labels) - 0.5],
+                           "title": _title(period_title or noun[0].upper() + noun[1:])}, kw))
+
+
+def _period_ticks(labels: list[str], grain: str, most: int = 12) -> list[str]:
+    """At most about `most` of the labels to write on the axis: every one when they fit; for
+    many months or quarters, January (Q1) of every year or every few years."""
+    step = max(1, math.ceil(len(labels) / most))
+    per_year = {"month": 12, "quarter": 4}.get(grain)
+    if per_year and step > 1:
+        step = per_year * math.ceil(len(labels) / most / per_year)
+        first = next((i for i, label in enumerate(labels)
+                      if parse_period(label).first_month % 12 == 0), 0)
+        return labels[first::step]
+    return labels[::step]
+
+
 def _year_position(d: date) -> float:
     """A date on an axis of integer years whose bars span year-0.5 .. year+0.5."""
     start = date(d.year, 1, 1)
@@ -113,32 +160,73 @@ def _year_position(d: date) -> float:
     return d.year - 0.5 + (d - start).days / days
 
 
-def _events(events: Iterable[ProgramEvent], ymax: float, date_axis: bool = False
-            ) -> tuple[list[dict], dict]:
-    """(traces, layout) marking program events: dotted vertical lines (layout shapes),
-    numbered markers on top with the detail on hover."""
+def event_position(d: date, axis: Sequence | None) -> float | str | None:
+    """Where a date falls on a time axis: `axis` None is a date axis (the ISO date); integers
+    are calendar years (`_year_position`); labels are periods on a category axis, whose
+    category i spans i-0.5 .. i+0.5 (None when the date is in none of them)."""
+    if axis is None:
+        return d.isoformat()
+    axis = list(axis)
+    if not axis or not isinstance(axis[0], str):
+        return _year_position(d)
+    month = month_index(d)
+    for i, label in enumerate(axis):
+        p = parse_period(label)
+        if p.first_month <= month <= p.last_month:
+            return i - 0.5 + (d - p.start).days / ((p.end - p.start).days + 1)
+    return None
+
+
+EVENTS_LEGEND = "Program events and notes (hover ▼)"
+
+
+def _events(events: Iterable[ProgramEvent], ymax: float = 0.0, date_axis: bool = False,
+            axis: Sequence | None = None, refs: Sequence[tuple[str, str]] = (("x", "y"),),
+            legend: bool = True) -> tuple[list[dict], dict]:
+    """(traces, layout parts) marking program events and annotation notes on a time axis, on
+    every panel of `refs`: a dotted vertical line at the date (a layout shape) and a numbered
+    ▼ at the top of the panel with the note on hover (a layout annotation: it sits at the date
+    on any axis, a category axis of periods included). The axis is calendar years (default,
+    or `axis` of integers), dates (`date_axis`), or period labels (`axis` of labels). One
+    legend entry says what the ▼ are. `ymax` is unused (kept for older callers)."""
     events = list(events)
-    if not events:
+    axis_values = None if date_axis else (axis if axis is not None else [0])
+    placed = [(e, event_position(e.on, axis_values)) for e in events]
+    placed = [(e, x) for e, x in placed if x is not None]
+    if not placed:
         return [], {}
-    xs = [e.on if date_axis else _year_position(e.on) for e in events]
-    shapes = [{"type": "line", "x0": x, "x1": x, "y0": 0, "y1": 1, "yref": "paper", "xref": "x",
-               "line": {"color": EVENT_LINE, "width": 1, "dash": "dot"}, "layer": "below"}
-              for x in xs]
-    marker = {
-        "type": "scatter", "x": xs, "y": [ymax * 1.04] * len(xs), "mode": "markers+text",
-        "marker": {"symbol": "triangle-down", "size": 11, "color": EVENT_LINE},
-        "text": [str(i + 1) for i in range(len(events))], "textposition": "top center",
-        "textfont": {"size": 10, "color": EVENT_LINE},
-        "hovertext": [e.detail for e in events], "hovertemplate": "%{hovertext}<extra></extra>",
-        "name": "Program events (hover ▼)", "showlegend": True, "cliponaxis": False,
-    }
-    return [marker], {"shapes": shapes}
+    shapes, notes = [], []
+    for x_ref, y_ref in refs:
+        for i, (e, x) in enumerate(placed):
+            shapes.append({"type": "line", "x0": x, "x1": x, "y0": 0, "y1": 1,
+                           "xref": x_ref, "yref": f"{y_ref} domain", "layer": "below",
+                           "line": {"color": EVENT_LINE, "width": 1, "dash": "dot"}})
+            notes.append({"x": x, "xref": x_ref, "y": 1, "yref": f"{y_ref} domain",
+                          "yanchor": "top", "showarrow": False, "text": f"{i + 1}<br>▼",
+                          "font": {"size": 10, "color": EVENT_LINE},
+                          "hovertext": plain_text(e.detail)})
+    key = {"type": "scatter", "x": [None], "y": [None], "mode": "markers",
+           "marker": {"symbol": "triangle-down", "size": 10, "color": EVENT_LINE},
+           "name": EVENTS_LEGEND, "showlegend": legend, "hoverinfo": "skip",
+           "hovertext": [plain_text(e.detail) for e, _ in placed]}
+    return [key], {"shapes": shapes, "annotations": notes}
 
 
-def _max_stack(df: pd.DataFrame, value: str, by: str = "year") -> float:
+def with_marks(parts: dict, *more: dict) -> dict:
+    """Layout parts whose shapes and annotations lists are joined (not replaced, as `merged`
+    would) with those of `more`."""
+    out = dict(parts)
+    for m in more:
+        for key in ("shapes", "annotations"):
+            if m.get(key):
+                out[key] = [*out.get(key, []), *m[key]]
+    return out
+
+
+def _max_stack(df: pd.DataFrame, value: str, by: str | None = None) -> float:
     if df.empty:
         return 0.0
-    tops = df.groupby(by)[value].sum()
+    tops = df.groupby(by or _time(df))[value].sum()
     return float(max(tops.max(), 0.0)) if len(tops) else 0.0
 
 
@@ -153,10 +241,11 @@ def _nonempty(df: pd.DataFrame | None, *value_columns: str) -> bool:
     return bool(np.any(values != 0))
 
 
-def _per_program(df: pd.DataFrame, sort: str = "year"):
-    """(program, its rows sorted by `sort` as {column: array}) in display order. Arrays, not
-    frames: a frame per program costs more than the chart it is for."""
-    order = np.argsort(df[sort].to_numpy(), kind="stable")
+def _per_program(df: pd.DataFrame, sort: str | None = None):
+    """(program, its rows sorted by `sort` (default: the period column) as {column: array}) in
+    display order. Arrays, not frames: a frame per program costs more than the chart it is
+    for."""
+    order = np.argsort(df[sort or _time(df)].to_numpy(), kind="stable")
     columns = {c: df[c].to_numpy()[order] for c in df.columns}
     programs = columns["program"]
     for p in _programs_in(df):
@@ -166,9 +255,10 @@ def _per_program(df: pd.DataFrame, sort: str = "year"):
 
 def _program_lines(df: pd.DataFrame, column: str, label: str, marker_size: int = 5
                    ) -> list[dict]:
-    """One line per program of `column` by year, in the program's colour."""
+    """One line per program of `column` by period, in the program's colour."""
+    x = _time(df)
     return [{
-        "type": "scatter", "x": _values(d["year"]), "y": _values(d[column]),
+        "type": "scatter", "x": _values(d[x]), "y": _values(d[column]),
         "name": program_name(p), "mode": "lines+markers",
         "line": {"color": program_color(p), "width": 2}, "marker": {"size": marker_size},
         "hovertemplate": f"{program_name(p)} %{{x}}<br>{label}: %{{y:,.0f}}<extra></extra>",
@@ -186,11 +276,13 @@ OVERVIEW_SERIES = (
 
 
 @builder
-def overview_trends(df: pd.DataFrame, title: str = "") -> dict:
-    """Small multiples: each headline total (summed over programs) per year.
+def overview_trends(df: pd.DataFrame, title: str = "",
+                    events: Iterable[ProgramEvent] = ()) -> dict:
+    """Small multiples: each headline total (summed over programs) per period, events marked
+    on every panel.
 
-    Columns: year, participants_served, graduates, placements, arrears_reduced_usd,
-    ncps_with_reductions.
+    Columns: year (or period), participants_served, graduates, placements,
+    arrears_reduced_usd, ncps_with_reductions.
     """
     series = [s for s in OVERVIEW_SERIES if s[0] in df.columns]
     if not _nonempty(df, *[s[0] for s in series]):
@@ -198,21 +290,41 @@ def overview_trends(df: pd.DataFrame, title: str = "") -> dict:
     grid, titles, refs = subplot_grid(1, len(series), [s[1] for s in series],
                                       horizontal_spacing=0.06)
     traces, axes = [], {}
+    t = _time(df)
     for (col, label, d3), (x_ref, y_ref) in zip(series, refs, strict=True):
         traces.append({
-            "type": "scatter", "x": _values(df["year"]), "y": _values(df[col]),
+            "type": "scatter", "x": _values(df[t]), "y": _values(df[col]),
             "mode": "lines+markers", "name": label, "showlegend": False,
             "line": {"color": INK, "width": 2}, "marker": {"size": 5},
             "hovertemplate": f"%{{x}}<br>{label}: %{{y:{d3}}}<extra></extra>",
             "xaxis": x_ref, "yaxis": y_ref,
         })
-        axes[_axis_key(x_ref)] = merged(grid[_axis_key(x_ref)],
-                                        xaxis(tickformat="d", nticks=4))
+        x_axis = (xaxis(tickformat="d", nticks=4) if t == "year" else
+                  _small_period_axis(df[t]))
+        axes[_axis_key(x_ref)] = merged(grid[_axis_key(x_ref)], x_axis)
         axes[_axis_key(y_ref)] = merged(grid[_axis_key(y_ref)], yaxis(
             tickformat="$~s" if col.endswith("_usd") else "~s", rangemode="tozero"))
     for a in titles:
         a["font"] = {"size": 12, "color": MUTED_INK}
-    return spec(traces, layout(title, 300, axes, annotations=titles))
+    markers, marks = _events(events, axis=_axis_values(df), refs=[r[:2] for r in refs],
+                             legend=False)
+    return spec(traces + markers, layout(title, 300, axes,
+                                         **with_marks({"annotations": titles}, marks)))
+
+
+def _axis_values(df: pd.DataFrame) -> list:
+    """The positions of a time axis, for `_events`: every period label in order, or the
+    years (any integer: calendar years are placed by date)."""
+    t = _time(df)
+    return period_labels(df[t]) if t == "period" else [int(v) for v in df[t][:1]] or [0]
+
+
+def _small_period_axis(values) -> dict:
+    """A period axis for a small panel: three or four labelled ticks, no title."""
+    axis = _time_axis(values)
+    labels = axis["categoryarray"]
+    step = max(1, math.ceil(len(labels) / 3))
+    return {**axis, "tickvals": labels[::step], "ticktext": labels[::step], "title": None}
 
 
 @builder
@@ -222,7 +334,7 @@ def sparkline(df: pd.DataFrame, column: str, color: str = INK, d3: str = fmt.D3_
     traces = []
     if df is not None and not df.empty and column in df.columns:
         traces.append({
-            "type": "scatter", "x": _values(df["year"]), "y": _values(df[column]),
+            "type": "scatter", "x": _values(df[_time(df)]), "y": _values(df[column]),
             "mode": "lines", "line": {"color": color, "width": 2},
             "fill": "tozeroy", "fillcolor": "rgba(11, 92, 171, 0.08)",
             "hovertemplate": f"%{{x}}: %{{y:{d3}}}<extra></extra>",
@@ -270,11 +382,12 @@ def program_summary(df: pd.DataFrame, title: str = "") -> dict:
 
 # -- employment -------------------------------------------------------------------------------
 @builder
-def served_vs_graduates(df: pd.DataFrame, title: str = "") -> dict:
-    """One panel per program: participants served and graduates per year (bars), with the
-    graduation rate (line, right axis).
+def served_vs_graduates(df: pd.DataFrame, title: str = "",
+                        events: Iterable[ProgramEvent] = ()) -> dict:
+    """One panel per program: participants served and graduates per period (bars), with the
+    graduation rate (line, right axis); events marked on every panel.
 
-    Columns: year, program, participants_served, graduates, graduation_rate.
+    Columns: year (or period), program, participants_served, graduates, graduation_rate.
     """
     if not _nonempty(df, "participants_served", "graduates"):
         return empty_figure.spec(title)
@@ -290,13 +403,14 @@ def served_vs_graduates(df: pd.DataFrame, title: str = "") -> dict:
     )
     top_rate = df["graduation_rate"].max(skipna=True)
     top_rate = 1.0 if pd.isna(top_rate) else max(1.0, float(top_rate))
-    dtick = 2 if df["year"].nunique() > 8 else 1
+    t = _time(df)
+    dtick = 2 if df[t].nunique() > 8 else 1
     traces, axes = [], {}
     for i, ((p, d), (x_ref, y_ref, y2_ref)) in enumerate(
             zip(_per_program(df), refs, strict=False)):
         c = i % cols + 1
         color, name = program_color(p), program_name(p)
-        x = _values(d["year"])
+        x = _values(d[t])
         traces += [
             {"type": "bar", "x": x, "y": _values(d["participants_served"]),
              "name": "Participants served", "legendgroup": "served", "showlegend": False,
@@ -318,6 +432,8 @@ def served_vs_graduates(df: pd.DataFrame, title: str = "") -> dict:
         ]
         axes[_axis_key(x_ref)] = merged(grid[_axis_key(x_ref)], {
             "tickformat": "d", "dtick": dtick, "showgrid": False, "linecolor": GRID,
+            "ticks": "outside", "tickcolor": GRID} if t == "year" else {
+            **_small_period_axis(df[t]), "showgrid": False, "linecolor": GRID,
             "ticks": "outside", "tickcolor": GRID})
         axes[_axis_key(y_ref)] = _whole_ticks(merged(grid[_axis_key(y_ref)], {
             "tickformat": "~s", "rangemode": "tozero", "gridcolor": GRID,
@@ -344,9 +460,11 @@ def served_vs_graduates(df: pd.DataFrame, title: str = "") -> dict:
     ]
     for a in titles:
         a["font"] = {"size": 13, "color": INK}
-    return spec(traces, layout(
-        title, height, axes,
-        barmode="group", bargap=0.15, annotations=titles,
+    markers, marks = _events(events, axis=_axis_values(df),
+                             refs=[r[:2] for r in refs[:len(programs)]])
+    return spec(traces + markers, layout(
+        title, height, axes, with_marks({"annotations": titles}, marks),
+        barmode="group", bargap=0.15,
         # The legend sits under the title, above the first row's panel titles.
         legend={"orientation": "h", "y": 1 + 44 / plot_height, "yanchor": "bottom", "x": 0,
                 "xanchor": "left", "font": {"size": 11}},
@@ -355,12 +473,15 @@ def served_vs_graduates(df: pd.DataFrame, title: str = "") -> dict:
 
 
 @builder
-def new_enrollments(df: pd.DataFrame, title: str = "") -> dict:
-    """New enrollments per program per year (lines). Columns: year, program, new_enrollments."""
+def new_enrollments(df: pd.DataFrame, title: str = "",
+                    events: Iterable[ProgramEvent] = ()) -> dict:
+    """New enrollments per program per period (lines), events marked. Columns: year (or
+    period), program, new_enrollments."""
     if not _nonempty(df, "new_enrollments"):
         return empty_figure.spec(title)
-    return spec(_program_lines(df, "new_enrollments", "New enrollments"), layout(
-        title, 440, xaxis=_years_axis(df["year"]),
+    markers, marks = _events(events, axis=_axis_values(df))
+    return spec(_program_lines(df, "new_enrollments", "New enrollments") + markers, layout(
+        title, 440, marks, xaxis=_time_axis(df[_time(df)]),
         yaxis=yaxis(title=_title("New enrollments"), tickformat=",.0f", rangemode="tozero")))
 
 
@@ -396,20 +517,21 @@ def arrears_by_year(df: pd.DataFrame, title: str = "",
                     events: Iterable[ProgramEvent] = ()) -> dict:
     """DSS arrears reduced per program per year (stacked bars), program events marked.
 
-    Columns: year, program, arrears_reduced_usd.
+    Columns: year (or period), program, arrears_reduced_usd.
     """
     if not _nonempty(df, "arrears_reduced_usd"):
         return empty_figure.spec(title)
+    t = _time(df)
     traces = [{
-        "type": "bar", "x": _values(d["year"]), "y": _values(d["arrears_reduced_usd"]),
+        "type": "bar", "x": _values(d[t]), "y": _values(d["arrears_reduced_usd"]),
         "name": program_name(p), "marker": {"color": program_color(p)},
         "customdata": [fmt.money(v) for v in d["arrears_reduced_usd"]],
         "hovertemplate": f"{program_name(p)} %{{x}}<br>DSS arrears reduced: %{{customdata}}"
                          "<extra></extra>",
     } for p, d in _per_program(df)]
-    markers, marks = _events(events, _max_stack(df, "arrears_reduced_usd"))
+    markers, marks = _events(events, axis=_axis_values(df))
     return spec(traces + markers, layout(
-        title, 460, marks, barmode="stack", bargap=0.2, xaxis=_years_axis(df["year"]),
+        title, 460, marks, barmode="stack", bargap=0.2, xaxis=_time_axis(df[t]),
         yaxis=yaxis(title=_title("DSS arrears reduced ($)"), tickformat="$~s",
                     rangemode="tozero")))
 
@@ -419,15 +541,17 @@ def ncps_by_year(df: pd.DataFrame, title: str = "",
                  events: Iterable[ProgramEvent] = ()) -> dict:
     """NCPs with reductions per program per year (lines), program events marked.
 
-    Columns: year, program, ncps_with_reductions.
+    Columns: year (or period), program, ncps_with_reductions.
     """
     if not _nonempty(df, "ncps_with_reductions"):
         return empty_figure.spec(title)
     lines = _program_lines(df, "ncps_with_reductions", "NCPs with reductions", marker_size=6)
-    markers, marks = _events(events, float(df["ncps_with_reductions"].max()))
+    markers, marks = _events(events, axis=_axis_values(df))
+    t = _time(df)
+    x_axis = (_years_axis(df[t], range=[df[t].min() - 0.5, df[t].max() + 0.5])
+              if t == "year" else _time_axis(df[t]))
     return spec(lines + markers, layout(
-        title, 440, marks,
-        xaxis=_years_axis(df["year"], range=[df["year"].min() - 0.5, df["year"].max() + 0.5]),
+        title, 440, marks, xaxis=x_axis,
         yaxis=yaxis(title=_title("NCPs with reductions"), tickformat=",.0f",
                     rangemode="tozero")))
 
@@ -462,15 +586,20 @@ def arrears_program_totals(df: pd.DataFrame, title: str = "") -> dict:
 
 
 @builder
-def arrears_cumulative(df: pd.DataFrame, title: str = "") -> dict:
-    """Cumulative DSS arrears reduced since each program began, through each year's end.
+def arrears_cumulative(df: pd.DataFrame, title: str = "",
+                       events: Iterable[ProgramEvent] = ()) -> dict:
+    """Cumulative DSS arrears reduced since each program began, through each period's end;
+    events marked.
 
-    Columns: year, program, arrears_reduced_usd, ncps_with_reductions (cumulative values).
+    Columns: year (or period), program, arrears_reduced_usd, ncps_with_reductions (cumulative
+    values).
     """
     if not _nonempty(df, "arrears_reduced_usd"):
         return empty_figure.spec(title)
+    t = _time(df)
+    markers, marks = _events(events, axis=_axis_values(df))
     traces = [{
-        "type": "scatter", "x": _values(d["year"]), "y": _values(d["arrears_reduced_usd"]),
+        "type": "scatter", "x": _values(d[t]), "y": _values(d["arrears_reduced_usd"]),
         "name": program_name(p), "mode": "lines+markers",
         "line": {"color": program_color(p), "width": 2}, "marker": {"size": 5},
         "customdata": [[fmt.money(a), fmt.count(n)] for a, n in
@@ -479,30 +608,35 @@ def arrears_cumulative(df: pd.DataFrame, title: str = "") -> dict:
                          "Reduced since start: %{customdata[0]}<br>"
                          "NCPs since start: %{customdata[1]}<extra></extra>",
     } for p, d in _per_program(df)]
-    return spec(traces, layout(
-        title, 420, xaxis=_years_axis(df["year"], title=_title("Through the end of year")),
+    return spec(traces + markers, layout(
+        title, 420, marks,
+        xaxis=_time_axis(df[t], title=_title("Through the end of year"),
+                         period_title="Through the end of the period"),
         yaxis=yaxis(title=_title("Cumulative DSS arrears reduced ($)"), tickformat="$~s",
                     rangemode="tozero")))
 
 
 @builder
-def avg_reduction_by_year(df: pd.DataFrame, title: str = "") -> dict:
-    """Average DSS arrears reduction per NCP, per program per year (lines).
+def avg_reduction_by_year(df: pd.DataFrame, title: str = "",
+                          events: Iterable[ProgramEvent] = ()) -> dict:
+    """Average DSS arrears reduction per NCP, per program per period (lines), events marked.
 
-    Columns: year, program, avg_reduction_usd.
+    Columns: year (or period), program, avg_reduction_usd.
     """
     if not _nonempty(df, "avg_reduction_usd"):
         return empty_figure.spec(title)
+    t = _time(df)
+    markers, marks = _events(events, axis=_axis_values(df))
     traces = [{
-        "type": "scatter", "x": _values(d["year"]), "y": _values(d["avg_reduction_usd"]),
+        "type": "scatter", "x": _values(d[t]), "y": _values(d["avg_reduction_usd"]),
         "name": program_name(p), "mode": "lines+markers",
         "line": {"color": program_color(p), "width": 2}, "marker": {"size": 5},
         "connectgaps": False, "customdata": [fmt.money(v) for v in d["avg_reduction_usd"]],
         "hovertemplate": f"{program_name(p)} %{{x}}<br>Average per NCP: %{{customdata}}"
                          "<extra></extra>",
     } for p, d in _per_program(df)]
-    return spec(traces, layout(
-        title, 400, xaxis=_years_axis(df["year"]),
+    return spec(traces + markers, layout(
+        title, 400, marks, xaxis=_time_axis(df[t]),
         yaxis=yaxis(title=_title("Average reduction per NCP ($)"), tickformat="$~s",
                     rangemode="tozero")))
 
@@ -511,19 +645,32 @@ def avg_reduction_by_year(df: pd.DataFrame, title: str = "") -> dict:
 @builder
 def ff_placements(df: pd.DataFrame, title: str = "",
                   enrollment_window: tuple[date, date] = FF_ENROLLMENT_WINDOW,
-                  grain: str = "month") -> dict:
+                  grain: str = "month", events: Iterable[ProgramEvent] = ()) -> dict:
     """Families Forward placements per month (or per year: grain="year", each row's `month`
-    then being 1 January of its year), the enrollment window shaded.
+    then being 1 January of its year; or per period of another grain: a `period` column of
+    labels, FY2024), the enrollment window shaded.
 
-    Columns: month (first day of the period), placements.
+    Columns: month (first day of the period) or period, placements.
     """
     if not _nonempty(df, "placements"):
         return empty_figure.spec(title)
     start, end = enrollment_window
-    months = pd.to_datetime(df["month"])
     bar = {"type": "bar", "y": _values(df["placements"]), "name": "Placements",
            "marker": {"color": program_color("FAMILIES_FORWARD")}}
-    if grain == "year":
+    axis_values = [0]
+    if "period" in df.columns:  # periods of a grain on a category axis
+        axis_values = period_labels(df["period"])
+        n = len(axis_values)
+        first, last = parse_period(axis_values[0]), parse_period(axis_values[-1])
+        shade = [-0.5 if start < first.start else (n - 0.5 if start > last.end else
+                                                    event_position(start, axis_values)),
+                 -0.5 if end < first.start else (n - 0.5 if end > last.end else
+                                                  event_position(end, axis_values))]
+        bar.update(x=list(df["period"]),
+                   hovertemplate="%{x}<br>Placements: %{y:,.0f}<extra></extra>")
+        x_axis = _time_axis(df["period"], period_title="Period placed")
+    elif grain == "year":
+        months = pd.to_datetime(df["month"])
         # Whole years on a numeric axis: a bar is centred on its year, so a date d sits at
         # year + (fraction of the year elapsed) - 0.5.
         x = months.dt.year
@@ -533,6 +680,7 @@ def ff_placements(df: pd.DataFrame, title: str = "",
         lo, hi = min(float(x.min()), shade[0]) - 0.6, max(float(x.max()), shade[1]) + 0.6
         x_axis = xaxis(title=_title("Year placed"), range=[lo, hi], dtick=1, tickformat="d")
     else:
+        months = pd.to_datetime(df["month"])
         shade = [start.isoformat(), end.isoformat()]
         bar.update(x=[f"{m:%Y-%m-%d}" for m in months], xperiod="M1",
                    xperiodalignment="middle",
@@ -546,8 +694,11 @@ def ff_placements(df: pd.DataFrame, title: str = "",
              "x": shade[0], "xref": "x", "xanchor": "left", "y": 1, "yref": "y domain",
              "yanchor": "top", "showarrow": False, "font": {"size": 11, "color": MUTED_INK}}
     top = float(df["placements"].max())
-    return spec([bar], layout(
-        title, 400, showlegend=False, bargap=0.1, shapes=[window], annotations=[label],
+    markers, marks = _events(events, date_axis=grain == "month" and "period" not in df.columns,
+                             axis=axis_values, legend=False)
+    return spec([bar] + markers, layout(
+        title, 400, showlegend=False, bargap=0.1,
+        **with_marks({"shapes": [window], "annotations": [label]}, marks),
         xaxis=x_axis,
         yaxis=yaxis(title=_title("Placements"), tickformat=",.0f", range=[0, top * 1.18])))
 

@@ -57,7 +57,7 @@ def cohort_completion(df: pd.DataFrame, title: str = "",
                              "<br>by the latest data: %{customdata[2]:.1%}<extra></extra>",
         })
     top = float(np.nanmax(d["completion_1y_share"].to_numpy(dtype=float)))
-    markers, marks = _events(events, top)
+    markers, marks = _events(events, top, axis=[0])
     return spec(traces + markers, layout(
         title, 420, marks, xaxis=_years_axis(d["year"], title=_title("Year enrolled (the cohort)")),
         yaxis=yaxis(title=_title("Graduated within 1 year"),

@@ -28,9 +28,10 @@ from charts.derived import (
     GRADUATION_RATE_DEFINITION,
     with_ratios,
 )
-from charts.events import events_for
+from charts.events import events_in
 from charts.lives import within_lives
 from charts.style import program_name
+from core.periods import GRAIN_NOUNS, period_containing, span_label
 from core.vocabularies import BOROUGHS, DEBT_REDUCTION_PROGRAMS, EMPLOYMENT_PROGRAMS, PROGRAM_CODES
 from warehouse.metrics import METRICS
 from warehouse.query import Filters, Warehouse
@@ -71,11 +72,23 @@ OVERVIEW_COLUMNS = ["participants_served", "graduates", "placements", "arrears_r
                     "ncps_with_reductions"]
 
 
+def per_period(wh: Warehouse, filters: Filters, **options) -> pd.DataFrame:
+    """The metric table per period of the filters' grain (calendar years unless set): the
+    period first, column `year` (integers) for calendar years, else `period` ('FY2024')."""
+    return wh.metrics(filters, by=filters.grain or "year", **options)
+
+
+def time_column(df: pd.DataFrame) -> str:
+    """The frame's period column: `period` (labels) or `year`."""
+    return "period" if "period" in df.columns else "year"
+
+
 def overview_trends_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
-    """Headline metrics per year for all selected programs together (the metric table's ALL
+    """Headline metrics per period for all selected programs together (the metric table's ALL
     rows: a participant in two programs counts once)."""
-    df = wh.metrics(filters, by_year=True, with_total=True)
-    out = df[df["program"] == "ALL"][["year", *OVERVIEW_COLUMNS]].reset_index(drop=True)
+    df = per_period(wh, filters, with_total=True)
+    out = df[df["program"] == "ALL"][[time_column(df), *OVERVIEW_COLUMNS]].reset_index(
+        drop=True)
     return with_ratios(out)
 
 
@@ -85,14 +98,15 @@ def program_summary_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
 
 
 def served_vs_graduates_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
-    df = _only(wh.metrics(filters, by_year=True), EMPLOYMENT_PROGRAMS)
-    df = with_ratios(df[["year", "program", "participants_served", "graduates"]])
+    df = _only(per_period(wh, filters), EMPLOYMENT_PROGRAMS)
+    df = with_ratios(df[[time_column(df), "program", "participants_served", "graduates"]])
     return within_lives(df, ("participants_served", "graduates"))
 
 
 def new_enrollments_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
-    df = _only(wh.metrics(filters, by_year=True), EMPLOYMENT_PROGRAMS)
-    return within_lives(df[["year", "program", "new_enrollments"]], ("new_enrollments",))
+    df = _only(per_period(wh, filters), EMPLOYMENT_PROGRAMS)
+    return within_lives(df[[time_column(df), "program", "new_enrollments"]],
+                        ("new_enrollments",))
 
 
 def served_by_borough_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
@@ -106,8 +120,9 @@ def served_by_borough_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
 
 
 def arrears_by_year_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
-    df = _only(wh.metrics(filters, by_year=True), DEBT_REDUCTION_PROGRAMS)
-    df = with_ratios(df[["year", "program", "arrears_reduced_usd", "ncps_with_reductions"]])
+    df = _only(per_period(wh, filters), DEBT_REDUCTION_PROGRAMS)
+    df = with_ratios(df[[time_column(df), "program", "arrears_reduced_usd",
+                         "ncps_with_reductions"]])
     return within_lives(df, ("arrears_reduced_usd", "ncps_with_reductions"))
 
 
@@ -117,11 +132,11 @@ def arrears_totals_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
 
 
 def arrears_cumulative_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
-    """For each year of the window: DSS arrears reduced and NCPs from the start of the data
-    through that year's end (the metrics with cumulative windows), from each program's first
+    """For each period of the window: DSS arrears reduced and NCPs from the start of the data
+    through that period's end (the metrics with cumulative windows), from each program's first
     reduction on."""
-    df = _only(wh.metrics(filters, by_year=True, cumulative=True), DEBT_REDUCTION_PROGRAMS)
-    df = df[["year", "program", "arrears_reduced_usd", "ncps_with_reductions"]]
+    df = _only(per_period(wh, filters, cumulative=True), DEBT_REDUCTION_PROGRAMS)
+    df = df[[time_column(df), "program", "arrears_reduced_usd", "ncps_with_reductions"]]
     return df[df["arrears_reduced_usd"] != 0].reset_index(drop=True)
 
 
@@ -169,7 +184,18 @@ def dq_warnings_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
 
 
 def _events(filters: Filters) -> dict:
-    return {"events": events_for(filters.programs, filters.from_year, filters.to_year)}
+    """The program events and annotation notes in the window (exact months), for a time axis."""
+    return {"events": events_in(filters)}
+
+
+def _events_of(programs: tuple[str, ...]) -> Callable[[Filters], dict]:
+    """`_events` for a chart of some programs: their events, and the notes for every program
+    (an employment chart is not marked with a Pay It Off drive)."""
+    return lambda filters: {"events": events_in(filters, among=programs)}
+
+
+_EMPLOYMENT_EVENTS = _events_of(EMPLOYMENT_PROGRAMS)
+DEBT_REDUCTION_EVENTS = _events_of(DEBT_REDUCTION_PROGRAMS)
 
 
 # -- the registry -----------------------------------------------------------------------------
@@ -189,7 +215,7 @@ CHARTS: dict[str, Chart] = {
         Chart("overview_trends", "overview", "Headline totals per year, {window}",
               "Each metric per year for all selected programs together: a participant in two "
               "programs counts once. " + _m("participants_served"),
-              overview_trends_data, figures.overview_trends,
+              overview_trends_data, figures.overview_trends, options=_events,
               value_columns=tuple(OVERVIEW_COLUMNS)),
         Chart("program_summary", "overview", "Participants served per program, {window}",
               _m("participants_served"), program_summary_data, figures.program_summary,
@@ -200,9 +226,11 @@ CHARTS: dict[str, Chart] = {
               f"Participants served: {_m('participants_served')} Graduates: "
               f"{_m('graduates')} Graduation rate: {GRADUATION_RATE_DEFINITION}",
               served_vs_graduates_data, figures.served_vs_graduates, headline=True,
+              options=_EMPLOYMENT_EVENTS,
               value_columns=("participants_served", "graduates")),
         Chart("new_enrollments", "employment", "New enrollments per program per year, {window}",
               _m("new_enrollments"), new_enrollments_data, figures.new_enrollments,
+              options=_EMPLOYMENT_EVENTS,
               value_columns=("new_enrollments",)),
         Chart("served_by_borough", "employment",
               "Participants served per borough and program, {window}",
@@ -221,7 +249,7 @@ CHARTS: dict[str, Chart] = {
               "followed for less than a year are not drawn "
               "(warehouse/sql/queries/cohort_completion.sql).",
               cohort_completion_data, figures_cohort.cohort_completion,
-              options=_events, value_columns=("enrolled",)),
+              options=_EMPLOYMENT_EVENTS, value_columns=("enrolled",)),
         # Arrears
         Chart("arrears_totals", "arrears",
               "DSS arrears reduced and NCPs per program, {window}",
@@ -231,25 +259,27 @@ CHARTS: dict[str, Chart] = {
               value_columns=("arrears_reduced_usd", "ncps_with_reductions")),
         Chart("arrears_by_year", "arrears", "DSS arrears reduced per program per year, {window}",
               _m("arrears_reduced_usd"), arrears_by_year_data, figures.arrears_by_year,
-              headline=True, options=_events, value_columns=("arrears_reduced_usd",)),
+              headline=True, options=DEBT_REDUCTION_EVENTS, value_columns=("arrears_reduced_usd",)),
         Chart("ncps_by_year", "arrears", "NCPs with reductions per program per year, {window}",
               _m("ncps_with_reductions"), arrears_by_year_data, figures.ncps_by_year,
-              headline=True, options=_events, value_columns=("ncps_with_reductions",)),
+              headline=True, options=DEBT_REDUCTION_EVENTS,
+              value_columns=("ncps_with_reductions",)),
         Chart("arrears_cumulative", "arrears",
               "DSS arrears reduced since each program began, through each year of {window}",
               "For each year: the DSS arrears reduced (and NCPs with reductions) from the start "
               "of the data through that year's end. " + _m("arrears_reduced_usd"),
-              arrears_cumulative_data, figures.arrears_cumulative,
+              arrears_cumulative_data, figures.arrears_cumulative, options=DEBT_REDUCTION_EVENTS,
               value_columns=("arrears_reduced_usd",)),
         Chart("avg_reduction_by_year", "arrears",
               "Average DSS arrears reduction per NCP, per program per year, {window}",
               AVERAGE_REDUCTION_DEFINITION, arrears_by_year_data, figures.avg_reduction_by_year,
-              value_columns=("avg_reduction_usd",)),
+              options=DEBT_REDUCTION_EVENTS, value_columns=("avg_reduction_usd",)),
         # Families Forward
         Chart("ff_placements", "families-forward",
               "Families Forward job placements per month, {window}",
               _m("placements") + " Shaded: the enrollment window, 2018-01-01 to 2022-05-31.",
               ff_placements_data, figures.ff_placements, headline=True,
+              options=_events_of((FAMILIES_FORWARD,)),
               value_columns=("placements",)),
         Chart("ff_sectors", "families-forward",
               "Families Forward placements by employer sector, {window}",
@@ -312,18 +342,39 @@ def get_chart(chart_id: str) -> Chart:
 
 # -- the API used by pages, exports and notebooks ---------------------------------------------
 def window_label(filters: Filters) -> str:
-    """'2009–2023', plus the boroughs when the borough filter is set ('2009–2023, Bronx')."""
-    label = fmt.year_range(filters.from_year, filters.to_year)
+    """'2009–2023' ('FY2019–FY2024' under another grain), plus the boroughs when the borough
+    filter is set ('2009–2023, Bronx')."""
+    if filters.grain:
+        first, last = filters.months()
+        label = span_label(period_containing(first, filters.grain).label,
+                           period_containing(last, filters.grain).label)
+    else:
+        label = fmt.year_range(filters.from_year, filters.to_year)
     if filters.boroughs:
         label += ", " + " & ".join(filters.boroughs)
     return label
+
+
+# Charts whose time axis follows the grain of the filters; their titles say "per fiscal year".
+PERIOD_CHARTS = ("overview_trends", "served_vs_graduates", "new_enrollments", "arrears_by_year",
+                 "ncps_by_year", "arrears_cumulative", "avg_reduction_by_year")
+
+
+def per_grain_title(title: str, grain: str | None) -> str:
+    """A title's "per year" / "each year" in the grain's words ("per NYC fiscal year")."""
+    if not grain:
+        return title
+    one = GRAIN_NOUNS[grain][0]
+    return title.replace(" per year", f" per {one}").replace(" each year", f" each {one}")
 
 
 def chart_title(chart_id: str, wh: Warehouse, filters: Filters) -> str:
     chart = get_chart(chart_id)
     if chart.unfiltered:
         return chart.title
-    return chart.title.format(window=window_label(wh.resolve(filters)))
+    f = wh.resolve(filters)
+    title = chart.title.format(window=window_label(f))
+    return per_grain_title(title, f.grain) if chart_id in PERIOD_CHARTS else title
 
 
 def chart_data(chart_id: str, wh: Warehouse, filters: Filters) -> pd.DataFrame:
@@ -372,6 +423,7 @@ def chart_figure(chart_id: str, wh: Warehouse, filters: Filters,
 COLUMN_LABELS: dict[str, str] = {
     **{m.name: m.label for m in METRICS.values()},
     "year": "Year",
+    "period": "Period",
     "program": "Program",
     "program_name": "Program name",
     "borough": "Borough",

@@ -34,6 +34,7 @@ from charts import registry
 from charts.export_context import ExportContext, export_context
 from charts.figures import as_figure, empty_figure, ff_placements
 from charts.suppressed_marks import mark_hidden
+from core.periods import period_containing
 from warehouse.impact import event_study_mask
 from warehouse.metrics import METRICS
 from warehouse.query import Filters, Warehouse
@@ -72,7 +73,7 @@ OWN_LINES: dict[str, list[str] | None] = {
 UNSUPPRESSED_PAGES = ("data-quality",)
 # Charts with a mask of their own: chart id -> (frame, threshold) -> mask.
 OWN_MASKS = {"impact_event_study": event_study_mask}
-KEY_COLUMNS = ("year", "program", "program_name", "borough", "month", "sector", "source",
+KEY_COLUMNS = ("year", "period", "program", "program_name", "borough", "month", "sector", "source",
                "wage_from", "wage_to", "days_from", "days_to")
 MONEY_BASES = {"arrears_reduced_usd": "ncps_with_reductions"}
 
@@ -105,7 +106,10 @@ def metric_joint(wh: Warehouse, filters: Filters) -> pd.DataFrame:
     together (program "Total": the metric SQL's ALL row, each participant counted once), for
     the filters. Keys are strings in `year` and `program`."""
     f = wh.resolve(filters)
-    by_year = wh.metrics(f, by_year=True, with_total=True).astype({"year": object})
+    # Per period of the filters' grain (calendar years unless set): the key column is `year`
+    # all the same, holding the period's label ('2024', 'FY2024').
+    by_year = wh.metrics(f, by=f.grain or "year", with_total=True)
+    by_year = by_year.rename(columns={"period": "year"}).astype({"year": object})
     window = wh.metrics(f, with_total=True)
     window.insert(0, "year", TOTAL)
     cols = [c for c in window.columns if c in METRICS]
@@ -127,8 +131,9 @@ def joint_mask(joint: pd.DataFrame, min_count: int | None = None) -> pd.DataFram
 
 def _lookup_mask(df: pd.DataFrame, joint: pd.DataFrame, jmask: pd.DataFrame) -> pd.DataFrame:
     """The joint mask's cells for a chart frame keyed by program and/or year."""
-    years = df["year"].astype(int).astype(str) if "year" in df.columns else \
-        pd.Series(TOTAL, index=df.index)
+    years = (df["year"].astype(int).astype(str) if "year" in df.columns else
+             df["period"].astype(str) if "period" in df.columns else
+             pd.Series(TOTAL, index=df.index))
     progs = df["program"].astype(str) if "program" in df.columns else \
         pd.Series(TOTAL, index=df.index)
     pos = pd.Series(range(len(joint)), index=pd.MultiIndex.from_arrays(
@@ -279,8 +284,9 @@ def ff_placements_yearly_spec(wh: Warehouse, filters: Filters, safe: SafeChart) 
     threshold, the yearly grain shows numbers instead of a chart of gaps."""
     ctx = export_context(wh, filters, suppressed=safe.suppressed, min_count=safe.min_count)
     _, _, yearly, yearly_safe = ff_placements_safe(wh, filters, ctx, with_yearly_safe=True)
-    title = registry.chart_title("ff_placements", wh, filters).replace(" per month",
-                                                                          " per year")
+    title = registry.per_grain_title(
+        registry.chart_title("ff_placements", wh, filters).replace(" per month", " per year"),
+        coarse_grain(filters))
     return mark_hidden(ff_placements.spec(yearly, title, grain="year"), "ff_placements",
                        yearly_safe)
 
@@ -302,19 +308,38 @@ def chart_table(chart_id: str, wh: Warehouse, filters: Filters | None = None, *,
     return safe.display
 
 
+def coarse_grain(f: Filters) -> str | None:
+    """The grain Families Forward placements are drawn in when months are too small: the
+    filters' (fiscal years, quarters), or calendar years (None) under years or months."""
+    return f.grain if f.grain != "month" else None
+
+
+def _period_labels(stamps: pd.Series, grain: str | None) -> list[str]:
+    """The label of the period of `grain` (calendar years when None) holding each date."""
+    if not grain:
+        return stamps.dt.year.astype(str).tolist()
+    index = (stamps.dt.year * 12 + stamps.dt.month - 1).tolist()
+    return [period_containing(m, grain).label for m in index]
+
+
 def ff_placements_safe(wh: Warehouse, f: Filters, ctx: ExportContext, *,
                    with_yearly_safe: bool = False):
     """Monthly and yearly placements suppressed together (the months of a year add up to the
     year, the years to the window): the monthly SafeChart, the yearly table, and the yearly
     numbers (NaN where hidden) that the report draws, since monthly counts are small."""
     df = registry.chart_data("ff_placements", wh, f).reset_index(drop=True)
+    # The coarser grain: calendar years, or the periods of the filters' grain (FY2024) unless
+    # that is months. Below, `year` holds its label either way.
+    grain = coarse_grain(f)
+    head = "Period" if grain else "Year"
     if df.empty:
         safe = safe_chart_data("ff_placements", wh, f, df=df, suppress=ctx.suppressed,
                                min_count=ctx.min_count)
-        empty = pd.DataFrame({"Year": [], "Placements": []})
+        empty = pd.DataFrame({head: [], "Placements": []})
         return (safe, empty, df, safe) if with_yearly_safe else (safe, empty, df)
-    months = df.assign(year=pd.to_datetime(df["month"]).dt.year.astype(str),
-                       period=pd.to_datetime(df["month"]).dt.strftime("%Y-%m"))
+    stamps = pd.to_datetime(df["month"])
+    months = df.assign(year=_period_labels(stamps, grain),
+                       period=stamps.dt.strftime("%Y-%m"))
     cols = ["placements", "participants_placed"]
     years = months.groupby("year", as_index=False)[cols].sum()
     years["period"] = TOTAL
@@ -339,11 +364,13 @@ def ff_placements_safe(wh: Warehouse, f: Filters, ctx: ExportContext, *,
     tab = shown[shown["period"] == TOTAL]
     by_year = apply_mask(long, mask, ctx.min_count, fill=float("nan"))
     by_year = by_year[(long["period"] == TOTAL) & (long["year"] != TOTAL)]
-    yearly = pd.DataFrame({"month": pd.to_datetime(by_year["year"] + "-01-01").dt.date,
-                           "placements": pd.to_numeric(by_year["placements"]).to_numpy(
-                               dtype=float)})
+    counts = pd.to_numeric(by_year["placements"]).to_numpy(dtype=float)
+    yearly = (pd.DataFrame({"period": by_year["year"].to_numpy(), "placements": counts})
+              if grain else
+              pd.DataFrame({"month": pd.to_datetime(by_year["year"] + "-01-01").dt.date,
+                            "placements": counts}))
     table = pd.DataFrame({
-        "Year": ["Window" if y == TOTAL else y for y in tab["year"]],
+        head: ["Window" if y == TOTAL else y for y in tab["year"]],
         "Placements": [fmt.count(v) for v in tab["placements"]],
         "Participants placed": [fmt.count(v) for v in tab["participants_placed"]],
     })
@@ -351,9 +378,11 @@ def ff_placements_safe(wh: Warehouse, f: Filters, ctx: ExportContext, *,
         return safe, table, yearly
     # The yearly numbers as a SafeChart (for the marks of hidden years).
     ymask = mask[(long["period"] == TOTAL) & (long["year"] != TOTAL)][["placements"]]
-    ykeys = pd.DataFrame({"year": by_year["year"].astype(int).to_numpy()})
+    key = "period" if grain else "year"
+    ykeys = pd.DataFrame({key: by_year["year"].to_numpy() if grain
+                          else by_year["year"].astype(int).to_numpy()})
     values = ykeys.assign(placements=yearly["placements"].to_numpy())
-    ymask = pd.DataFrame({"year": False, "placements": ymask["placements"].to_numpy()})
+    ymask = pd.DataFrame({key: False, "placements": ymask["placements"].to_numpy()})
     raw = ykeys.assign(placements=pd.to_numeric(yrs[yrs["year"] != TOTAL]["placements"])
                        .to_numpy())
     yearly_safe = SafeChart("ff_placements", values, apply_mask(values, ymask, ctx.min_count),

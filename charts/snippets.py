@@ -21,7 +21,14 @@ from datetime import date
 
 import pandas as pd
 
-from charts.registry import chart_title, get_chart, window_label
+from charts.registry import (
+    PERIOD_CHARTS,
+    chart_title,
+    get_chart,
+    per_grain_title,
+    window_label,
+)
+from core.periods import period_containing
 from warehouse.query import (
     SQL_PARAMETER,
     Filters,
@@ -38,6 +45,11 @@ __all__ = ["RecordedQuery", "recorded_queries", "run_snippet_sql", "snippet", "s
 
 
 def _filters_literal(filters: Filters) -> str:
+    if filters.grain:  # periods of a grain: the window in them, exact months
+        first, last = (period_containing(m, filters.grain).label for m in filters.months())
+        return (f"Filters(from_period={first!r}, to_period={last!r}, "
+                f"programs={tuple(filters.programs)!r}, boroughs={tuple(filters.boroughs)!r}, "
+                f"grain={filters.grain!r})")
     return (
         f"Filters(from_year={filters.from_year!r}, to_year={filters.to_year!r}, "
         f"programs={tuple(filters.programs)!r}, boroughs={tuple(filters.boroughs)!r})"
@@ -55,7 +67,8 @@ def snippet(chart_id: str, filters: Filters, warehouse: str | None = None) -> st
     open_call = (f"open_warehouse({str(warehouse)!r})" if warehouse
                  else "open_warehouse()  # $OUTCOMES_WAREHOUSE, else data/outcomes.duckdb")
     if filters.from_year is not None and filters.to_year is not None:
-        title = chart.title.format(window=window_label(filters))
+        title = per_grain_title(chart.title.format(window=window_label(filters)),
+                                filters.grain if chart.id in PERIOD_CHARTS else None)
     else:
         title = chart.title.format(window="the data's years")
     lines = [

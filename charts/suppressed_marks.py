@@ -50,6 +50,8 @@ def _position(chart_id: str, row: pd.Series):
         return program_name(v) if key == "program" else str(v).replace("_", " ").capitalize()
     if "year" in row.index:
         return int(row["year"])
+    if "period" in row.index:  # a period label on a category axis ('FY2024')
+        return str(row["period"])
     if "month" in row.index:
         return f"{pd.Timestamp(row['month']):%Y-%m-%d}"
     if "rel" in row.index:  # months from program entry (impact_event_study)

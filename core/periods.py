@@ -143,3 +143,83 @@ def whole_periods(first_month: int, last_month: int, grain: str) -> bool:
     """Whether the window is made of whole periods of the grain (no period cut at an edge)."""
     return (period_containing(first_month, grain).first_month == first_month
             and period_containing(last_month, grain).last_month == last_month)
+
+
+# -- one window in another grain (the period control, the URL, `outcomes report --period`) --------
+def convert_end(p: Period, grain: str, end: str) -> Period:
+    """The period of `grain` for one end ("from" or "to") of a window given in another grain.
+    Calendar and fiscal years map by their number (2019 -> FY2019 -> 2019: what people mean by
+    "the same years"); otherwise the period holding the window's first (last) month."""
+    if p.grain == grain:
+        return p
+    yearly = ("year", "fiscal-year", "federal-fiscal-year")
+    if p.grain in yearly and grain in yearly:
+        year = p.last_month // 12  # a period's label year is the year it ends in
+        return parse_period({"year": f"{year}", "fiscal-year": f"FY{year}",
+                             "federal-fiscal-year": f"FFY{year}"}[grain])
+    return period_containing(p.first_month if end == "from" else p.last_month, grain)
+
+
+def convert_window(first: str | int | None, last: str | int | None, grain: str | None
+                   ) -> tuple[str | None, str | None]:
+    """The labels of a window's ends in `grain` (None: calendar years), e.g. (2019, 2024,
+    'fiscal-year') -> ('FY2019', 'FY2024'); (FY2019, FY2024, 'quarter') -> ('2018-Q3',
+    '2024-Q2'). An unreadable end is None."""
+    out = []
+    for value, end in ((first, "from"), (last, "to")):
+        try:
+            p = parse_period(value) if value not in (None, "") else None
+        except PeriodError:
+            p = None
+        out.append(None if p is None else convert_end(p, grain or "year", end).label)
+    return out[0], out[1]
+
+
+
+# -- periods in words (dashboard titles, cards, exports, the report pack) ------------------------
+# What one period of a grain is called, singular and plural, and the axis title.
+GRAIN_NOUNS: dict[str, tuple[str, str]] = {
+    "year": ("calendar year", "calendar years"),
+    "fiscal-year": ("NYC fiscal year", "NYC fiscal years"),
+    "federal-fiscal-year": ("federal fiscal year", "federal fiscal years"),
+    "quarter": ("quarter", "quarters"),
+    "month": ("month", "months"),
+}
+# The control's choices, in order (the first is the default, calendar years).
+GRAIN_CHOICES: dict[str, str] = {
+    "year": "Calendar year",
+    "fiscal-year": "NYC fiscal year",
+    "federal-fiscal-year": "Federal fiscal year",
+    "quarter": "Quarter",
+    "month": "Month",
+}
+
+
+def month_words(index: int) -> str:
+    """A month index for people: 'July 2018'."""
+    return f"{month_start(index):%B %Y}"
+
+
+def span_label(first: str, last: str) -> str:
+    """'FY2019–FY2024', '2023-Q1 – 2024-Q4' (spaced where labels hold a hyphen), or 'FY2024'
+    when both ends are the same period."""
+    if first == last:
+        return first
+    return f"{first} \u2013 {last}" if "-" in first else f"{first}\u2013{last}"
+
+
+def window_words(first_month: int, last_month: int, grain: str | None) -> str:
+    """The window in words, naming its periods and its exact months, e.g. 'NYC fiscal years
+    FY2019–FY2024 (July 2018 – June 2024)', 'quarter 2024-Q1 (January 2024 – March 2024)'.
+    Calendar years read as before: 'calendar years 2009–2023'."""
+    grain = grain or "year"
+    first = period_containing(first_month, grain)
+    last = period_containing(last_month, grain)
+    one, many = GRAIN_NOUNS[grain]
+    noun = one if first == last else many
+    text = f"{noun} {span_label(first.label, last.label)}"
+    if grain == "year" and whole_periods(first_month, last_month, grain):
+        return text
+    months = (month_words(first_month) if first_month == last_month
+              else f"{month_words(first_month)} \u2013 {month_words(last_month)}")
+    return f"{text} ({months})"

@@ -80,14 +80,14 @@ def family_filters(filters: Filters, family: str) -> Filters | None:
     return replace(filters, programs=programs) if programs else None
 
 
-def family_rows(wh: Warehouse, filters: Filters, family: str, by_year: bool = False
-                ) -> pd.DataFrame:
+def family_rows(wh: Warehouse, filters: Filters, family: str, by_year: bool = False,
+                by: str | None = None) -> pd.DataFrame:
     """The metric SQL's ALL rows for the family's selected programs (one row, or one per
-    year); empty when the filter selects none of them."""
+    year, or per period of the grain `by`); empty when the filter selects none of them."""
     f = family_filters(wh.resolve(filters), family)
     if f is None:
         return pd.DataFrame()
-    df = wh.metrics(f, by_year=by_year, with_total=True)
+    df = wh.metrics(f, by_year=by_year, by=by, with_total=True)
     return df[df["program"] == "ALL"].reset_index(drop=True)
 
 

@@ -15,6 +15,7 @@ AS_OF = "as-of"
 NAV = "nav"
 
 # The global filter bar
+FILTER_PERIOD = "filter-period"  # the period control: calendar, fiscal years, quarters, months
 FILTER_FROM = "filter-from"
 FILTER_TO = "filter-to"
 FILTER_PROGRAMS = "filter-programs"

@@ -21,6 +21,7 @@ from dashboard import (
 )
 from dashboard.chart_card import chart_card
 from dashboard.notices import applies, borough_notice, life_notice, not_applicable
+from dashboard.period_control import period_notice
 from dashboard.url_state import parse_search, parse_suppress
 from warehouse.query import Filters, Warehouse, WarehouseMissing, open_warehouse
 
@@ -97,7 +98,8 @@ def with_notices(page_key: str, ctx: PageContext, body: Callable[[PageContext], 
     if not applies(page_key, ctx.filters):
         return [not_applicable(page_key)]
     built = body(ctx)
-    notices = [n for n in (borough_notice(page_key, ctx.wh, ctx.filters),
+    notices = [n for n in (period_notice(page_key, ctx.filters),
+                           borough_notice(page_key, ctx.wh, ctx.filters),
                            life_notice(page_key, ctx.wh, ctx.filters, ctx.suppress))
                if n is not None]
     if not notices:

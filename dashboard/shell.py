@@ -16,8 +16,15 @@ from core.vocabularies import BOROUGHS, UNKNOWN_BOROUGH
 from dashboard import ids, scope
 from dashboard.drilldown import register_drilldown
 from dashboard.page_parts import Page, get_warehouse, missing_panel
+from dashboard.period_control import period_control, window_options
 from dashboard.report_button import report_controls
-from dashboard.url_state import from_controls, parse_search, parse_suppress, to_search
+from dashboard.url_state import (
+    from_controls,
+    grain_name,
+    parse_search,
+    parse_suppress,
+    to_search,
+)
 from warehouse.query import WarehouseMissing
 from warehouse.suppression import threshold
 
@@ -64,22 +71,27 @@ def data_years() -> tuple[int, int] | None:
 
 
 def controls_from_search(search: str | None, years: tuple[int, int] | None):
-    """The filter bar's values for a query string: (from, to, programs, boroughs)."""
+    """The filter bar's values for a query string: (from, to, programs, boroughs); from and to
+    are years, or period labels under a `period` (the data's first and last when missing)."""
     f = parse_search(search, years)
+    if f.grain:
+        return f.from_period, f.to_period, list(f.programs), list(f.boroughs)
     lo, hi = years if years else (None, None)
     return (f.from_year if f.from_year is not None else lo,
             f.to_year if f.to_year is not None else hi,
             list(f.programs), list(f.boroughs))
 
 
-def search_from_controls(from_year, to_year, programs, boroughs) -> str:
-    return to_search(from_controls(from_year, to_year, programs, boroughs))
+def search_from_controls(from_year, to_year, programs, boroughs, period=None) -> str:
+    return to_search(from_controls(from_year, to_year, programs, boroughs, period))
 
 
-def sync_filters(search, from_year, to_year, programs, boroughs, trigger=None, suppress=None):
+def sync_filters(search, from_year, to_year, programs, boroughs, trigger=None, suppress=None,
+                 period=None):
     """Callback, both ways: a new URL (load, back/forward, link) sets the filter bar; a change
     in the filter bar writes the URL (one history entry per change). `suppress` (the toggle's
-    state) is written into the URL; None keeps the URL's."""
+    state) is written into the URL; None keeps the URL's. `period` is the period control's
+    value (None: calendar years); `sync_bar` handles a change of the period itself."""
     trigger = trigger if trigger is not None else ctx.triggered_id
     if trigger in (None, ids.URL):
         values = controls_from_search(search, data_years())
@@ -87,11 +99,12 @@ def sync_filters(search, from_year, to_year, programs, boroughs, trigger=None, s
         if tuple(values) == current:
             return (no_update,) * 5
         return (no_update, *values)
-    f = from_controls(from_year, to_year, programs, boroughs)
+    f = from_controls(from_year, to_year, programs, boroughs, period)
     new = to_search(f, parse_suppress(search) if suppress is None else bool(suppress))
     fixed = [no_update] * 4
-    if (f.from_year, f.to_year) != (from_year, to_year) and f.from_year is not None:
-        fixed[0], fixed[1] = f.from_year, f.to_year  # a reversed range, put in order
+    shown = (f.from_period, f.to_period) if f.grain else (f.from_year, f.to_year)
+    if shown != (from_year, to_year) and shown[0] is not None:
+        fixed[0], fixed[1] = shown  # a reversed range, put in order
     if new == (search or ""):
         return (no_update, *fixed)
     return (new, *fixed)
@@ -100,9 +113,10 @@ def sync_filters(search, from_year, to_year, programs, boroughs, trigger=None, s
 SUPPRESS_ON = "on"
 
 
-def sync_controls(search, from_year, to_year, programs, boroughs, suppress_value, trigger=None):
-    """The registered callback: `sync_filters` plus the suppression toggle (a checklist whose
-    value is ["on"] or []), both ways. Returns (search, from, to, programs, boroughs, toggle)."""
+def sync_controls(search, from_year, to_year, programs, boroughs, suppress_value, trigger=None,
+                  period=None):
+    """`sync_filters` plus the suppression toggle (a checklist whose value is ["on"] or []),
+    both ways. Returns (search, from, to, programs, boroughs, toggle)."""
     trigger = trigger if trigger is not None else ctx.triggered_id
     if trigger in (None, ids.URL):
         out = sync_filters(search, from_year, to_year, programs, boroughs, trigger=ids.URL)
@@ -110,8 +124,43 @@ def sync_controls(search, from_year, to_year, programs, boroughs, suppress_value
         return (*out, no_update if value == list(suppress_value or []) else value)
     on = SUPPRESS_ON in (suppress_value or [])
     out = sync_filters(search, from_year, to_year, programs, boroughs, trigger=trigger,
-                       suppress=on)
+                       suppress=on, period=period)
     return (*out, no_update)
+
+
+def sync_bar(search, period, from_value, to_value, programs, boroughs, suppress_value,
+             trigger=None):
+    """The registered callback: `sync_controls` plus the period control, both ways. Returns
+    (search, period, from choices, to choices, from, to, programs, boroughs, toggle).
+
+    A URL of another grain than the control's sets the control and the From / To choices; a
+    new choice in the control converts the window to the new periods
+    (core.periods.convert_window) and writes the URL (one history entry)."""
+    trigger = trigger if trigger is not None else ctx.triggered_id
+    shown = grain_name(period)
+    if trigger in (None, ids.URL):
+        years = data_years()
+        grain = parse_search(search, years).grain
+        out = sync_controls(search, from_value, to_value, programs, boroughs, suppress_value,
+                            trigger=ids.URL)
+        if grain == shown:
+            return (out[0], no_update, no_update, no_update, *out[1:])
+        options = window_options(grain, years)
+        values = controls_from_search(search, years)
+        return (no_update, grain or "year", options, options, *values, out[-1])
+    if trigger == ids.FILTER_PERIOD:
+        years = data_years()
+        on = SUPPRESS_ON in (suppress_value or [])
+        f = from_controls(from_value, to_value, programs, boroughs, period)
+        f = parse_search(to_search(f), years)  # the new periods, within the data
+        new = to_search(f, on)
+        values = controls_from_search(new, years)
+        options = window_options(shown, years)
+        return (no_update if new == (search or "") else new, no_update, options, options,
+                values[0], values[1], no_update, no_update, no_update)
+    out = sync_controls(search, from_value, to_value, programs, boroughs, suppress_value,
+                        trigger=trigger, period=period)
+    return (out[0], no_update, no_update, no_update, *out[1:])
 
 
 def suppress_toggle() -> html.Div:
@@ -146,6 +195,7 @@ def filter_bar(years: tuple[int, int] | None) -> html.Div:
             html.Button("Filters", className="filter-toggle button button-secondary",
                         type="button", **{"aria-expanded": "false",
                                           "aria-controls": "filter-bar"}),
+            period_control(),
             html.Div([html.Label("From", htmlFor=ids.FILTER_FROM),
                       dcc.Dropdown(id=ids.FILTER_FROM, options=year_opts, value=lo,
                                    clearable=False, searchable=False, className="dd-year")],
@@ -294,18 +344,22 @@ def register_shell_callbacks(app: Dash, pages: list[Page], layouts: dict) -> Non
 
     app.callback(
         Output(ids.URL, "search"),
+        Output(ids.FILTER_PERIOD, "value"),
+        Output(ids.FILTER_FROM, "options"),
+        Output(ids.FILTER_TO, "options"),
         Output(ids.FILTER_FROM, "value"),
         Output(ids.FILTER_TO, "value"),
         Output(ids.FILTER_PROGRAMS, "value"),
         Output(ids.FILTER_BOROUGHS, "value"),
         Output(ids.FILTER_SUPPRESS, "value"),
         Input(ids.URL, "search"),
+        Input(ids.FILTER_PERIOD, "value"),
         Input(ids.FILTER_FROM, "value"),
         Input(ids.FILTER_TO, "value"),
         Input(ids.FILTER_PROGRAMS, "value"),
         Input(ids.FILTER_BOROUGHS, "value"),
         Input(ids.FILTER_SUPPRESS, "value"),
-    )(sync_controls)
+    )(sync_bar)
 
     def _nav_state(pathname, search):
         return nav_state(pathname, search, pages)
@@ -326,5 +380,5 @@ def register_shell_callbacks(app: Dash, pages: list[Page], layouts: dict) -> Non
     )(update_status)
 
 
-__all__ = ["missing_panel", "register_shell_callbacks", "serve_layout", "sync_controls",
-           "sync_filters"]
+__all__ = ["missing_panel", "register_shell_callbacks", "serve_layout", "sync_bar",
+           "sync_controls", "sync_filters"]

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import plotly.graph_objects as go
 
-from charts.export_context import ExportContext, export_context
+from charts.export_context import ExportContext, export_context, window_slug
 from charts.lives import outside_life_note
 from charts.registry import get_chart
 from charts.safe import (
@@ -83,8 +83,7 @@ def life_notes(chart_id: str, wh: Warehouse, f: Filters,
 def download_filename(chart_id: str, wh: Warehouse, filters: Filters | None, ext: str) -> str:
     """A descriptive file name: e.g. arrears_by_year_2009-2023_Bronx.png."""
     f = wh.resolve(filters or Filters())
-    parts = [chart_id, f"{f.from_year}-{f.to_year}" if f.from_year != f.to_year
-             else str(f.from_year)]
+    parts = [chart_id, window_slug(f)]
     parts += [p.lower() for p in f.programs] + [b.replace(" ", "-") for b in f.boroughs]
     name = "_".join(parts)
     return (name[:120] if len(name) > 120 else name) + "." + ext

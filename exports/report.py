@@ -23,14 +23,15 @@ import pandas as pd
 from charts import figures
 from charts import format as fmt
 from charts.derived import ratio_value
-from charts.export_context import ExportContext, export_context
+from charts.export_context import ExportContext, export_context, window_slug
 from charts.figures import as_figure
 from charts.lives import outside_life_note
-from charts.registry import HEADLINE_CHARTS, get_chart, is_empty
+from charts.registry import HEADLINE_CHARTS, get_chart, is_empty, per_grain_title
 from charts.safe import (
     SUPPRESSED_NOTE,
     SafeChart,
     chart_title,
+    coarse_grain,
     ff_placements_safe,
     joint_mask_cached,
     metric_joint,
@@ -89,12 +90,15 @@ def _program_table(df: pd.DataFrame, mask: pd.DataFrame, columns: list[tuple], m
 
 
 def _by_year_table(safe: SafeChart, value: str, show) -> pd.DataFrame:
+    """Periods down (calendar years, or the filters' grain: 'FY2024'), programs across."""
     d = safe.display
+    key, head = ("period", "Period") if "period" in d.columns else ("year", "Year")
     if d.empty:
-        return pd.DataFrame({"Year": []})
+        return pd.DataFrame({head: []})
     programs = list(dict.fromkeys(d["program"]))
-    wide = d.pivot(index="year", columns="program", values=value)[programs]
-    out = pd.DataFrame({"Year": [str(int(y)) for y in wide.index]})
+    wide = d.pivot(index=key, columns="program", values=value)[programs]
+    out = pd.DataFrame({head: [str(y) if key == "period" else str(int(y))
+                               for y in wide.index]})
     for p in programs:
         out[program_name(p)] = [show(v) for v in wide[p]]
     return out
@@ -154,8 +158,10 @@ def chart_section(chart_id: str) -> SectionBuilder:
         if chart_id == "ff_placements":
             safe, table, yearly, yearly_safe = ff_placements_safe(r.wh, r.filters, r.ctx,
                                                               with_yearly_safe=True)
-            # Per year: monthly counts are mostly under the suppression threshold.
-            title = title.replace(" per month", " per year")
+            # Per year (per period of the grain): monthly counts are mostly under the
+            # suppression threshold.
+            title = per_grain_title(title.replace(" per month", " per year"),
+                                    coarse_grain(r.filters))
             fig = None
             if len(yearly) and not is_empty(chart_id, safe.display.where(~safe.mask, 1)):
                 fig = as_figure(mark_hidden(
@@ -315,7 +321,5 @@ def report_to_bytes(wh: Warehouse, filters: Filters | None, fmt: str = "pdf", *,
 
 
 def report_filename(wh: Warehouse, filters: Filters | None, fmt: str) -> str:
-    f = wh.resolve(filters or Filters())
-    span = str(f.from_year) if f.from_year == f.to_year else f"{f.from_year}-{f.to_year}"
-    return f"outcomes_report_{span}.{fmt}"
+    return f"outcomes_report_{window_slug(wh.resolve(filters or Filters()))}.{fmt}"
 

@@ -83,7 +83,7 @@ def _cover(c: canvas.Canvas, ctx: ExportContext, sections) -> None:
                            ParagraphStyle("win", parent=S_TITLE, fontSize=22, leading=26,
                                           textColor=ACCENT)), MARGIN, y, w) - 16
     rows = [
-        ("Window", f"{ctx.window} (calendar years)"),
+        ("Window", ctx.window_words if ctx.filters.grain else f"{ctx.window} (calendar years)"),
         ("Programs", ctx.programs_text),
         ("Boroughs", ctx.boroughs_text),
         ("Data as of", ctx.as_of_text),

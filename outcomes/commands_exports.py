@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
+from core.periods import GRAINS, convert_window, parse_period, period_containing
 from exports.figure_files import write_figures
 from exports.images import ExportEngineError, stop_engine
 from exports.report import build_report
@@ -25,6 +27,32 @@ def _check_min_count(args) -> None:
         raise CliError("--min-count must be at least 1 (use --no-suppress to turn it off)")
 
 
+def _period_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--period", choices=list(GRAINS), default=None,
+                   help="the periods of the time charts and tables, as the dashboard's period "
+                   "control: year (default), fiscal-year (NYC, July-June), federal-fiscal-year, "
+                   "quarter or month; default: the form of --from/--to (FY2019: fiscal-year)")
+
+
+def period_filters(args, wh):
+    """The report's filters: `filters_from_args` with the grain of --period (else the form of
+    --from/--to), the ends converted to that grain as the dashboard's URL converts them
+    (`--period fiscal-year --from 2019 --to 2024` is FY2019-FY2024); a missing end is the
+    period holding the data's first (last) month."""
+    f = filters_from_args(args)
+    ends = [v for v in (args.from_year, args.to_year) if v]
+    grain = args.period or next((g for g in (parse_period(v).grain for v in ends)
+                                 if g != "year"), None)
+    if grain in (None, "year"):
+        return f
+    first, last = convert_window(args.from_year, args.to_year, grain)
+    lo, hi = wh.data_years()
+    first = first or period_containing(lo * 12, grain).label
+    last = last or period_containing(hi * 12 + 11, grain).label
+    return replace(f, from_year=None, to_year=None, from_period=first, to_period=last,
+                   grain=grain)
+
+
 def cmd_report(args) -> int:
     out = Path(args.out)
     fmt = out.suffix.lower().lstrip(".")
@@ -32,7 +60,7 @@ def cmd_report(args) -> int:
         raise CliError(f"--out must end in .pdf or .pptx, not {out.name!r}")
     _check_min_count(args)
     wh = open_for_reading(args)
-    filters = filters_from_args(args)
+    filters = period_filters(args, wh)
     try:
         build_report(wh, filters, out, fmt, min_count=args.min_count,
                      suppress=not args.no_suppress)
@@ -50,7 +78,7 @@ def cmd_report(args) -> int:
 def cmd_figures(args) -> int:
     _check_min_count(args)
     wh = open_for_reading(args)
-    filters = filters_from_args(args)
+    filters = period_filters(args, wh)
     try:
         written = write_figures(wh, filters, Path(args.out), args.format,
                                 suppress=not args.no_suppress, min_count=args.min_count,
@@ -76,6 +104,7 @@ def register(subparsers) -> None:
     p.add_argument("--out", required=True, metavar="FILE",
                    help="output file: .pdf or .pptx (the format follows the suffix)")
     filter_args(p)
+    _period_arg(p)
     _suppression_args(p)
     p.set_defaults(func=cmd_report)
 
@@ -89,5 +118,6 @@ def register(subparsers) -> None:
     p.add_argument("--chart", action="append", default=[], metavar="ID",
                    help="only this chart (repeat; default: the headline charts)")
     filter_args(p)
+    _period_arg(p)
     _suppression_args(p)
     p.set_defaults(func=cmd_figures)

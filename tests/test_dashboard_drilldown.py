@@ -86,8 +86,8 @@ def test_annotations_file_notes_are_drawn_on_time_axes(small, tmp_path, monkeypa
     assert "Offices closed" in [e.label for e in events_for(("PSP",), 2009, 2023)]
     assert "New referral form" not in [e.label for e in events_for(("PSP",), 2009, 2023)]
     spec = chart_spec("arrears_by_year", small, Filters(2009, 2023))
-    marker = [t for t in spec["data"] if str(t.get("name", "")).startswith("Program events")]
-    assert any("Mar 2020: Offices closed" in h for h in marker[0]["hovertext"])
+    notes = [a.get("hovertext", "") for a in spec["layout"]["annotations"]]
+    assert "Mar 2020: Offices closed" in notes
     monkeypatch.setenv("OUTCOMES_ANNOTATIONS", str(tmp_path / "none.csv"))
     assert annotations() == ()
 

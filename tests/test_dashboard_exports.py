@@ -47,6 +47,7 @@ def payload_bytes(payload: dict) -> bytes:
 
 
 # -- per-chart downloads ----------------------------------------------------------------------
+@pytest.mark.usefixtures("image_engine")
 def test_png_and_svg_downloads(small):
     png = chart_downloads.chart_download("arrears_by_year", "png", SEARCH)
     assert payload_bytes(png)[:8] == b"\x89PNG\r\n\x1a\n"
@@ -58,6 +59,7 @@ def test_png_and_svg_downloads(small):
     assert svg["type"] == "image/svg+xml" and svg["filename"].endswith("_Bronx.svg")
 
 
+@pytest.mark.usefixtures("image_engine")
 def test_pdf_download(small):
     pdf = chart_downloads.chart_download("referral_funnel", "pdf", SEARCH)
     assert payload_bytes(pdf)[:5] == b"%PDF-" and pdf["type"] == "application/pdf"
@@ -125,6 +127,7 @@ def test_every_card_has_the_export_bar(small):
     assert "always suppress" in rendered  # the tooltip says so
 
 
+@pytest.mark.usefixtures("image_engine")
 def test_report_download(small):
     out = report_button.report_download("pptx", SEARCH)
     assert out["filename"] == "outcomes_report_2010-2021.pptx"

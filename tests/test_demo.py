@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -16,6 +13,7 @@ import pytest
 
 from etl.demo import build_demo, generate, metrics
 from etl.demo.generation import build_records
+from tests.cli import cli_json
 
 PUBLISHED = [  # (program, from, to, metric, published value, tolerance)
     ("ARREARS_CAP", 2009, 2023, "ncps_with_reductions", 13_640, 0),
@@ -38,12 +36,7 @@ def warehouse(demo_warehouse) -> Path:
 
 
 def cli_metrics(warehouse: Path, *args: str) -> list[dict]:
-    out = subprocess.run(
-        [sys.executable, "-m", "outcomes.cli", "metrics", "--warehouse", str(warehouse),
-         "--format", "json", *args],
-        capture_output=True, text=True, check=True,
-    )
-    return json.loads(out.stdout)
+    return cli_json("metrics", "--warehouse", str(warehouse), *args)
 
 
 def sql(warehouse: Path, query: str) -> list[tuple]:

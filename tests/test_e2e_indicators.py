@@ -3,12 +3,9 @@ warehouse; screenshots go to tests/artifacts/screenshots/."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
 
+from tests.cli import cli_json, run_cli
 from tests.test_e2e import _count, _wait_page, app_on_demo  # noqa: F401
 from tests.test_e2e_pm import _shot
 
@@ -17,10 +14,7 @@ pytestmark = pytest.mark.e2e
 
 def test_indicators_page_shows_targets_actuals_and_marks(dash_duo, app_on_demo,  # noqa: F811
                                                         demo_warehouse):
-    expected = json.loads(subprocess.run(
-        [sys.executable, "-m", "outcomes.cli", "indicators", "--warehouse",
-         str(demo_warehouse), "--program", "STEP", "--format", "json"],
-        capture_output=True, text=True, check=True).stdout)
+    expected = cli_json("indicators", "--warehouse", str(demo_warehouse), "--program", "STEP")
     dash_duo.start_server(app_on_demo)
     dash_duo.driver.get(dash_duo.server_url + "/indicators")
     _wait_page(dash_duo, "indicators")
@@ -60,10 +54,8 @@ def test_indicators_downloads_in_the_browser_equal_the_cli(dash_duo, app_on_demo
 
     from tests.test_e2e import _wait_file
 
-    expected = subprocess.run(
-        [sys.executable, "-m", "outcomes.cli", "indicators", "--warehouse",
-         str(demo_warehouse), "--program", "STEP", "--program", "ARREARS_CAP", "--format",
-         "csv"], capture_output=True, text=True, check=True).stdout
+    expected = run_cli("indicators", "--warehouse", str(demo_warehouse), "--program", "STEP",
+                       "--program", "ARREARS_CAP", "--format", "csv", check=True).stdout
     dash_duo.start_server(app_on_demo)
     dash_duo.driver.get(dash_duo.server_url + "/indicators?program=STEP&program=ARREARS_CAP")
     _wait_page(dash_duo, "indicators")

@@ -33,7 +33,7 @@ def demo(demo_warehouse):
 
 
 @pytest.fixture(scope="session")
-def pdf_report(demo, tmp_path_factory) -> Path:
+def pdf_report(demo, tmp_path_factory, image_engine) -> Path:
     from exports.report import build_report
 
     out = tmp_path_factory.mktemp("report") / "pack.pdf"
@@ -50,6 +50,7 @@ def _pdftext(path: Path, page: int | None = None) -> str:
 
 
 # -- images ------------------------------------------------------------------------------------
+@pytest.mark.usefixtures("image_engine")
 def test_image_formats():
     from exports.images import figure_bytes, figures_bytes, print_ready
 
@@ -159,6 +160,7 @@ def test_pdf_report_pages_and_text(demo, pdf_report):
     assert "Definitions" in last and "NCPs with reductions" in last and "<11" in last
 
 
+@pytest.mark.usefixtures("image_engine")
 def test_pptx_report(demo, tmp_path):
     from pptx import Presentation
 
@@ -181,6 +183,7 @@ def test_pptx_report(demo, tmp_path):
     assert "Definitions" in texts[-2] and "suppression" in texts[-1]
 
 
+@pytest.mark.usefixtures("image_engine")
 def test_cli_report_and_figures(demo_warehouse, tmp_path, capsys):
     import argparse
 

@@ -126,12 +126,16 @@ def test_arrears_by_year_stacks_programs_and_marks_events():
     assert [t.name for t in bars] == ["Arrears Cap", "Pay It Off"]
     assert fig.layout.barmode == "stack"
     assert bars[0].marker.color == PROGRAM_COLORS["ARREARS_CAP"]
-    marks = [t for t in fig.data if t.type == "scatter"]
-    assert len(marks) == 1 and len(marks[0].x) == len(events) == 4
-    assert "Oct 2022: Pay It Off drive" in marks[0].hovertext
+    # A numbered ▼ per event at the top of the plot (a layout annotation, with the note on
+    # hover), a dotted line at its date, and one legend entry saying what they are.
+    marks = [a for a in fig.layout.annotations if a.hovertext]
+    assert len(marks) == len(events) == 4
+    assert "Oct 2022: Pay It Off drive" in [a.hovertext for a in marks]
     # Oct 1, 2022 sits three quarters through the 2022 bar (2021.5 .. 2022.5).
-    assert marks[0].x[2] == pytest.approx(2022.25, abs=0.01)
+    assert marks[2].x == pytest.approx(2022.25, abs=0.01)
     assert len(fig.layout.shapes) == 4
+    keys = [t for t in fig.data if t.type == "scatter"]
+    assert len(keys) == 1 and keys[0].name.startswith("Program events")
     assert fig.layout.yaxis.title.text == "DSS arrears reduced ($)"
 
 

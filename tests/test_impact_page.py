@@ -86,6 +86,7 @@ def test_report_has_the_impact_section(demo):
     assert section.hidden > 0 and section.note
 
 
+@pytest.mark.usefixtures("image_engine")
 def test_report_pdf_renders_the_section(demo, tmp_path):
     from exports.report import build_report
 

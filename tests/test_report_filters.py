@@ -100,6 +100,7 @@ def _pdf_pages(data: bytes) -> list[str]:
     return text.split("\f")[:-1]
 
 
+@pytest.mark.usefixtures("image_engine")
 @RENDERED
 @given(case=dashboard_filters())
 @example(case=NAMED[0])
@@ -149,6 +150,7 @@ def test_report_pdf_and_pptx_complete(wh, case):
             assert len(pictures) == 1 and tables
 
 
+@pytest.mark.usefixtures("image_engine")
 @settings(max_examples=3, deadline=None, phases=NO_SHRINK,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=dashboard_filters())

@@ -24,7 +24,7 @@ GENERIC = {"image", "picture", "chart", "graph", "figure", "plot"}
     (Filters(2019, 2021, (), ("Bronx",)), True),
     (Filters(2015, 2023, ("FAMILIES_FORWARD", "PSP")), False),
 ], ids=["all", "bronx-2019-2021", "ff-psp-unsuppressed"])
-def pack(request, demo_warehouse):
+def pack(request, demo_warehouse, image_engine):
     """(context, sections, presentation) of a report pack, made as `outcomes report` makes it."""
     from charts.export_context import export_context
     from exports.report import build_sections, render_images, report_bytes

@@ -9,6 +9,7 @@ import json
 import re
 import sqlite3
 from http.cookies import SimpleCookie
+from pathlib import Path
 
 import pytest
 from flask import g
@@ -25,15 +26,28 @@ OTHER_PROGRAMS = ("ARREARS_CAP", "PAY_IT_OFF", "FAMILIES_FORWARD", "MEDIATION")
 EXTERNAL = re.compile(r"https?://(?!127\.0\.0\.1|localhost)[\w.-]+", re.I)
 
 
-@pytest.fixture
-def store(tmp_path) -> UserStore:
-    s = UserStore(tmp_path / "users.db")
+@pytest.fixture(scope="session")
+def _users_once(tmp_path_factory) -> Path:
+    """The five users, hashed once per session: Argon2 is slow on purpose (seconds for five on
+    a busy machine), and most tests here start from these users."""
+    s = UserStore(tmp_path_factory.mktemp("users") / "users.db")
     s.add("ada", "admin", PASSWORD)
     s.add("ana", "analyst", PASSWORD)
     s.add("vic", "viewer", PASSWORD)
     s.add("pat", "viewer", PASSWORD, programs=["PSP", "step"])
     s.add("cap", "viewer", PASSWORD, programs=["PSP", "Arrears Cap"])
-    return s
+    return s.path
+
+
+@pytest.fixture
+def store(tmp_path, _users_once) -> UserStore:
+    """A copy of the five users of its own, which the test may change."""
+    path = tmp_path / "users.db"
+    with sqlite3.connect(_users_once) as src, sqlite3.connect(path) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+    return UserStore(path)
 
 
 @pytest.fixture
@@ -499,6 +513,7 @@ def test_export_queue_is_bounded_and_reports_its_state(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.usefixtures("image_engine")
 def test_queued_export_through_the_callbacks(store, demo, monkeypatch, tmp_path):
     """A PNG and a report asked through the callbacks: a ticket at once, the file on a later
     poll, made over the user's programs only (the job gets scoped filters, not the URL)."""
@@ -556,7 +571,6 @@ def test_make_run_server_gunicorn(tmp_path, demo_warehouse):
     import sys
     import time
     import urllib.request
-    from pathlib import Path
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -44,6 +44,10 @@ class Filters:
     core/periods.py ('2024', '2024-03', '2024-Q1', 'FY2024', 'FFY2024'): the window runs from
     the start of from_period to the end of to_period, and they win over from_year / to_year
     (which `Warehouse.resolve` then sets to the calendar years the window starts and ends in).
+
+    grain (optional) is how the dashboard and the exports break the window down in their time
+    charts and tables: a grain of core/periods.py ('fiscal-year', 'quarter', ...); None is
+    calendar years ('year' is normalized to None). It selects no data: the queries ignore it.
     """
 
     from_year: int | None = None
@@ -52,11 +56,14 @@ class Filters:
     boroughs: tuple[str, ...] = field(default=())
     from_period: str | None = None
     to_period: str | None = None
+    grain: str | None = None
 
     def __post_init__(self):
         # Normalized so that equal filters are equal cache keys.
         object.__setattr__(self, "programs", tuple(sorted(set(self.programs))))
         object.__setattr__(self, "boroughs", tuple(sorted(set(self.boroughs))))
+        if self.grain == "year":
+            object.__setattr__(self, "grain", None)
 
     def months(self) -> tuple[int, int]:
         """The window as month indexes (core/periods.py) of resolved filters."""
@@ -288,7 +295,8 @@ class Warehouse:
               **extra) -> pd.DataFrame:
         """Run `sql/queries/<name>.sql` for the filters (window resolved to the data's years)."""
         f = self.resolve(filters or Filters())
-        key = ("query", name, f, by_year, tuple(sorted(extra.items())))
+        # The grain selects no data: one cache entry whatever the breakdown of the charts.
+        key = ("query", name, replace(f, grain=None), by_year, tuple(sorted(extra.items())))
         return self._run(query_sql(name), self.query_params(name, f, by_year, **extra), key)
 
     def metrics(self, filters: Filters | None = None, by_year: bool = False,
@@ -324,7 +332,8 @@ class Warehouse:
             return df
 
         # Cached as returned, under its own key (the raw query result is cached as well).
-        return self._cached(("metrics", f, grain, tuple(sorted(options.items()))), compute)
+        return self._cached(("metrics", replace(f, grain=None), grain,
+                             tuple(sorted(options.items()))), compute)
 
     def data_years(self) -> tuple[int, int]:
         """The first and last calendar year that any record falls in."""
@@ -386,8 +395,10 @@ class Warehouse:
         a missing end is the filters' year, else the data's first (last) year. The program
         and borough filters apply; `months` is N, the months on each side of entry."""
         f = self.resolve(filters or Filters())
-        from_month, to_month = window(f.from_year if from_period is None else from_period,
-                                      f.to_year if to_period is None else to_period)
+        # The filters' own window: their periods when set (exact months), else their years.
+        from_month, to_month = window(
+            (f.from_period or f.from_year) if from_period is None else from_period,
+            (f.to_period or f.to_year) if to_period is None else to_period)
         if int(months) < 1:
             raise ValueError(f"months must be at least 1, not {months}")
         df = self.query("impact", f, from_month=from_month, to_month=to_month,

@@ -42,7 +42,25 @@
       var top = ((layout.margin && layout.margin.t) || 80) + 16 * (lines.length - 1);
       window.Plotly.relayout(gd, { "title.text": wrapped, "title.font.size": 14,
                                    "margin.t": top });
+      if (!gd.dataset.legendWatch && gd.on) {  // after every redraw (a resize rewraps it)
+        gd.dataset.legendWatch = "1";
+        gd.on("plotly_afterplot", function () { clearLegend(gd); });
+      }
     });
+  }
+  /* A legend above the plot (it wraps onto more rows on a phone) must not run into the
+   * wrapped title: move the plot down by the overlap. */
+  function clearLegend(gd) {
+    if (window.innerWidth > PHONE) { return; }
+    var title = gd.querySelector(".g-gtitle"), legend = gd.querySelector(".legend");
+    var top = (gd.layout.margin && gd.layout.margin.t) || 80;
+    if (!title || !legend) { return; }
+    var box = legend.getBoundingClientRect();
+    var plotTop = gd.querySelector(".main-svg").getBoundingClientRect().top + top;
+    var overlap = title.getBoundingClientRect().bottom + 6 - box.top;
+    if (overlap > 1 && box.top < plotTop) {
+      window.Plotly.relayout(gd, { "margin.t": top + Math.ceil(overlap) });
+    }
   }
   var pending = false;
   new MutationObserver(function () {

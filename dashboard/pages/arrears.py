@@ -5,8 +5,7 @@ from __future__ import annotations
 from dash import Dash, html
 
 from charts import format as fmt
-from charts.events import events_for
-from charts.registry import chart_data, charts_for
+from charts.registry import DEBT_REDUCTION_EVENTS, chart_data, charts_for
 from charts.style import program_color, program_name
 from dashboard.page_parts import (
     Page,
@@ -15,6 +14,7 @@ from dashboard.page_parts import (
     register_page,
     render_page,
 )
+from dashboard.period_control import window_text
 
 PAGE = Page(
     key="arrears",
@@ -54,7 +54,8 @@ def program_totals(ctx: PageContext):
 
 
 def event_list(ctx: PageContext):
-    events = events_for(ctx.filters.programs, ctx.filters.from_year, ctx.filters.to_year)
+    # The events of the debt-reduction charts below, numbered as on their axes.
+    events = DEBT_REDUCTION_EVENTS(ctx.filters)["events"]
     if not events:
         return None
     return html.Details(
@@ -70,7 +71,7 @@ def render(search: str | None):
 
 
 def body(ctx: PageContext):
-    window = fmt.year_range(ctx.filters.from_year, ctx.filters.to_year)
+    window = window_text(ctx.filters)
     cards = [ctx.card(c.id) for c in charts_for(PAGE.key)]
     events = event_list(ctx)
     return [

@@ -25,8 +25,8 @@ PAGE = Page(
     name="Data quality",
     title="Data quality",
     intro="Every load of agency files into the warehouse: what loaded, what was rejected and "
-          "why, and which rows carry a warning. The year, program and borough filters do not "
-          "apply to this page.",
+          "why, and which rows carry a warning. The period, year, program and borough filters do "
+          "not apply to this page.",
 )
 STALE_AFTER_DAYS = 35  # the agency sends files monthly
 

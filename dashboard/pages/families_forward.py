@@ -22,6 +22,7 @@ from dashboard.page_parts import (
     render_page,
     stat_card,
 )
+from dashboard.period_control import window_text
 from warehouse.metrics import METRICS
 from warehouse.suppression import is_suppressed, marker, threshold
 
@@ -43,14 +44,18 @@ def render(search: str | None):
     return render_page(PAGE, body, search)
 
 
-def program_years(ctx: PageContext) -> tuple[int, int] | None:
-    """The years of the window in which Families Forward has any record (enrollment span,
-    graduation, referral or placement), from the metric SQL; None when it has none."""
-    df = ctx.wh.metrics(replace(ctx.filters, programs=(FAMILIES_FORWARD,)), by_year=True)
+def program_years(ctx: PageContext) -> tuple | None:
+    """The first and last period of the window (calendar years, or the filters' grain: period
+    labels) in which Families Forward has any record (enrollment span, graduation, referral or
+    placement), from the metric SQL; None when it has none."""
+    df = ctx.wh.metrics(replace(ctx.filters, programs=(FAMILIES_FORWARD,)),
+                        by=ctx.filters.grain or "year")
     cols = ["participants_served", "graduates", "referrals", "placements"]
     active = df[(df[cols] != 0).any(axis=1)]
     if active.empty:
         return None
+    if ctx.filters.grain:
+        return active["period"].iloc[0], active["period"].iloc[-1]
     return int(active["year"].min()), int(active["year"].max())
 
 
@@ -104,11 +109,15 @@ def body(ctx: PageContext):
                          className="card empty-state", role="status")]
     # The window narrowed to the years the program has records in: the same numbers, and
     # titles that say when they are from (not 2007–2025 for a 2018–2023 program).
-    narrowed = replace(ctx, filters=replace(ctx.filters, from_year=years[0], to_year=years[1]),
-                       _joint={})
-    window = fmt.year_range(*years)
+    if ctx.filters.grain:  # the same, in periods of the grain (exact month windows)
+        f = ctx.wh.resolve(replace(ctx.filters, from_period=years[0], to_period=years[1]))
+        window, unit = window_text(f), "periods"
+    else:
+        f = replace(ctx.filters, from_year=years[0], to_year=years[1])
+        window, unit = fmt.year_range(*years), "years"
+    narrowed = replace(ctx, filters=f, _joint={})
     note = html.P(
-        f"Showing {window}: the years of the selected window in which Families Forward has "
+        f"Showing {window}: the {unit} of the selected window in which Families Forward has "
         "records (referrals, enrollments, placements).", className="window-note",
         id="ff-window-note")
     return [html.H2(f"Families Forward, {window}", className="section-title"), note,

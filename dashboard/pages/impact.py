@@ -9,6 +9,7 @@ from dash import Dash, html
 from charts import format as fmt
 from charts.style import program_name
 from dashboard.page_parts import Page, PageContext, page_frame, register_page, render_page
+from dashboard.period_control import window_text
 from warehouse.impact import IMPACT_COLUMNS, NOT_AN_EXPERIMENT, suppress_impact
 from warehouse.metrics import IMPACT_GROUPS as GROUP_LABELS
 
@@ -80,7 +81,7 @@ def table_component(df: pd.DataFrame) -> html.Div:
 
 
 def body(ctx: PageContext):
-    window = fmt.year_range(ctx.filters.from_year, ctx.filters.to_year)
+    window = window_text(ctx.filters)
     df = impact_table(ctx)
     notice = html.P(NOT_AN_EXPERIMENT, className="card notice", id="impact-not-an-experiment",
                     role="note")

@@ -24,6 +24,7 @@ from dashboard.page_parts import (
     render_page,
     stat_card,
 )
+from dashboard.period_control import window_text
 from warehouse.metrics import METRICS
 from warehouse.suppression import is_suppressed, marker, suppress_metrics
 
@@ -36,7 +37,7 @@ PAGE = Page(
           "the selected years, programs and boroughs, per program family: a number means one "
           "thing in each family, so families are never added together. Within a family a parent "
           "served by two programs counts once; the line under each number is its trend per "
-          "year.",
+          "period (year, fiscal year, quarter or month, as the Period control says).",
 )
 
 def _suppressed(df: pd.DataFrame) -> pd.DataFrame:
@@ -48,7 +49,7 @@ def _suppressed(df: pd.DataFrame) -> pd.DataFrame:
 def family_cards(ctx: PageContext, family: str) -> html.Section:
     """One family's headline cards for the window, each with its per-year sparkline."""
     totals = family_rows(ctx.wh, ctx.filters, family)
-    trend = family_rows(ctx.wh, ctx.filters, family, by_year=True)
+    trend = family_rows(ctx.wh, ctx.filters, family, by=ctx.filters.grain or "year")
     shown = _suppressed(totals) if ctx.suppress else totals
     if ctx.suppress and not trend.empty:
         trend = trend.copy()
@@ -106,7 +107,7 @@ def render(search: str | None):
 
 
 def body(ctx: PageContext):
-    window = fmt.year_range(ctx.filters.from_year, ctx.filters.to_year)
+    window = window_text(ctx.filters)
     return [
         html.H2(f"Headline results, {window}", className="section-title"),
         headline_cards(ctx),
