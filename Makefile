@@ -55,7 +55,7 @@ test: $(VENV)/.test-installed system-deps
 # The inner loop: everything but the browser, notebook and image tiers (see pyproject.toml).
 test-fast: $(VENV)/.test-installed
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -m "not browser and not notebook and not image"
+	OUTCOMES_TEST_TIER=fast $(BIN)/python -m pytest -q -n 2 -m "not browser and not notebook and not image"
 
 notebooks: $(VENV)/.test-installed $(WAREHOUSE)
 	OUTCOMES_WAREHOUSE=$(abspath $(WAREHOUSE)) $(BIN)/jupyter lab --notebook-dir=notebooks

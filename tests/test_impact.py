@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from core.periods import month_index, window
 from etl.load import load_files
 from outcomes.cli import main
+from tests.tiers import examples
 from warehouse.impact import IMPACT_COLUMNS, impact_mask, suppress_impact
 
 PROGRAMS = ("PSP", "STEP")
@@ -192,7 +193,7 @@ WINDOWS = st.sampled_from([
     ("2020-01", "2020-01"), ("2022-07", "2022-07"), ("FFY2021", "2022-03")])
 
 
-@settings(max_examples=30, deadline=None,
+@settings(max_examples=examples(30), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=records(), span=WINDOWS, n=st.integers(1, 13))
 def test_impact_equals_the_definitions(data, span, n):

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.periods import GRAINS
+from tests.tiers import examples
 from warehouse.query import Filters, Warehouse, read_sql, sql_parameters
 
 PROGRAMS = ("PSP", "STEP", "ARREARS_CAP", "PAY_IT_OFF", "MEDIATION")
@@ -152,7 +153,7 @@ def check_against_definition(path: Path, data) -> int:
     return rows
 
 
-SETTINGS = settings(max_examples=20, deadline=None,
+SETTINGS = settings(max_examples=examples(20), deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow, HealthCheck.data_too_large])
 

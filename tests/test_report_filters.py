@@ -19,15 +19,16 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from core.vocabularies import BOROUGHS, PROGRAM_CODES
+from tests.tiers import examples
 from warehouse.query import Filters, open_warehouse
 
 # The demo data's years are 2007-2025; windows reach before and after them.
 FIRST, LAST = 2000, 2027
-CHEAP = settings(max_examples=10, deadline=None,
+CHEAP = settings(max_examples=examples(10), deadline=None,
                  suppress_health_check=[HealthCheck.function_scoped_fixture])
 # No shrinking where an example costs seconds: the failing example is reported as drawn.
 NO_SHRINK = (Phase.explicit, Phase.reuse, Phase.generate)
-RENDERED = settings(max_examples=4, deadline=None, phases=NO_SHRINK,
+RENDERED = settings(max_examples=examples(4), deadline=None, phases=NO_SHRINK,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from core.vocabularies import BOROUGHS, PROGRAM_CODES
+from tests.tiers import examples
 from warehouse.query import Filters, open_warehouse
 from warehouse.suppression import suppression_mask, total_row_lines
 
@@ -31,7 +32,7 @@ def filters(draw) -> Filters:
                    tuple(draw(st.lists(st.sampled_from(BOROUGHS), max_size=1, unique=True))))
 
 
-@settings(max_examples=8, deadline=None,
+@settings(max_examples=examples(8), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(f=filters(), n=st.sampled_from([11, 30]))
 @example(f=Filters(2007, 2007), n=11)  # impact_event_study: hidden months around entry
