@@ -7,7 +7,7 @@ WAREHOUSE ?= $(or $(OUTCOMES_WAREHOUSE),data/outcomes.duckdb)
 HOST ?= 127.0.0.1
 PORT ?= 8050
 
-.PHONY: run test lint demo notebooks bench system-deps clean
+.PHONY: run test test-fast lint demo notebooks bench system-deps clean
 
 # Runtime install (dashboard, ETL, exports).
 $(VENV)/.run-installed: pyproject.toml
@@ -45,10 +45,17 @@ system-deps:
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 test: $(VENV)/.test-installed system-deps
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
+
+# The inner loop: everything but the browser, notebook and image tiers (see pyproject.toml).
+test-fast: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -m "not browser and not notebook and not image"
 
 notebooks: $(VENV)/.test-installed $(WAREHOUSE)
 	OUTCOMES_WAREHOUSE=$(abspath $(WAREHOUSE)) $(BIN)/jupyter lab --notebook-dir=notebooks

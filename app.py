@@ -1,6 +1,6 @@
 """The dashboard's entry point.
 
-    python app.py [--host H] [--port P]          production: gunicorn (outcomes/serve.py)
+    python app.py [--host H] [--port P]          production: gunicorn (dashboard/serve.py)
     python app.py --dev [--debug]                Flask's development server, for work on the app
     gunicorn app:server                          any WSGI server: `server` is built on first use
 
@@ -14,19 +14,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-import threading
 
-_BUILT: dict = {}
-_LOCK = threading.Lock()
-
-
-def get_app():
-    with _LOCK:
-        if "app" not in _BUILT:
-            from dashboard.factory import create_app
-
-            _BUILT["app"] = create_app()
-        return _BUILT["app"]
+from dashboard.factory import get_app  # builds nothing until called
+from dashboard.serve import serve
 
 
 def __getattr__(name: str):
@@ -46,8 +36,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--debug", action="store_true", help="with --dev: Dash debug mode "
                         "(reloader, dev tools); off by default")
     args = parser.parse_args(argv)
-    from outcomes.serve import serve
-
     return serve(args.host, args.port, dev=args.dev, debug=args.debug)
 
 

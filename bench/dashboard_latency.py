@@ -35,7 +35,7 @@ def _p95(values: list[float]) -> float:
 
 def searches(first: int, last: int, n: int, rng: random.Random) -> list[str]:
     """n distinct query strings: year windows, sometimes a borough or program filter."""
-    from etl.contract import BOROUGHS, PROGRAM_CODES
+    from core.vocabularies import BOROUGHS, PROGRAM_CODES
 
     seen: set[str] = set()
     out: list[str] = []
@@ -101,8 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"built the demo warehouse in {time.perf_counter() - t:.1f} s", file=sys.stderr)
     os.environ["OUTCOMES_WAREHOUSE"] = str(path)
 
-    from dashboard.common import get_warehouse
     from dashboard.factory import create_app
+    from dashboard.page_parts import get_warehouse
     from dashboard.pages import PAGE_MODULES
 
     # Sign-in off (in process, from loopback); the CSRF token the page's cookie carries is sent

@@ -105,8 +105,8 @@ def main(argv: list[str] | None = None) -> int:
                    and "quality" not in p.name)
     os.environ["OUTCOMES_WAREHOUSE"] = str(path)
 
-    from dashboard.common import get_warehouse
     from dashboard.factory import create_app
+    from dashboard.page_parts import get_warehouse
     from dashboard.pages import PAGE_MODULES
 
     server = make_server("127.0.0.1", 0, create_app(warm_exports=False).server, threaded=True,

@@ -166,7 +166,7 @@ def cmd_latency(args) -> None:
     """Cold metric calls (a fresh filter each time) per grain: default view, one program, one
     borough, and several programs with the ALL row (the exact multi-selection path)."""
     from core.periods import GRAINS
-    from etl.contract import BOROUGHS
+    from core.vocabularies import BOROUGHS
     from warehouse.query import Filters, Warehouse
 
     wh = Warehouse(args.warehouse)

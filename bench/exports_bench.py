@@ -30,8 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     os.environ.setdefault("OUTCOMES_HMAC_KEY", "bench-key-not-a-secret-0123456789abcdef")
 
-    from exports.charts import export_figure
-    from exports.figures import _render
+    from exports.chart_files import export_figure
+    from exports.figure_files import _render
     from exports.images import start_engine, stop_engine
     from exports.report import build_report
     from warehouse.query import Filters, open_warehouse

@@ -14,7 +14,7 @@ import time
 
 import duckdb
 
-from outcomes.settings import load_memory_limit
+from core.settings import load_memory_limit
 from warehouse.build import build_models
 
 

@@ -48,7 +48,7 @@ def _p(values: list[float], q: float) -> float:
 
 
 def random_search(rng: random.Random, first: int, last: int) -> str:
-    from etl.contract import BOROUGHS, PROGRAM_CODES
+    from core.vocabularies import BOROUGHS, PROGRAM_CODES
 
     a = rng.randint(first, last)
     b = rng.randint(a, last)
@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     args.seconds = max(1.0, min(args.seconds, 600.0))
 
     from dashboard.pages import PAGES
-    from outcomes.users import UserStore
+    from dashboard.users import UserStore
     from warehouse.query import open_warehouse
 
     tmp = Path(tempfile.mkdtemp(prefix="serve-bench-"))

@@ -2,7 +2,7 @@
 
 viewer: every page and download, small-cell suppression always on, no notebook snippets;
 analyst: a viewer's rights plus the suppression toggle and snippets; admin: everything, plus
-the users page. The user store (outcomes/users.py) and the dashboard's per-request access
+the users page. The user store (dashboard/users.py) and the dashboard's per-request access
 (dashboard/scope.py) both read the rights from here.
 """
 

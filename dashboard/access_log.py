@@ -11,8 +11,9 @@ import logging
 import os
 from datetime import UTC, datetime
 
+from core.settings import access_log_path
 from dashboard import scope
-from outcomes.settings import access_log_path
+from dashboard.url_state import parse_search, parse_suppress, to_search
 
 log = logging.getLogger(__name__)
 
@@ -20,8 +21,6 @@ log = logging.getLogger(__name__)
 def record_export(kind: str, what: str, fmt: str, search: str | None, ok: bool = True) -> None:
     """Append one line: kind is chart | report | snippet; `search` the filters as sent (the
     effective, scoped filters are logged too)."""
-    from dashboard.url_state import parse_search, parse_suppress, to_search
-
     access = scope.current()
     entry = {
         "at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -1,7 +1,7 @@
 """Sign-in and the gate every request passes: who is asking, with which role and programs.
 
 `install_auth(app, mode, users)` wires it onto the Dash app's Flask server:
-- password (default): /login form (Flask-Login session, Argon2 hashes in outcomes/users.py,
+- password (default): /login form (Flask-Login session, Argon2 hashes in dashboard/users.py,
   failed attempts throttled by Flask-Limiter), /logout;
 - header: the user name comes from a header set by an SSO proxy, accepted only from the
   trusted proxy's address (OUTCOMES_TRUSTED_PROXY; unset: loopback only); the user must exist
@@ -43,10 +43,10 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
+from core import settings
 from dashboard import scope
 from dashboard.security import install_security_headers
-from outcomes import settings
-from outcomes.users import User, UserStore
+from dashboard.users import User, UserStore
 
 log = logging.getLogger(__name__)
 

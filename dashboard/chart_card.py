@@ -1,8 +1,8 @@
 """One chart on a page: title (in the figure), definition, the figure, a table of the same
-numbers, and a slot for actions (the export bar of dashboard/chart_exports.py: PNG, SVG, PDF,
+numbers, and a slot for actions (the export bar of dashboard/chart_downloads.py: PNG, SVG, PDF,
 CSV, XLSX, "Open in a notebook").
 
-With `safe` (an `exports.charts.SafeChart`: small-cell suppression on), the figure is drawn
+With `safe` (an `charts.safe.SafeChart`: small-cell suppression on), the figure is drawn
 from the suppressed numbers (hidden cells left out) and the table shows "<11" in their place.
 
 The slot: `register_chart_action(factory)` adds a factory `(chart_id, filters) -> Component`
@@ -20,8 +20,7 @@ import pandas as pd
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard import ids
-from dashboard.charts import (
+from charts.registry import (
     chart_spec,
     chart_title,
     column_label,
@@ -29,8 +28,9 @@ from dashboard.charts import (
     get_chart,
     is_empty,
 )
+from charts.safe import SUPPRESSED_NOTE, SafeChart, safe_spec
+from dashboard import ids
 from dashboard.grid import data_grid  # sortable, filterable tables (Dash AG Grid)
-from exports.charts import SUPPRESSED_NOTE, SafeChart, safe_spec
 from warehouse.query import Filters, Warehouse
 
 ChartAction = Callable[[str, Filters], Component | None]
@@ -132,7 +132,7 @@ def chart_card(chart_id: str, wh: Warehouse, filters: Filters, df: pd.DataFrame 
             html.Div(chart.empty_message, className="empty-state", role="status"),
         ]
     else:
-        # The figure as plain dicts (dashboard.figures): no go.Figure to build and copy.
+        # The figure as plain dicts (charts.figures): no go.Figure to build and copy.
         fig = (chart_spec(chart_id, wh, f, df) if safe is None
                else safe_spec(chart_id, wh, f, safe=safe))
         # Responsive width; the height is the figure's own (a responsive graph would

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from outcomes.settings import export_concurrency, export_queue
+from core.settings import export_concurrency, export_queue
 
 STALE_SECONDS = 3600
 _TICKET_CHARS = set("0123456789abcdef")

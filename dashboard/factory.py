@@ -9,8 +9,11 @@ from pathlib import Path
 from dash import Dash
 
 from dashboard.auth import install_auth
-from dashboard.chart_exports import register_export_callbacks, warm_export_engine
+from dashboard.chart_downloads import register_export_callbacks
+from dashboard.export_engine import warm_export_engine
+from dashboard.notebook_panel import register_notebook_callbacks
 from dashboard.pages import PAGE_MODULES, PAGES
+from dashboard.report_button import register_report_callbacks
 from dashboard.shell import PRODUCT_NAME, register_shell_callbacks, serve_layout
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -33,10 +36,10 @@ class ThreadSafeDash(Dash):
 
 def create_app(warm_exports: bool = True, auth: str | None = None, users=None) -> Dash:
     """The app; `warm_exports` starts the image engine in the background (once per process,
-    see dashboard.chart_exports.warm_export_engine) so the first download is quick.
+    see dashboard.export_engine.warm_export_engine) so the first download is quick.
 
     `auth` is the sign-in mode (password | header | none; default $OUTCOMES_AUTH, else
-    password) and `users` the user store (a path or outcomes.users.UserStore; default
+    password) and `users` the user store (a path or dashboard.users.UserStore; default
     $OUTCOMES_USERS): see dashboard/auth.py. Every route passes its gate."""
     app = ThreadSafeDash(
         __name__,
@@ -54,7 +57,21 @@ def create_app(warm_exports: bool = True, auth: str | None = None, users=None) -
     for m in PAGE_MODULES:
         m.register_callbacks(app)
     register_export_callbacks(app)
+    register_notebook_callbacks(app)
+    register_report_callbacks(app)
     install_auth(app, auth, users)
     if warm_exports:
         warm_export_engine()
     return app
+
+
+_PROCESS_APP: dict = {}
+_PROCESS_APP_LOCK = threading.Lock()
+
+
+def get_app() -> Dash:
+    """The process's one app, built on first use (app.py's `app` and `server`, the dev server)."""
+    with _PROCESS_APP_LOCK:
+        if "app" not in _PROCESS_APP:
+            _PROCESS_APP["app"] = create_app()
+        return _PROCESS_APP["app"]

@@ -13,9 +13,9 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from dashboard import format as fmt
-from dashboard.style import program_name
-from etl.contract import (
+from charts import format as fmt
+from charts.style import program_name
+from core.vocabularies import (
     DEBT_REDUCTION,
     EMPLOYMENT,
     FAMILIES,
@@ -24,6 +24,7 @@ from etl.contract import (
     UNKNOWN_BOROUGH,
     family_programs,
 )
+from warehouse.metrics import METRICS
 from warehouse.query import Filters, Warehouse
 
 
@@ -31,19 +32,22 @@ from warehouse.query import Filters, Warehouse
 class Headline:
     column: str  # a metric of the catalogue (warehouse.metrics)
     label: str
-    formatter: object  # value -> text (dashboard.format)
+    formatter: object  # value -> text (charts.format)
     d3: str  # hover format of the sparkline
 
 
 HEADLINES: dict[str, tuple[Headline, ...]] = {
     EMPLOYMENT: (
-        Headline("participants_served", "Participants served", fmt.count, fmt.D3_COUNT),
-        Headline("graduates", "Graduates", fmt.count, fmt.D3_COUNT),
+        Headline("participants_served", METRICS["participants_served"].label, fmt.count,
+                 fmt.D3_COUNT),
+        Headline("graduates", METRICS["graduates"].label, fmt.count, fmt.D3_COUNT),
         Headline("placements", "Job placements", fmt.count, fmt.D3_COUNT),
     ),
     DEBT_REDUCTION: (
-        Headline("arrears_reduced_usd", "DSS arrears reduced", fmt.money, fmt.D3_MONEY),
-        Headline("ncps_with_reductions", "NCPs with reductions", fmt.count, fmt.D3_COUNT),
+        Headline("arrears_reduced_usd", METRICS["arrears_reduced_usd"].label, fmt.money,
+                 fmt.D3_MONEY),
+        Headline("ncps_with_reductions", METRICS["ncps_with_reductions"].label,
+                 fmt.count, fmt.D3_COUNT),
     ),
     OTHER: (
         Headline("participants_served", "Parents served", fmt.count, fmt.D3_COUNT),

@@ -1,7 +1,7 @@
 """A chart's numbers as a sortable, filterable table (Dash AG Grid, served from the package).
 
 Cells hold the numbers themselves (so sorting is numeric) and show them with the same formats
-as the cards and the Markdown tables had (dashboard.format: 13,640, $284,000,000, 21.8%);
+as the cards and the Markdown tables had (charts.format: 13,640, $284,000,000, 21.8%);
 suppressed cells hold their marker ("<11"), shown as it is.
 """
 
@@ -11,8 +11,8 @@ import dash_ag_grid as dag
 import numpy as np
 import pandas as pd
 
+from charts.style import program_name
 from dashboard import ids
-from dashboard.style import program_name
 
 AUTO_HEIGHT_ROWS = 15  # taller tables scroll inside the grid
 
@@ -26,7 +26,7 @@ def _d3(spec: str) -> dict:
 
 def column_format(col: str) -> dict | None:
     """The grid's valueFormatter for a column (None: shown as it is), mirroring
-    dashboard.charts.format_column."""
+    charts.registry.format_column."""
     if col in ("year", "load_id", "latest_load_id"):
         return None
     if col.endswith("_usd"):

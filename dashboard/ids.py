@@ -44,7 +44,7 @@ CHART_CARD = "chart-card"
 CHART_GRAPH = "chart-graph"
 CHART_TABLE = "chart-table"
 EXPORT_SLOT = "chart-export-slot"
-# The export bar in the slot (dashboard/chart_exports.py): one button per format, one download.
+# The export bar in the slot (dashboard/chart_downloads.py): one button per format, one download.
 EXPORT_BUTTON = {fmt: f"export-{fmt}" for fmt in ("png", "svg", "pdf", "csv", "xlsx")}
 EXPORT_DOWNLOAD = "export-download"
 EXPORT_BAR = "export-bar"

@@ -9,9 +9,9 @@ from dataclasses import replace
 from dash import html
 from dash.development.base_component import Component
 
+from charts.style import program_name
+from core.vocabularies import DEBT_REDUCTION, EMPLOYMENT, FAMILIES, family_programs
 from dashboard.families import unknown_borough_lines
-from dashboard.style import program_name
-from etl.contract import DEBT_REDUCTION, EMPLOYMENT, FAMILIES, family_programs
 from warehouse.query import Filters, Warehouse
 
 FAMILIES_FORWARD = "FAMILIES_FORWARD"

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from charts.registry import CHARTS
 from core.roles import RoleRights
 from warehouse.query import Filters
 
@@ -87,8 +88,6 @@ def page_allowed(page_key: str, access: Access | None = None) -> bool:
 
 
 def chart_allowed(chart_id: str, access: Access | None = None) -> bool:
-    from dashboard.charts import CHARTS
-
     chart = CHARTS.get(chart_id)
     return chart is not None and page_allowed(chart.page, access)
 

@@ -1,7 +1,7 @@
 """The app shell: header (product name, demo banner, as-of date), navigation, the global filter
 bar (with the small-cell suppression toggle and the report download), and the callbacks that
 route pages and keep the filters (and `suppress=1`) in the URL. Chart and report downloads:
-dashboard/chart_exports.py."""
+dashboard/chart_downloads.py."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ from datetime import UTC, datetime
 from dash import Dash, Input, Output, ctx, dcc, html, no_update
 from dash.development.base_component import Component
 
-from dashboard import format as fmt
+from charts import format as fmt
+from charts.style import PROGRAM_NAMES, PROGRAM_ORDER
+from core.vocabularies import BOROUGHS, UNKNOWN_BOROUGH
 from dashboard import ids, scope
-from dashboard.chart_exports import report_controls
-from dashboard.common import Page, get_warehouse, missing_panel
-from dashboard.style import PROGRAM_NAMES, PROGRAM_ORDER
+from dashboard.drilldown import register_drilldown
+from dashboard.page_parts import Page, get_warehouse, missing_panel
+from dashboard.report_button import report_controls
 from dashboard.url_state import from_controls, parse_search, parse_suppress, to_search
-from etl.contract import BOROUGHS, UNKNOWN_BOROUGH
 from warehouse.query import WarehouseMissing
 from warehouse.suppression import threshold
 
@@ -286,7 +287,6 @@ def serve_layout(pages: list[Page]):
 def register_shell_callbacks(app: Dash, pages: list[Page], layouts: dict) -> None:
     # The page's language, for screen readers (Dash's page template has none).
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
-    from dashboard.drilldown import register_drilldown
 
     register_drilldown(app)  # a click on a program's bar or line filters to it
     app.callback(Output(ids.PAGE_CONTENT, "children"), Input(ids.URL, "pathname"))(

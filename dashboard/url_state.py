@@ -18,31 +18,27 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlencode
 
+from core.vocabularies import (  # program_code: re-exported for the URL's readers
+    BOROUGHS,
+    PROGRAMS,
+    UNKNOWN_BOROUGH,
+    borough_alias,
+    program_code,
+)
 from dashboard.scope import clamp_filters, forced_suppress
-from etl.contract import BOROUGH_ALIASES, BOROUGHS, PROGRAMS, UNKNOWN_BOROUGH
 from warehouse.query import Filters
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
 
-_PROGRAM_KEYS = {
-    "".join(ch for ch in spelling.lower() if ch.isalnum()): p.code
-    for p in PROGRAMS
-    for spelling in (p.code, p.name)
-}
 _PROGRAM_ORDER = {p.code: i for i, p in enumerate(PROGRAMS)}
 _BOROUGH_ORDER = {b: i for i, b in enumerate((*BOROUGHS, UNKNOWN_BOROUGH))}
-
-
-def program_code(value: str) -> str | None:
-    """A program code from a code or name in any case/spacing ('arrears cap' -> ARREARS_CAP)."""
-    return _PROGRAM_KEYS.get("".join(ch for ch in str(value).lower() if ch.isalnum()))
 
 
 def borough_name(value: str) -> str | None:
     """A canonical borough from any accepted spelling, or "Unknown" (parents with no known
     borough: a filter value, not an alias the loader accepts)."""
     key = " ".join(str(value).lower().split())
-    return UNKNOWN_BOROUGH if key == UNKNOWN_BOROUGH.lower() else BOROUGH_ALIASES.get(key)
+    return UNKNOWN_BOROUGH if key == UNKNOWN_BOROUGH.lower() else borough_alias(key)
 
 
 def _year(values: list[str]) -> int | None:

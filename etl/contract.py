@@ -1,4 +1,5 @@
-"""The record contract: record kinds, their columns, and the vocabularies values are matched to.
+"""The record contract: record kinds, their columns, business-rule thresholds; the vocabularies
+values are matched to (core/vocabularies.py).
 
 Everything here is data, not logic, so the loader, the demo generator, the docs and the tests
 read one definition. See docs/data-contract.md.
@@ -8,95 +9,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-EMPLOYMENT = "employment"
-DEBT_REDUCTION = "debt_reduction"
-OTHER = "other"
-
-
-@dataclass(frozen=True)
-class Program:
-    code: str
-    name: str
-    family: str
-
-
-PROGRAMS: tuple[Program, ...] = (
-    Program("PSP", "Parent Support Program", EMPLOYMENT),
-    Program("STEP", "Support Through Employment Program", EMPLOYMENT),
-    Program("JOBS_PLUS", "Jobs-Plus", EMPLOYMENT),
-    Program("WORKFORCE1", "Workforce1", EMPLOYMENT),
-    Program("TXT2WORK", "TXT-2-Work", EMPLOYMENT),
-    Program("EMPLOYMENT_TRAINING", "Employment Training", EMPLOYMENT),
-    Program("FAMILIES_FORWARD", "Families Forward", EMPLOYMENT),
-    Program("ARREARS_CAP", "Arrears Cap", DEBT_REDUCTION),
-    Program("ARREARS_CREDIT", "Arrears Credit", DEBT_REDUCTION),
-    Program("PAY_IT_OFF", "Pay It Off", DEBT_REDUCTION),
-    Program("PARENT_SUCCESS", "Parent Success", DEBT_REDUCTION),
-    Program("MEDIATION", "Mediation", OTHER),
-    Program("ORDER_MODIFICATION", "Order Modification", OTHER),
+# The vocabularies record values are matched to live in core (every layer reads them); they
+# are named here too, as part of the contract.
+from core.vocabularies import (  # noqa: F401
+    BOROUGH_ALIASES,
+    BOROUGHS,
+    DEBT_REDUCTION,
+    DEBT_REDUCTION_PROGRAMS,
+    EMPLOYMENT,
+    EMPLOYMENT_PROGRAMS,
+    FAMILIES,
+    FAMILIES_FORWARD_ENROLLMENT_WINDOW,
+    FAMILY_NAMES,
+    LEGAL_SERVICES_PROGRAMS,
+    OTHER,
+    OUTCOMES,
+    PROGRAM_CODES,
+    PROGRAM_PERIODS,
+    PROGRAMS,
+    REFERRAL_SOURCES,
+    SECTORS,
+    UNKNOWN_BOROUGH,
+    Program,
+    family_programs,
+    program_family,
 )
-PROGRAM_CODES = tuple(p.code for p in PROGRAMS)
-EMPLOYMENT_PROGRAMS = tuple(p.code for p in PROGRAMS if p.family == EMPLOYMENT)
-DEBT_REDUCTION_PROGRAMS = tuple(p.code for p in PROGRAMS if p.family == DEBT_REDUCTION)
-LEGAL_SERVICES_PROGRAMS = tuple(p.code for p in PROGRAMS if p.family == OTHER)
-
-# Program families, in display order, with their names for people. A metric means different
-# things in different families ("graduated" is "order modified" for the legal services), so
-# totals are given per family and never summed across families.
-FAMILIES: tuple[str, ...] = (EMPLOYMENT, DEBT_REDUCTION, OTHER)
-FAMILY_NAMES: dict[str, str] = {
-    EMPLOYMENT: "Employment",
-    DEBT_REDUCTION: "Debt reduction",
-    OTHER: "Legal services",
-}
-
-
-def family_programs(family: str) -> tuple[str, ...]:
-    """The codes of a family's programs, in display order."""
-    return tuple(p.code for p in PROGRAMS if p.family == family)
-
-
-def program_family(code: str) -> str | None:
-    return next((p.family for p in PROGRAMS if p.code == code), None)
-
-
-# Canonical borough names, and every accepted spelling (compared after lower-casing).
-BOROUGHS = ("Bronx", "Brooklyn", "Manhattan", "Queens", "Staten Island")
-BOROUGH_ALIASES = {
-    "bronx": "Bronx",
-    "the bronx": "Bronx",
-    "brooklyn": "Brooklyn",
-    "kings": "Brooklyn",
-    "manhattan": "Manhattan",
-    "new york": "Manhattan",
-    "queens": "Queens",
-    "staten island": "Staten Island",
-    "richmond": "Staten Island",
-}
-# The borough filter's value for records with no known borough (never a record's value: the
-# loader sets an unreadable borough to NULL, which the queries show as this).
-UNKNOWN_BOROUGH = "Unknown"
-REFERRAL_SOURCES = (
-    "family_court",
-    "support_magistrate",
-    "psp_case_manager",
-    "ocss_staff",
-    "self",
-    "other",
-)
-SECTORS = (
-    "healthcare",
-    "construction",
-    "transportation",
-    "information_technology",
-    "security",
-    "food_service",
-    "retail",
-    "education",
-    "manufacturing",
-    "other",
-)
-OUTCOMES = ("active", "graduated", "exited")
 
 
 @dataclass(frozen=True)
@@ -188,16 +125,9 @@ TARGET_PERIOD_FORMS = "FYyyyy, FFYyyyy, YYYY or YYYY-Qn"
 TARGET_DIRECTIONS = ("up", "down")
 
 # Business-rule thresholds that raise warnings (see docs/data-contract.md).
-FAMILIES_FORWARD_ENROLLMENT_WINDOW = ("2018-01-01", "2022-05-31")
+# FAMILIES_FORWARD_ENROLLMENT_WINDOW: core/vocabularies.py (also a program period).
 ARREARS_CAP_FLOOR_USD = 500
 PARENT_SUCCESS_MAX_PER_PARTICIPANT_USD = 10_000
-
-# Program periods: the first and last day a program enrolled parents (ISO dates; None: before
-# the data began, or still enrolling). Only periods on record are listed; a program not listed
-# is taken to run through the whole data. Records can follow the last day (placements, exits).
-PROGRAM_PERIODS: dict[str, tuple[str | None, str | None]] = {
-    "FAMILIES_FORWARD": FAMILIES_FORWARD_ENROLLMENT_WINDOW,
-}
 
 
 def kind_from_filename(filename: str) -> str | None:

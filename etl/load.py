@@ -28,15 +28,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.contract import (
-    KINDS,
-    PARENT_SUCCESS_MAX_PER_PARTICIPANT_USD,
-    PROGRAMS,
-    kind_from_filename,
-)
-from etl.files import FileProblem, SourceFile, diagnose_csv, open_source, record_lines
-from etl.normalize import normalize_sql
-from outcomes.settings import (
+from core.settings import (
     MIN_KEY_BYTES,
     SettingError,
     create_key_file,
@@ -47,6 +39,15 @@ from outcomes.settings import (
     load_free_space_reserve_bytes,
     load_memory_limit,
 )
+from core.vocabularies import PROGRAM_KEYS
+from etl.contract import (
+    KINDS,
+    PARENT_SUCCESS_MAX_PER_PARTICIPANT_USD,
+    PROGRAMS,
+    kind_from_filename,
+)
+from etl.files import FileProblem, SourceFile, diagnose_csv, open_source, record_lines
+from etl.normalize import normalize_sql
 from warehouse.build import build_models, capture_touched
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "warehouse" / "sql"
@@ -208,12 +209,8 @@ def _setup(con) -> None:
         [(p.code, p.name, p.family, i) for i, p in enumerate(PROGRAMS)],
     )
     # Every accepted spelling of a program, reduced to lower-case letters and digits.
-    aliases = {}
-    for p in PROGRAMS:
-        for spelling in (p.code, p.name):
-            aliases["".join(ch for ch in spelling.lower() if ch.isalnum())] = p.code
     con.execute("CREATE TEMP TABLE program_alias (alias VARCHAR, code VARCHAR)")
-    con.executemany("INSERT INTO program_alias VALUES (?, ?)", list(aliases.items()))
+    con.executemany("INSERT INTO program_alias VALUES (?, ?)", list(PROGRAM_KEYS.items()))
 
 
 def _hmac_pads(key: bytes) -> tuple[bytes, bytes]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from core.settings import earliest_date
 from etl.contract import (
     ARREARS_CAP_FLOOR_USD,
     BOROUGH_ALIASES,
@@ -20,7 +21,6 @@ from etl.contract import (
     SECTORS,
     TARGET_DIRECTIONS,
 )
-from outcomes.settings import earliest_date
 from warehouse.metrics import METRICS
 
 # The contract's two date formats, exactly (no times, no "infinity"/"epoch"/"today").

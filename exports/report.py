@@ -7,63 +7,53 @@ carries a footer with the filters, the as-of date and, for demo data, "Synthetic
 
 Suppression is on unless `min_count=0`/`suppress=False` is asked for: the figures are drawn
 from the suppressed numbers (hidden cells are left out) and the tables show "<11". The
-metric-table charts share one mask (exports.charts.metric_joint), so the per-year pages and the
+metric-table charts share one mask (charts.safe.metric_joint), so the per-year pages and the
 window tables can be read together without a subtraction giving a hidden cell away.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from dashboard import format as fmt
-from etl.contract import DEBT_REDUCTION_PROGRAMS, EMPLOYMENT_PROGRAMS
-from exports.charts import (
+from charts import figures
+from charts import format as fmt
+from charts.derived import ratio_value
+from charts.export_context import ExportContext, export_context
+from charts.figures import as_figure
+from charts.registry import HEADLINE_CHARTS, get_chart, is_empty
+from charts.safe import (
     SUPPRESSED_NOTE,
     SafeChart,
-    _joint_mask_cached,
     chart_title,
+    ff_placements_safe,
+    joint_mask_cached,
     metric_joint,
-    primary_mask,
     safe_chart_data,
     safe_figure,
 )
-from exports.context import ExportContext, export_context, program_label
-from exports.suppressed_marks import mark_hidden
-from warehouse.metrics import (
-    AVERAGE_REDUCTION_DEFINITION,
-    GRADUATION_RATE_DEFINITION,
-    METRICS,
+from charts.suppressed_marks import mark_hidden
+from core.vocabularies import DEBT_REDUCTION_PROGRAMS, EMPLOYMENT_PROGRAMS, program_name
+from exports.images import figures_bytes, print_ready, start_engine
+from exports.report_content import (  # noqa: F401  (REPORT_TITLE, SUBTITLE: the report's API)
+    REPORT_TITLE,
+    SUBTITLE,
+    Section,
+    definitions,
+    suppression_notes,
 )
+from exports.report_impact import impact_section
+from exports.report_pdf import render_pdf
+from exports.report_pptx import render_pptx
+from warehouse.metrics import METRICS
 from warehouse.query import Filters, Warehouse
-from warehouse.suppression import TOTAL, Line, apply_mask, suppression_mask, total_row_lines
+from warehouse.suppression import TOTAL, apply_mask
 
-REPORT_TITLE = "Program outcomes report"
-SUBTITLE = "NYC Office of Child Support Services: employment and debt-reduction programs"
 FIG_WIDTH, FIG_HEIGHT = 1000, 820
-
-
-@dataclass
-class Section:
-    chart_id: str
-    title: str
-    definition: str
-    figure: object  # go.Figure, or None when the section has nothing to show
-    table: pd.DataFrame  # strings; first column is the row label
-    note: str = ""
-    png: bytes = b""
-    hidden: int = 0
-    extra: dict = field(default_factory=dict)
-    # When set, the section has nothing to show: its page says this sentence instead of a
-    # figure and a table.
-    message: str = ""
-
-    @property
-    def empty(self) -> bool:
-        return bool(self.message) or self.figure is None or self.table.shape[1] == 0
 
 
 # -- formatting -------------------------------------------------------------------------------
@@ -72,13 +62,7 @@ _count, _money, _money_full, _pct = fmt.count, fmt.money, fmt.money_full, fmt.pc
 
 
 def _ratio(num, den, hidden: bool):
-    if hidden:
-        return None
-    try:
-        n, d = float(num), float(den)
-    except (TypeError, ValueError):
-        return None
-    return None if d == 0 else n / d
+    return None if hidden else ratio_value(num, den)
 
 
 # -- sections ---------------------------------------------------------------------------------
@@ -93,7 +77,7 @@ def _program_table(df: pd.DataFrame, mask: pd.DataFrame, columns: list[tuple], m
                    ) -> pd.DataFrame:
     out = []
     for p in df.index:
-        row = {"Program": program_label(p)}
+        row = {"Program": program_name(p)}
         for label, col, show in columns:
             if callable(col):
                 row[label] = show(col(df.loc[p], mask.loc[p]))
@@ -111,70 +95,8 @@ def _by_year_table(safe: SafeChart, value: str, show) -> pd.DataFrame:
     wide = d.pivot(index="year", columns="program", values=value)[programs]
     out = pd.DataFrame({"Year": [str(int(y)) for y in wide.index]})
     for p in programs:
-        out[program_label(p)] = [show(v) for v in wide[p]]
+        out[program_name(p)] = [show(v) for v in wide[p]]
     return out
-
-
-def _ff_placements(wh: Warehouse, f: Filters, ctx: ExportContext, *,
-                   with_yearly_safe: bool = False):
-    """Monthly and yearly placements suppressed together (the months of a year add up to the
-    year, the years to the window): the monthly SafeChart, the yearly table, and the yearly
-    numbers (NaN where hidden) that the report draws, since monthly counts are small."""
-    from dashboard.charts import chart_data
-
-    df = chart_data("ff_placements", wh, f).reset_index(drop=True)
-    if df.empty:
-        safe = safe_chart_data("ff_placements", wh, f, df=df, suppress=ctx.suppressed,
-                               min_count=ctx.min_count)
-        empty = pd.DataFrame({"Year": [], "Placements": []})
-        return (safe, empty, df, safe) if with_yearly_safe else (safe, empty, df)
-    months = df.assign(year=pd.to_datetime(df["month"]).dt.year.astype(str),
-                       period=pd.to_datetime(df["month"]).dt.strftime("%Y-%m"))
-    cols = ["placements", "participants_placed"]
-    years = months.groupby("year", as_index=False)[cols].sum()
-    years["period"] = TOTAL
-    window = months[cols].sum().to_frame().T
-    window["year"], window["period"] = TOTAL, TOTAL
-    long = pd.concat([months[["year", "period", *cols]], years, window], ignore_index=True)
-    lines: list[Line] = total_row_lines(long, "period", cols, ["year", "period"])
-    yrs = long[long["period"] == TOTAL]
-    lines += total_row_lines(yrs, "year", cols, ["year"])
-    if ctx.suppressed:
-        mask = suppression_mask(long, cols, min_count=ctx.min_count, lines=lines)
-    else:
-        mask = pd.DataFrame(False, index=long.index, columns=long.columns)
-    shown = apply_mask(long, mask, ctx.min_count)
-    month_mask = mask.iloc[: len(df)][cols].reset_index(drop=True)
-    full_mask = pd.DataFrame(False, index=df.index, columns=df.columns)
-    for c in cols:
-        full_mask[c] = month_mask[c].to_numpy()
-    safe = SafeChart("ff_placements", apply_mask(df, full_mask, ctx.min_count, fill=float("nan")),
-                     apply_mask(df, full_mask, ctx.min_count), full_mask, ctx.suppressed,
-                     ctx.min_count)
-    tab = shown[shown["period"] == TOTAL]
-    by_year = apply_mask(long, mask, ctx.min_count, fill=float("nan"))
-    by_year = by_year[(long["period"] == TOTAL) & (long["year"] != TOTAL)]
-    yearly = pd.DataFrame({"month": pd.to_datetime(by_year["year"] + "-01-01").dt.date,
-                           "placements": pd.to_numeric(by_year["placements"]).to_numpy(
-                               dtype=float)})
-    table = pd.DataFrame({
-        "Year": ["Window" if y == TOTAL else y for y in tab["year"]],
-        "Placements": [_count(v) for v in tab["placements"]],
-        "Participants placed": [_count(v) for v in tab["participants_placed"]],
-    })
-    if not with_yearly_safe:
-        return safe, table, yearly
-    # The yearly numbers as a SafeChart (for the marks of hidden years).
-    ymask = mask[(long["period"] == TOTAL) & (long["year"] != TOTAL)][["placements"]]
-    ykeys = pd.DataFrame({"year": by_year["year"].astype(int).to_numpy()})
-    values = ykeys.assign(placements=yearly["placements"].to_numpy())
-    ymask = pd.DataFrame({"year": False, "placements": ymask["placements"].to_numpy()})
-    raw = ykeys.assign(placements=pd.to_numeric(yrs[yrs["year"] != TOTAL]["placements"])
-                       .to_numpy())
-    yearly_safe = SafeChart("ff_placements", values, apply_mask(values, ymask, ctx.min_count),
-                            ymask, ctx.suppressed, ctx.min_count,
-                            primary_mask(raw, ymask, ctx.min_count))
-    return safe, table, yearly, yearly_safe
 
 
 @dataclass
@@ -218,15 +140,12 @@ def chart_section(chart_id: str) -> SectionBuilder:
     a sentence when the filters leave nothing to show."""
 
     def build(r: ReportInputs) -> Section:
-        from dashboard import figures
-        from dashboard.charts import get_chart, is_empty
-        from dashboard.figures import as_figure
 
         chart = get_chart(chart_id)
         title = chart_title(chart_id, r.wh, r.filters)
         n = r.ctx.min_count
         if chart_id == "ff_placements":
-            safe, table, yearly, yearly_safe = _ff_placements(r.wh, r.filters, r.ctx,
+            safe, table, yearly, yearly_safe = ff_placements_safe(r.wh, r.filters, r.ctx,
                                                               with_yearly_safe=True)
             # Per year: monthly counts are mostly under the suppression threshold.
             title = title.replace(" per month", " per year")
@@ -254,7 +173,6 @@ def chart_section(chart_id: str) -> SectionBuilder:
 
 
 def _headline_sections() -> list[SectionBuilder]:
-    from dashboard.charts import HEADLINE_CHARTS
 
     return [chart_section(cid) for cid in HEADLINE_CHARTS]
 
@@ -277,12 +195,11 @@ def build_sections(wh: Warehouse, filters: Filters | None = None, *,
     ctx = ctx or export_context(wh, f)
     joint = metric_joint(wh, f)
     if ctx.suppressed:
-        jmask = _joint_mask_cached(joint, ctx.min_count)
+        jmask = joint_mask_cached(joint, ctx.min_count)
     else:
         jmask = pd.DataFrame(False, index=joint.index, columns=joint.columns)
     inputs = ReportInputs(wh, f, ctx, joint, jmask)
     sections = [build(inputs) for build in section_builders()]
-    from exports.report_impact import impact_section
 
     sections += impact_section(wh, f, ctx)  # support paid around program entry
     return sections
@@ -300,7 +217,7 @@ def _section_table(cid: str, safe: SafeChart, joint, jmask, n: int) -> pd.DataFr
         columns = {
             "served_vs_graduates": [
                 ("Served", "participants_served", _count),
-                ("Graduates", "graduates", _count),
+                (METRICS["graduates"].label, "graduates", _count),
                 _ratio_column("Graduation rate", "graduates", "participants_served", _pct),
             ],
             "arrears_totals": [
@@ -318,7 +235,7 @@ def _section_table(cid: str, safe: SafeChart, joint, jmask, n: int) -> pd.DataFr
     if cid == "referral_funnel":
         d = safe.display
         return pd.DataFrame({
-            "Program": [program_label(p) for p in d["program"]],
+            "Program": [program_name(p) for p in d["program"]],
             "Referred": [_count(v) for v in d["referred"]],
             "Enrolled": [_count(v) for v in d["enrolled"]],
             "Graduated": [_count(v) for v in d["graduated"]],
@@ -330,7 +247,6 @@ def _section_table(cid: str, safe: SafeChart, joint, jmask, n: int) -> pd.DataFr
 
 def render_images(sections: list[Section], scale: float = 1.6) -> None:
     """Render every section's figure to PNG in one batch on the shared engine."""
-    from exports.images import figures_bytes, print_ready
 
     sections = [s for s in sections if not s.empty]
     figs = [print_ready(s.figure, width=FIG_WIDTH, height=FIG_HEIGHT) for s in sections]
@@ -340,36 +256,6 @@ def render_images(sections: list[Section], scale: float = 1.6) -> None:
     pngs = figures_bytes(figs, "png", width=FIG_WIDTH, height=FIG_HEIGHT, scale=scale)
     for s, png in zip(sections, pngs, strict=True):
         s.png = png
-
-
-def definitions() -> list[tuple[str, str]]:
-    """(label, definition) of every catalogue metric and the derived ratios."""
-    out = [(m.label, m.definition) for m in METRICS.values()]
-    out.append(("Graduation rate", GRADUATION_RATE_DEFINITION))
-    out.append(("Average reduction per NCP", AVERAGE_REDUCTION_DEFINITION))
-    return out
-
-
-def suppression_notes(ctx: ExportContext) -> list[str]:
-    n = ctx.min_count
-    if not ctx.suppressed:
-        return ["Small-cell suppression was turned OFF for this report: small counts are "
-                "shown as they are. It is for internal use only and must not be published."]
-    return [
-        f"Counts from 1 to {n - 1} are shown as \"<{n}\"; zero is shown as 0.",
-        f"A dollar figure is suppressed when it rests on fewer than {n} parents (DSS arrears "
-        "reduced rests on the NCPs with reductions), and so is an average or rate computed "
-        "from a suppressed number.",
-        "Complementary suppression: where the cells of a row or column are shown with their "
-        "total (the years of a program and its window total, the programs of a year and their "
-        "sum, the months of a year), a single suppressed cell could be worked out by "
-        "subtraction, so the next-smallest cell is suppressed too.",
-        f"Suppressed values are never drawn as bars or points: the charts mark them with a grey "
-        f"square labelled \"<{n}\" (\"hidden\" where a larger value is hidden to protect a "
-        f"small one); the tables show them as \"<{n}\".",
-        "Different filter choices produce different tables; comparing exports made with "
-        "different filters is not protected by this suppression.",
-    ]
 
 
 def contents(sections: list[Section]) -> list[str]:
@@ -385,10 +271,6 @@ def build_report(wh: Warehouse, filters: Filters | None, out: Path | str, fmt: s
     if fmt not in ("pdf", "pptx"):
         raise ValueError(f"report format must be pdf or pptx, not {fmt!r}")
     # Warm the image engine (seconds of Chromium start-up) while the queries run.
-    import threading
-
-    from exports.images import start_engine
-
     threading.Thread(target=start_engine, daemon=True).start()
     f = wh.resolve(filters or Filters())
     ctx = export_context(wh, f, suppressed=suppress and min_count != 0,
@@ -405,10 +287,8 @@ def build_report(wh: Warehouse, filters: Filters | None, out: Path | str, fmt: s
 
 def report_bytes(ctx: ExportContext, sections: list[Section], fmt: str) -> bytes:
     if fmt == "pdf":
-        from exports.report_pdf import render_pdf
 
         return render_pdf(ctx, sections)
-    from exports.report_pptx import render_pptx
 
     return render_pptx(ctx, sections)
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard import format as fmt
-from exports.charts import SUPPRESSED_NOTE, chart_title, safe_chart_data, safe_figure
-from exports.context import ExportContext, program_label
+from charts import format as fmt
+from charts.export_context import ExportContext
+from charts.registry import IMPACT_MONTHS, get_chart
+from charts.safe import SUPPRESSED_NOTE, chart_title, safe_chart_data, safe_figure
+from core.vocabularies import program_name
+from exports.report_content import Section
 from warehouse.impact import NOT_AN_EXPERIMENT, suppress_impact
 from warehouse.query import Filters, Warehouse
 
@@ -31,7 +34,7 @@ def _points(v) -> str:
 def impact_table(df: pd.DataFrame) -> pd.DataFrame:
     """The before/after table, cut to what fits beside the figure (strings)."""
     return pd.DataFrame({
-        "Program": [program_label(p) for p in df["program"]],
+        "Program": [program_name(p) for p in df["program"]],
         "Group": [g.capitalize() for g in df["group"]],
         "Before": [_pct(v) for v in df["before_compliance"]],
         "After": [_pct(v) for v in df["after_compliance"]],
@@ -41,9 +44,6 @@ def impact_table(df: pd.DataFrame) -> pd.DataFrame:
 
 def impact_section(wh: Warehouse, f: Filters, ctx: ExportContext) -> list:
     """[the Section] when the warehouse holds support months for these filters, else []."""
-    from dashboard.charts import IMPACT_MONTHS, get_chart
-    from exports.report import Section
-
     safe = safe_chart_data(CHART_ID, wh, f, suppress=ctx.suppressed, min_count=ctx.min_count)
     if safe.values.empty:
         return []

@@ -14,7 +14,8 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
 
-from exports.context import SOURCE, ExportContext
+from charts.export_context import SOURCE, ExportContext
+from exports.report_content import REPORT_TITLE, SUBTITLE, definitions, suppression_notes
 
 PAGE_W, PAGE_H = landscape(letter)
 MARGIN = 0.5 * inch
@@ -72,8 +73,6 @@ def _footer(c: canvas.Canvas, ctx: ExportContext, page: int) -> None:
 
 
 def _cover(c: canvas.Canvas, ctx: ExportContext, sections) -> None:
-    from exports.report import REPORT_TITLE, SUBTITLE
-
     c.setFillColor(ACCENT)
     c.rect(0, PAGE_H - 0.35 * inch, PAGE_W, 0.35 * inch, stroke=0, fill=1)
     w = PAGE_W - 2 * MARGIN
@@ -190,8 +189,6 @@ def _chart_page(c: canvas.Canvas, ctx: ExportContext, s, number: int) -> None:
 
 
 def _closing(c: canvas.Canvas, ctx: ExportContext, number: int, page: int) -> int:
-    from exports.report import definitions, suppression_notes
-
     w = PAGE_W - 2 * MARGIN
     y = PAGE_H - MARGIN
     y = _draw(c, _p(f"{number}. Definitions and notes on suppression", S_H), MARGIN, y, w) - 8
@@ -220,8 +217,6 @@ def _closing(c: canvas.Canvas, ctx: ExportContext, number: int, page: int) -> in
 
 
 def render_pdf(ctx: ExportContext, sections) -> bytes:
-    from exports.report import REPORT_TITLE
-
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=(PAGE_W, PAGE_H), pageCompression=1)
     c.setTitle(f"{REPORT_TITLE}, {ctx.window_ascii}")

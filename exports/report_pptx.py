@@ -10,7 +10,8 @@ from pptx.dml.color import RGBColor
 from pptx.enum.text import PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from exports.context import SOURCE, ExportContext
+from charts.export_context import SOURCE, ExportContext
+from exports.report_content import REPORT_TITLE, SUBTITLE, definitions, suppression_notes
 
 W, H = Inches(13.333), Inches(7.5)
 INK = RGBColor(0x1F, 0x29, 0x33)
@@ -89,8 +90,6 @@ def _table(slide, df, x, y, w, max_h):
 
 
 def render_pptx(ctx: ExportContext, sections) -> bytes:
-    from exports.report import REPORT_TITLE, SUBTITLE, definitions, suppression_notes
-
     prs = Presentation()
     prs.slide_width, prs.slide_height = W, H
     blank = prs.slide_layouts[6]

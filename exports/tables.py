@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from exports.context import ExportContext
+from charts.export_context import ExportContext
 from warehouse.metrics import METRICS
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -6,8 +6,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from core.periods import GRAINS, PeriodError, parse_period, window
-from outcomes.settings import warehouse_path
+from core.periods import GRAINS
+from core.settings import warehouse_path
+from outcomes.cli_args import (
+    CliError,
+    filter_args,
+    filters_from_args,
+    open_for_reading,
+    print_frame,
+    warehouse_arg,
+)
 
 METRIC_COLUMNS = [
     "program",
@@ -20,108 +28,6 @@ METRIC_COLUMNS = [
     "arrears_reduced_usd",
     "ncps_with_reductions",
 ]
-
-
-class CliError(Exception):
-    """A clear, expected failure: printed without a traceback, exit code 2."""
-
-
-def _warehouse_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--warehouse",
-        metavar="PATH",
-        help="DuckDB warehouse file (default: $OUTCOMES_WAREHOUSE or data/outcomes.duckdb)",
-    )
-
-
-def _filter_args(p: argparse.ArgumentParser) -> None:
-    _warehouse_arg(p)
-    p.add_argument("--from", dest="from_year", metavar="PERIOD",
-                   help="start of the window: YYYY, YYYY-MM, YYYY-Qn, FYyyyy (NYC fiscal year, "
-                   "July-June) or FFYyyyy (federal, October-September) (default: first year "
-                   "of data)")
-    p.add_argument("--to", dest="to_year", metavar="PERIOD",
-                   help="end of the window, in the same forms (default: last year of data)")
-    p.add_argument("--program", action="append", default=[], metavar="CODE",
-                   help="program code or name; repeat for several (default: all)")
-    p.add_argument("--borough", action="append", default=[], metavar="NAME",
-                   help="borough; repeat for several (default: all)")
-
-
-def _open(args):
-    """The warehouse for a read command; a missing file is an error, never created."""
-    from warehouse.query import WarehouseMissing, open_warehouse
-
-    wh = open_warehouse(warehouse_path(args.warehouse))
-    if not wh.exists():
-        raise CliError(wh.missing_message())
-    try:
-        wh.version()
-    except WarehouseMissing as e:
-        raise CliError(str(e)) from None
-    return wh
-
-
-def filters_from_args(args):
-    from etl.contract import BOROUGH_ALIASES, PROGRAMS
-    from warehouse.query import Filters
-
-    by_key = {}
-    for p in PROGRAMS:
-        for spelling in (p.code, p.name):
-            by_key["".join(ch for ch in spelling.lower() if ch.isalnum())] = p.code
-    programs = []
-    for given in args.program:
-        code = by_key.get("".join(ch for ch in given.lower() if ch.isalnum()))
-        if code is None:
-            codes = ", ".join(p.code for p in PROGRAMS)
-            raise CliError(f"unknown program {given!r}; codes: {codes}")
-        programs.append(code)
-    boroughs = []
-    for given in args.borough:
-        name = BOROUGH_ALIASES.get(" ".join(given.lower().split()))
-        if name is None:
-            raise CliError(f"unknown borough {given!r}")
-        boroughs.append(name)
-    ends = [_window_end(getattr(args, name)) for name in ("from_year", "to_year")]
-    if args.from_year and args.to_year:
-        try:
-            window(args.from_year, args.to_year)
-        except PeriodError:
-            raise CliError(f"--from {args.from_year} is after --to {args.to_year}") from None
-    (from_year, from_period), (to_year, to_period) = ends
-    return Filters(from_year, to_year, tuple(programs), tuple(boroughs), from_period, to_period)
-
-
-def _window_end(given: str | int | None) -> tuple[int | None, str | None]:
-    """(calendar year, None) for a plain year, (None, period name) for a month-grain period
-    (core/periods.py), (None, None) when not given."""
-    if given is None or given == "":
-        return None, None
-    try:
-        period = parse_period(given)
-    except PeriodError as e:
-        raise CliError(str(e)) from None
-    if period.grain == "year":
-        return int(period.label), None
-    return None, str(given).strip().upper()
-
-
-def _print_frame(df, fmt: str, money_columns=()) -> None:
-    if fmt == "csv":
-        from exports.tables import csv_text  # escaped like the dashboard's downloads
-
-        sys.stdout.write(csv_text(df))
-    elif fmt == "json":
-        print(df.to_json(orient="records", date_format="iso", indent=2))
-    else:
-        shown = df.copy()
-        for c in shown.columns:
-            if c in money_columns:
-                shown[c] = shown[c].map(lambda v: v if isinstance(v, str) else f"${v:,.2f}")
-            elif shown[c].dtype.kind in "iu":
-                shown[c] = shown[c].map(lambda v: f"{v:,}")
-        print(shown.to_string(index=False) if not shown.empty else "(no rows)")
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -151,7 +57,7 @@ def cmd_load(args) -> int:
 
 
 def cmd_metrics(args) -> int:
-    wh = _open(args)
+    wh = open_for_reading(args)
     try:
         df = wh.metrics(filters_from_args(args), by=args.by, with_total=args.total)
     except ValueError as e:
@@ -169,14 +75,14 @@ def cmd_metrics(args) -> int:
         df["arrears_reduced_usd"] = df["arrears_reduced_usd"].map(
             lambda v: v if isinstance(v, str) else f"${v:,.2f}"
         )
-    _print_frame(df, args.format)
+    print_frame(df, args.format)
     return 0
 
 
 def cmd_indicators(args) -> int:
     from warehouse.indicators import indicators
 
-    wh = _open(args)
+    wh = open_for_reading(args)
     programs = filters_from_args(args).programs
     df = indicators(wh, programs)
     if args.format == "table":
@@ -185,19 +91,19 @@ def cmd_indicators(args) -> int:
             usd = df["metric"].str.endswith("_usd")
             df[col] = [f"${v:,.2f}" if u else f"{v:,.0f}" for v, u in zip(df[col], usd,
                                                                       strict=True)]
-    _print_frame(df, args.format)
+    print_frame(df, args.format)
     return 0
 
 
 def cmd_loads(args) -> int:
-    wh = _open(args)
+    wh = open_for_reading(args)
     df = wh.plain("load_files") if args.files else wh.plain("loads")
-    _print_frame(df, args.format)
+    print_frame(df, args.format)
     return 0
 
 
 def cmd_rejects(args) -> int:
-    wh = _open(args)
+    wh = open_for_reading(args)
     df = wh.plain("warnings" if args.warnings else "rejects")
     if args.load:
         df = df[df["load_id"] == args.load]
@@ -206,7 +112,7 @@ def cmd_rejects(args) -> int:
         df = df.groupby(["kind", "file_name", key]).size().reset_index(name="rows")
     elif args.format == "table":
         df = df.drop(columns=[c for c in ("row_json",) if c in df.columns]).head(args.limit)
-    _print_frame(df, args.format)
+    print_frame(df, args.format)
     return 0
 
 
@@ -237,12 +143,12 @@ def cmd_serve(args) -> int:
 
     if args.warehouse:
         os.environ["OUTCOMES_WAREHOUSE"] = str(Path(args.warehouse).resolve())
-    from outcomes.serve import serve
+    from dashboard.serve import serve
 
     return serve(args.host, args.port, dev=args.dev or args.debug, debug=args.debug)
 
 
-# -- users (outcomes/users.py) -------------------------------------------------------------------
+# -- users (dashboard/users.py) -------------------------------------------------------------------
 def _read_password(args, name: str) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -255,7 +161,7 @@ def _read_password(args, name: str) -> str:
 
 
 def cmd_users(args) -> int:
-    from outcomes.users import UserError, UserStore
+    from dashboard.users import UserError, UserStore
 
     store = UserStore(args.users)
     try:
@@ -292,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Load enrollment, referral, arrears-reduction, placement "
                        "and support-month files (CSV or Parquet) as one atomic transaction.")
     p.add_argument("files", nargs="+", metavar="FILE")
-    _warehouse_arg(p)
+    warehouse_arg(p)
     p.add_argument("--kind", choices=["enrollments", "referrals", "arrears_reductions",
                                       "placements", "support_months", "targets"],
                    help="record type of every file (default: from each file name's start)")
@@ -302,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Program metrics for a window of whole months (years, "
                        "quarters, months, NYC or federal fiscal years); see docs/metrics.md "
                        "for each definition.")
-    _filter_args(p)
+    filter_args(p)
     p.add_argument("--by", choices=list(GRAINS),
                    help="one row per program per period of this grain, the period first "
                    "(column year: 2024; else period: 2024-Q1, 2024-03, FY2024, FFY2024)")
@@ -322,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "it (ALL: every program together), the target, which way is better, "
                        "and met / not met / in progress (the period is not over at the latest "
                        "data date).")
-    _warehouse_arg(p)
+    warehouse_arg(p)
     p.add_argument("--program", action="append", default=[], metavar="CODE",
                    help="only this program's targets; repeat for several (default: all, "
                    "with the ALL targets)")
@@ -330,7 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_indicators, borough=[], from_year=None, to_year=None)
 
     p = sub.add_parser("loads", help="the load history", description="The load history.")
-    _warehouse_arg(p)
+    warehouse_arg(p)
     p.add_argument("--files", action="store_true", help="one row per file of each load")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
     p.set_defaults(func=cmd_loads)
@@ -338,7 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rejects", help="rejected rows and why",
                        description="Rows that were rejected (or, with --warnings, loaded with "
                        "a warning), with file, line and reason.")
-    _warehouse_arg(p)
+    warehouse_arg(p)
     p.add_argument("--warnings", action="store_true", help="show warnings instead of rejects")
     p.add_argument("--load", type=int, metavar="ID", help="only this load")
     p.add_argument("--summary", action="store_true", help="counts by file and reason")
@@ -349,7 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="build the synthetic demo warehouse",
                        description="Write synthetic contract files calibrated to OCSS's "
                        "published figures and load them through the real ETL.")
-    _warehouse_arg(p)
+    warehouse_arg(p)
     p.add_argument("--out", metavar="DIR", help="keep the generated files here")
     p.add_argument("--seed", type=int, default=20240101)
     p.add_argument("--scale", type=float, default=1.0, help="volume multiplier (benchmarks)")
@@ -359,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="serve the dashboard",
                        description="Serve the Dash dashboard on the warehouse.")
-    _warehouse_arg(p)
+    warehouse_arg(p)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8050)
     p.add_argument("--dev", action="store_true",
@@ -390,10 +296,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="read the password from the first line of standard input")
     p.set_defaults(func=cmd_users)
 
-    from exports.cli import register as register_exports
+    from outcomes.commands_exports import register as register_exports
 
     register_exports(sub)  # `outcomes report` and `outcomes figures`
-    from outcomes.impact_cli import register as register_impact
+    from outcomes.commands_impact import register as register_impact
 
     register_impact(sub)  # `outcomes impact`
     return parser

@@ -89,3 +89,75 @@ def _stop_image_engine():
 
     if "exports.images" in sys.modules:
         sys.modules["exports.images"].stop_engine()
+
+
+# -- test tiers ------------------------------------------------------------------------------------
+# `make test-fast` leaves out the tiers below (real Chromium through dash_duo, notebooks in a
+# Jupyter kernel, images and reports through kaleido's Chromium); `make test` runs them all. A
+# test's tier follows from the fixtures it uses, directly or through other fixtures, so a new
+# test cannot forget its marker; one that starts the image engine without asking for it fails.
+TIER_FIXTURES = {
+    "browser": {"dash_duo", "dash_br", "dash_thread_server", "dash_process_server"},
+    "notebook": {"notebook_kernel"},
+    "image": {"image_engine"},
+}
+_RUNNING: dict = {"item": None}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        for tier, fixtures in TIER_FIXTURES.items():
+            if used & fixtures:
+                item.add_marker(tier)
+
+
+def _in_slow_tier(item) -> bool:
+    return any(item.get_closest_marker(tier) for tier in TIER_FIXTURES)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    _RUNNING["item"] = item
+
+
+@pytest.fixture(scope="session")
+def image_engine():
+    """Request this in a test (or fixture) that renders images, PDFs or slides: it puts the test
+    in the `image` tier. The engine itself starts on first use (exports.images)."""
+    from exports import images
+
+    return images
+
+
+@pytest.fixture(scope="session")
+def notebook_kernel():
+    """Request this in a test (or fixture) that runs notebooks in a Jupyter kernel: it puts the
+    test in the `notebook` tier."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _image_engine_only_in_its_tier():
+    """Outside the slow tiers, starting the image engine fails the test (pytest.fail escapes the
+    code's own `except Exception`), so the fast tier never pays for Chromium unawares."""
+    import kaleido  # guarded where Chromium starts: callers may hold start_engine by name
+
+    real = kaleido.start_sync_server
+
+    def start_sync_server(*args, **kwargs):
+        item = _RUNNING["item"]
+        if item is not None and not _in_slow_tier(item):
+            pytest.fail(f"{item.nodeid} starts the image engine (Chromium): request the "
+                        "`image_engine` fixture so it runs in the `image` tier", pytrace=False)
+        return real(*args, **kwargs)
+
+    kaleido.start_sync_server = start_sync_server
+    yield
+    kaleido.start_sync_server = real
+
+
+@pytest.fixture(autouse=True)
+def _no_engine_warmup_in_the_fast_tier(request, monkeypatch):
+    """create_app() warms the image engine in a thread; in the fast tier nothing may start it."""
+    if not _in_slow_tier(request.node):
+        monkeypatch.setenv("OUTCOMES_EXPORT_WARMUP", "0")

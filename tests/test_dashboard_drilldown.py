@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from dash import no_update
 
-from dashboard.charts import CHARTS, chart_spec
+from charts.registry import CHARTS, chart_spec
 from dashboard.drilldown import clicked_program, drill_search, on_chart_click
 from warehouse.query import Filters, open_warehouse
 
@@ -58,8 +58,8 @@ def test_on_chart_click_uses_the_clicked_graph(small):
 
 
 def test_grid_tables_sort_numbers_and_show_card_formats(small):
+    from charts.registry import chart_data
     from dashboard.chart_card import table_view
-    from dashboard.charts import chart_data
 
     df = chart_data("arrears_totals", small, Filters(2009, 2023))
     grid = table_view("arrears_totals", df)
@@ -74,7 +74,7 @@ def test_grid_tables_sort_numbers_and_show_card_formats(small):
 
 
 def test_annotations_file_notes_are_drawn_on_time_axes(small, tmp_path, monkeypatch):
-    from dashboard.events import annotations, events_for
+    from charts.events import annotations, events_for
 
     notes = tmp_path / "annotations.csv"
     notes.write_text("date,note,program\n2020-03-16,Offices closed,\n"
@@ -97,7 +97,7 @@ def test_xlsx_download_is_readable(small):
 
     from openpyxl import load_workbook
 
-    from exports.charts import chart_file
+    from exports.chart_files import chart_file
 
     wb = load_workbook(io.BytesIO(chart_file("served_vs_graduates", small, Filters(2009, 2023),
                                              "xlsx", suppress=False)))

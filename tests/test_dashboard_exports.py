@@ -1,4 +1,4 @@
-"""The dashboard's exports (dashboard/chart_exports.py) and the on-screen suppression toggle,
+"""The dashboard's exports (dashboard/chart_downloads.py) and the on-screen suppression toggle,
 called as plain functions on the small fixture warehouse (every cell under 11)."""
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import xml.etree.ElementTree as ET
 import pytest
 from dash import no_update
 
-from dashboard import chart_exports, ids
-from dashboard.common import clear_body_cache
+from charts.snippets import snippet
+from dashboard import chart_downloads, ids, notebook_panel, report_button
+from dashboard.page_parts import clear_body_cache
 from dashboard.shell import SUPPRESS_ON, sync_controls, sync_filters
-from dashboard.snippets import snippet
 from dashboard.url_state import parse_search, parse_suppress, to_search
 from tests.test_dashboard_callbacks import text
 from warehouse.query import Filters, open_warehouse
@@ -47,24 +47,26 @@ def payload_bytes(payload: dict) -> bytes:
 
 
 # -- per-chart downloads ----------------------------------------------------------------------
+@pytest.mark.usefixtures("image_engine")
 def test_png_and_svg_downloads(small):
-    png = chart_exports.chart_download("arrears_by_year", "png", SEARCH)
+    png = chart_downloads.chart_download("arrears_by_year", "png", SEARCH)
     assert payload_bytes(png)[:8] == b"\x89PNG\r\n\x1a\n"
     assert png["type"] == "image/png"
     assert png["filename"] == "arrears_by_year_2010-2021.png"  # window clamped to the data
-    svg = chart_exports.chart_download("arrears_by_year", "svg", SEARCH + "&borough=Bronx")
+    svg = chart_downloads.chart_download("arrears_by_year", "svg", SEARCH + "&borough=Bronx")
     root = ET.fromstring(payload_bytes(svg))
     assert root.tag.endswith("svg")
     assert svg["type"] == "image/svg+xml" and svg["filename"].endswith("_Bronx.svg")
 
 
+@pytest.mark.usefixtures("image_engine")
 def test_pdf_download(small):
-    pdf = chart_exports.chart_download("referral_funnel", "pdf", SEARCH)
+    pdf = chart_downloads.chart_download("referral_funnel", "pdf", SEARCH)
     assert payload_bytes(pdf)[:5] == b"%PDF-" and pdf["type"] == "application/pdf"
 
 
 def test_csv_download_is_suppressed(small):
-    out = chart_exports.chart_download("arrears_totals", "csv", SEARCH)
+    out = chart_downloads.chart_download("arrears_totals", "csv", SEARCH)
     assert out["type"] == "text/csv" and out["filename"] == "arrears_totals_2010-2021.csv"
     content = payload_bytes(out).decode("utf-8-sig")
     header, table = content.split("\r\n\r\n", 1)
@@ -79,7 +81,7 @@ def test_csv_download_is_suppressed(small):
 def test_xlsx_download_is_suppressed(small):
     from openpyxl import load_workbook
 
-    out = chart_exports.chart_download("served_vs_graduates", "xlsx", SEARCH)
+    out = chart_downloads.chart_download("served_vs_graduates", "xlsx", SEARCH)
     assert out["type"].endswith("spreadsheetml.sheet") and out["filename"].endswith(".xlsx")
     wb = load_workbook(io.BytesIO(payload_bytes(out)))
     values = [c.value for row in wb["Data"].iter_rows() for c in row]
@@ -89,19 +91,19 @@ def test_xlsx_download_is_suppressed(small):
 
 
 def test_data_quality_downloads_are_not_suppressed(small):
-    content = payload_bytes(chart_exports.chart_download("dq_loads", "csv", SEARCH)).decode()
+    content = payload_bytes(chart_downloads.chart_download("dq_loads", "csv", SEARCH)).decode()
     assert "<11" not in content.split("\r\n\r\n", 1)[1]
 
 
 def test_unknown_format_is_refused(small):
     with pytest.raises(ValueError):
-        chart_exports.chart_download("arrears_totals", "gif", SEARCH)
+        chart_downloads.chart_download("arrears_totals", "gif", SEARCH)
 
 
 # -- "Open in a notebook" -------------------------------------------------------------------------
 def test_notebook_panel_shows_the_snippet_for_the_filters(small):
     search = "?from=2012&to=2020&program=ARREARS_CAP&borough=Bronx"
-    children, hidden = chart_exports.notebook_panel(1, "arrears_by_year", search)
+    children, hidden = notebook_panel.notebook_panel(1, "arrears_by_year", search)
     assert hidden is False
     rendered = text(children)
     expected = snippet("arrears_by_year", small.resolve(parse_search(search)))
@@ -110,8 +112,8 @@ def test_notebook_panel_shows_the_snippet_for_the_filters(small):
     assert "```sql" in rendered and "SELECT" in rendered.upper()
     assert rendered.count("Clipboard") == 2
     # A second click closes it; nothing is generated before a click.
-    assert chart_exports.notebook_panel(2, "arrears_by_year", search) == ([], True)
-    assert chart_exports.notebook_panel(None, "arrears_by_year", search) == ([], True)
+    assert notebook_panel.notebook_panel(2, "arrears_by_year", search) == ([], True)
+    assert notebook_panel.notebook_panel(None, "arrears_by_year", search) == ([], True)
 
 
 def test_every_card_has_the_export_bar(small):
@@ -125,12 +127,13 @@ def test_every_card_has_the_export_bar(small):
     assert "always suppress" in rendered  # the tooltip says so
 
 
+@pytest.mark.usefixtures("image_engine")
 def test_report_download(small):
-    out = chart_exports.report_download("pptx", SEARCH)
+    out = report_button.report_download("pptx", SEARCH)
     assert out["filename"] == "outcomes_report_2010-2021.pptx"
     assert payload_bytes(out)[:2] == b"PK"
     with pytest.raises(ValueError):
-        chart_exports.report_download("docx", SEARCH)
+        report_button.report_download("docx", SEARCH)
 
 
 # -- the suppression toggle -----------------------------------------------------------------------
@@ -198,7 +201,7 @@ def test_suppressed_pages_show_markers(small):
 
 def test_suppressed_card_figure_and_table(small):
     from dashboard.chart_card import chart_card
-    from dashboard.common import PageContext
+    from dashboard.page_parts import PageContext
 
     f = small.resolve(Filters(2009, 2023))
     ctx = PageContext(small, f, suppress=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from core.vocabularies import DEBT_REDUCTION, EMPLOYMENT, FAMILIES, OTHER, family_programs
 from dashboard.families import family_rows, selected_families, unknown_borough_lines
 from dashboard.url_state import parse_search, to_search
-from etl.contract import DEBT_REDUCTION, EMPLOYMENT, FAMILIES, OTHER, family_programs
 from tests.test_dashboard_callbacks import text
 from warehouse.query import Filters, open_warehouse
 
@@ -115,8 +115,8 @@ def test_families_forward_page_has_headline_cards_and_its_own_years(demo):
 
 
 def test_programs_are_drawn_over_their_lives_only(demo):
-    from dashboard.charts import chart_data
-    from dashboard.lives import within_lives
+    from charts.lives import within_lives
+    from charts.registry import chart_data
 
     df = chart_data("served_vs_graduates", demo, Filters(programs=("FAMILIES_FORWARD",)))
     # Enrolled 2018 – May 2022; the 2023 row has records (a late enrollment, placements).
@@ -136,7 +136,7 @@ def test_programs_are_drawn_over_their_lives_only(demo):
 def test_small_axes_never_show_milli_units():
     import pandas as pd
 
-    from dashboard import figures
+    from charts import figures
 
     df = pd.DataFrame({"year": [2020, 2021], "program": ["ARREARS_CAP"] * 2,
                        "arrears_reduced_usd": [0.0, 0.4], "ncps_with_reductions": [0, 1],
@@ -156,7 +156,7 @@ def test_cohort_completion_counts_the_metric_sqls_enrollments(demo):
     assert (cohorts["graduated_2y"] <= cohorts["graduated"]).all()
     assert (cohorts["graduated"] + cohorts["still_active"] <= cohorts["enrolled"]).all()
     # The last cohort (2025) has not had a year: its one-year share is not drawn.
-    from dashboard.figures_cohort import completion_rates
+    from charts.figures_cohort import completion_rates
 
     rates = completion_rates(cohorts)
     assert rates.loc[rates["year"] == 2025, "completion_1y_share"].isna().all()

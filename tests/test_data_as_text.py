@@ -91,7 +91,7 @@ def test_data_quality_page_shows_file_names_as_text(dash_duo, hostile_warehouse,
 def test_figure_text_is_never_markup():
     import pandas as pd
 
-    from dashboard import figures
+    from charts import figures
 
     name = '<a href="https://example.test">x</a><img src=x> 100%{y}.csv'
     df = pd.DataFrame({"file_name": [name], "reason": ["<b>bad</b>"], "rows_rejected": [3]})

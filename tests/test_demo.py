@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -14,7 +11,9 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from etl.demo import _build, build_demo, generate, metrics
+from etl.demo import build_demo, generate, metrics
+from etl.demo.generation import build_records
+from tests.cli import cli_json
 
 PUBLISHED = [  # (program, from, to, metric, published value, tolerance)
     ("ARREARS_CAP", 2009, 2023, "ncps_with_reductions", 13_640, 0),
@@ -37,12 +36,7 @@ def warehouse(demo_warehouse) -> Path:
 
 
 def cli_metrics(warehouse: Path, *args: str) -> list[dict]:
-    out = subprocess.run(
-        [sys.executable, "-m", "outcomes.cli", "metrics", "--warehouse", str(warehouse),
-         "--format", "json", *args],
-        capture_output=True, text=True, check=True,
-    )
-    return json.loads(out.stdout)
+    return cli_json("metrics", "--warehouse", str(warehouse), *args)
 
 
 def sql(warehouse: Path, query: str) -> list[tuple]:
@@ -180,7 +174,7 @@ def test_parquet_holds_the_same_records_as_csv(tmp_path):
 
 @pytest.mark.parametrize("scale", [0.1, 2.5])
 def test_scale_multiplies_the_calibrated_volumes(scale):
-    data = _build(20240101, scale)
+    data = build_records(20240101, scale)
     cap = metrics(data, "ARREARS_CAP")
     assert cap["ncps_with_reductions"] == round(13_640 * scale)
     assert abs(cap["arrears_reduced_usd"] - 284_000_000 * scale) < 500_000 * max(scale, 1)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.contract import PROGRAMS
+from core.vocabularies import PROGRAMS
 from outcomes.cli import build_parser
 from warehouse.metrics import AVERAGE_REDUCTION_DEFINITION, GRADUATION_RATE_DEFINITION, METRICS
 
@@ -54,8 +54,8 @@ def test_contract_doc_states_the_date_and_amount_grammar_as_the_code_applies_it(
     """The doc's examples of amounts and non-dates are run through etl/normalize.py's SQL."""
     import duckdb
 
+    from core.settings import earliest_date
     from etl.normalize import _date, _money
-    from outcomes.settings import earliest_date
 
     text = " ".join((DOCS / "data-contract.md").read_text().split())
     amounts = text[text.index("**Amounts**"):]
@@ -77,8 +77,8 @@ def test_contract_doc_states_the_date_and_amount_grammar_as_the_code_applies_it(
 
 
 def test_contract_doc_states_the_file_and_key_rules():
+    from core.settings import MIN_KEY_BYTES
     from etl.load import KEY_FINGERPRINT
-    from outcomes.settings import MIN_KEY_BYTES
 
     text = " ".join((DOCS / "data-contract.md").read_text().split())
     for rule in ("**File names are literal.**", "**Encoding.**", "**Duplicate headers.**",
@@ -91,7 +91,7 @@ def test_contract_doc_states_the_file_and_key_rules():
 
 
 def test_every_setting_is_documented_in_the_readme():
-    source = (Path(__file__).resolve().parent.parent / "outcomes/settings.py").read_text()
+    source = (Path(__file__).resolve().parent.parent / "core/settings.py").read_text()
     for name in set(re.findall(r"OUTCOMES_[A-Z_]+", source)):
         assert f"`{name}`" in README.read_text(), name
 

@@ -28,7 +28,7 @@ def app_on_demo(demo_warehouse, monkeypatch):
     stops the image engine, because dash_duo's teardown kills every thread started during the
     test (the engine's too), after which the engine could never be stopped or used again."""
     monkeypatch.setenv("OUTCOMES_WAREHOUSE", str(demo_warehouse))
-    from dashboard.chart_exports import stop_export_engine
+    from dashboard.export_engine import stop_export_engine
     from dashboard.factory import create_app
 
     yield create_app()

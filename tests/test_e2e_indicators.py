@@ -3,12 +3,9 @@ warehouse; screenshots go to tests/artifacts/screenshots/."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
 
+from tests.cli import cli_json
 from tests.test_e2e import _count, _wait_page, app_on_demo  # noqa: F401
 from tests.test_e2e_pm import _shot
 
@@ -17,10 +14,7 @@ pytestmark = pytest.mark.e2e
 
 def test_indicators_page_shows_targets_actuals_and_marks(dash_duo, app_on_demo,  # noqa: F811
                                                         demo_warehouse):
-    expected = json.loads(subprocess.run(
-        [sys.executable, "-m", "outcomes.cli", "indicators", "--warehouse",
-         str(demo_warehouse), "--program", "STEP", "--format", "json"],
-        capture_output=True, text=True, check=True).stdout)
+    expected = cli_json("indicators", "--warehouse", str(demo_warehouse), "--program", "STEP")
     dash_duo.start_server(app_on_demo)
     dash_duo.driver.get(dash_duo.server_url + "/indicators")
     _wait_page(dash_duo, "indicators")

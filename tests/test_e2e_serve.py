@@ -15,7 +15,7 @@ from selenium.webdriver.common.by import By
 
 from dashboard import ids
 from dashboard.pages import PAGES
-from outcomes.users import UserStore
+from dashboard.users import UserStore
 from tests.test_e2e import _card_button, _external_requests, _url, _wait_file, _wait_page
 
 pytestmark = pytest.mark.e2e
@@ -37,9 +37,9 @@ def store(tmp_path) -> UserStore:
 def signed_app(demo_warehouse, monkeypatch, store):
     """A factory of apps with sign-in on. Request it after dash_duo (see test_e2e.app_on_demo)."""
     monkeypatch.setenv("OUTCOMES_WAREHOUSE", str(demo_warehouse))
-    from dashboard.chart_exports import stop_export_engine
-    from dashboard.common import clear_body_cache
+    from dashboard.export_engine import stop_export_engine
     from dashboard.factory import create_app
+    from dashboard.page_parts import clear_body_cache
 
     clear_body_cache()
     yield lambda mode="password", warm=False: create_app(warm_exports=warm, auth=mode,

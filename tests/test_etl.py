@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -12,6 +10,7 @@ import pandas as pd
 import pytest
 
 from etl.load import LoadRefused, load_files
+from tests.cli import run_cli  # in process; re-exported for test_etl_hostile
 from tests.conftest import TEST_HMAC_KEY
 
 HEADERS = {
@@ -297,11 +296,6 @@ def test_reloaded_bad_rows_are_not_recorded_twice(tmp_path):
 
 
 # -- refusal and atomicity -----------------------------------------------------------------------
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "outcomes.cli", *args], capture_output=True,
-                          text=True)
-
-
 def test_missing_required_column_refuses_whole_load(tmp_path, small_warehouse, fresh_copy):
     wh = fresh_copy(small_warehouse)
     before = file_hash(wh)
@@ -412,7 +406,7 @@ def test_same_id_same_key_across_loads_and_key_is_keyed_hmac(tmp_path, monkeypat
 
 
 def test_key_file_created_on_first_use(tmp_path, monkeypatch):
-    from outcomes.settings import create_key_file, hmac_key
+    from core.settings import create_key_file, hmac_key
 
     monkeypatch.delenv("OUTCOMES_HMAC_KEY")
     key_file = tmp_path / "keys" / ".hmac_key"

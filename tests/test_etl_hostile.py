@@ -479,10 +479,9 @@ def test_a_key_file_readable_by_others_is_warned_about(tmp_path, monkeypatch):
     key_file = tmp_path / "key"
     key_file.write_text("k" * 40)
     key_file.chmod(0o644)
-    env = {**os.environ, "OUTCOMES_KEY_FILE": str(key_file)}
+    monkeypatch.setenv("OUTCOMES_KEY_FILE", str(key_file))
     src = write(tmp_path, "referrals.csv", ["R1,P1,STEP,2020-01-01,self,"])
-    r = subprocess.run([sys.executable, "-m", "outcomes.cli", "load", str(src), "--warehouse",
-                        str(tmp_path / "w.duckdb")], capture_output=True, text=True, env=env)
+    r = run_cli("load", str(src), "--warehouse", str(tmp_path / "w.duckdb"))
     assert r.returncode == 0, r.stderr
     assert "warning" in r.stderr and "readable" in r.stderr and str(key_file) in r.stderr
 
@@ -520,12 +519,11 @@ def test_a_warehouse_without_a_fingerprint_gets_one_on_the_next_load(tmp_path):
     assert _meta(wh)[FINGERPRINT] == fp
 
 
-def test_the_demo_creates_a_key_for_its_new_warehouse(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "OUTCOMES_HMAC_KEY"}
-    env["OUTCOMES_KEY_FILE"] = str(tmp_path / "demo.key")
+def test_the_demo_creates_a_key_for_its_new_warehouse(tmp_path, monkeypatch):
+    monkeypatch.delenv("OUTCOMES_HMAC_KEY")
+    monkeypatch.setenv("OUTCOMES_KEY_FILE", str(tmp_path / "demo.key"))
     wh = tmp_path / "demo.duckdb"
-    r = subprocess.run([sys.executable, "-m", "outcomes.cli", "demo", "--scale", "0.05",
-                        "--warehouse", str(wh)], capture_output=True, text=True, env=env)
+    r = run_cli("demo", "--scale", "0.05", "--warehouse", str(wh))
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "demo.key").exists() and FINGERPRINT in _meta(wh)
 

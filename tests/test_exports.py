@@ -33,7 +33,7 @@ def demo(demo_warehouse):
 
 
 @pytest.fixture(scope="session")
-def pdf_report(demo, tmp_path_factory) -> Path:
+def pdf_report(demo, tmp_path_factory, image_engine) -> Path:
     from exports.report import build_report
 
     out = tmp_path_factory.mktemp("report") / "pack.pdf"
@@ -50,6 +50,7 @@ def _pdftext(path: Path, page: int | None = None) -> str:
 
 
 # -- images ------------------------------------------------------------------------------------
+@pytest.mark.usefixtures("image_engine")
 def test_image_formats():
     from exports.images import figure_bytes, figures_bytes, print_ready
 
@@ -86,7 +87,7 @@ def test_escape_and_numbers():
 def test_csv_and_xlsx_headers(demo):
     from openpyxl import load_workbook
 
-    from exports.charts import chart_file
+    from exports.chart_files import chart_file
 
     text = chart_file("arrears_totals", demo, Filters(2015, 2023), "csv").decode("utf-8-sig")
     head, table = text.split("\r\n\r\n", 1)
@@ -127,7 +128,7 @@ def test_xlsx_formula_injection():
 
 # -- the report pack ---------------------------------------------------------------------------
 def test_pdf_report_pages_and_text(demo, pdf_report):
-    from dashboard.charts import HEADLINE_CHARTS
+    from charts.registry import HEADLINE_CHARTS
 
     info = subprocess.run(["pdfinfo", str(pdf_report)], capture_output=True, text=True).stdout
     pages = len(HEADLINE_CHARTS) + 3  # cover, headline charts, impact (the demo has support
@@ -159,10 +160,11 @@ def test_pdf_report_pages_and_text(demo, pdf_report):
     assert "Definitions" in last and "NCPs with reductions" in last and "<11" in last
 
 
+@pytest.mark.usefixtures("image_engine")
 def test_pptx_report(demo, tmp_path):
     from pptx import Presentation
 
-    from dashboard.charts import HEADLINE_CHARTS
+    from charts.registry import HEADLINE_CHARTS
     from exports.report import build_report
 
     out = build_report(demo, Filters(2019, 2021, (), ("Bronx",)), tmp_path / "pack.pptx")
@@ -179,11 +181,12 @@ def test_pptx_report(demo, tmp_path):
     assert "Definitions" in texts[-1]
 
 
+@pytest.mark.usefixtures("image_engine")
 def test_cli_report_and_figures(demo_warehouse, tmp_path, capsys):
     import argparse
 
-    from exports.cli import register
     from outcomes import cli
+    from outcomes.commands_exports import register
 
     parser = cli.build_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
@@ -266,7 +269,7 @@ def test_report_hides_small_cells_and_their_complements(small_cells, tmp_path):
 
 
 def test_csv_export_of_small_cells(small_cells):
-    from exports.charts import chart_file
+    from exports.chart_files import chart_file
 
     text = chart_file("ncps_by_year", small_cells, Filters(2021, 2022), "csv").decode(
         "utf-8-sig")

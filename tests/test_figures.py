@@ -9,11 +9,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from dashboard import figures
-from dashboard import format as fmt
-from dashboard.events import PROGRAM_EVENTS, events_for
-from dashboard.style import PROGRAM_COLORS, program_color
-from etl.contract import PROGRAM_CODES
+from charts import figures
+from charts import format as fmt
+from charts.events import PROGRAM_EVENTS, events_for
+from charts.style import PROGRAM_COLORS, program_color
+from core.vocabularies import PROGRAM_CODES
 
 
 def _by_year(programs, years, **cols):
@@ -222,7 +222,7 @@ def demo_wh(demo_warehouse):
 @pytest.mark.parametrize("search", ["", "?from=2018&to=2018&program=PSP",
                                     "?from=2012&to=2020&borough=Bronx"])
 def test_every_chart_is_valid_plotly_and_unchanged_by_validation(demo_wh, search):
-    from dashboard.charts import CHARTS, chart_figure
+    from charts.registry import CHARTS, chart_figure
     from dashboard.url_state import parse_search
 
     filters = demo_wh.resolve(parse_search(search, demo_wh.data_years()))

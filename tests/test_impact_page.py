@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from dashboard.charts import chart_data, chart_figure
+from charts.registry import chart_data, chart_figure
 from dashboard.pages import PAGES
 from dashboard.pages import impact as page
 from tests.test_dashboard_callbacks import text
@@ -70,7 +70,7 @@ def test_without_support_months_the_page_says_so(small_warehouse, monkeypatch):
 
 
 def test_report_has_the_impact_section(demo):
-    from exports.context import export_context
+    from charts.export_context import export_context
     from exports.report import build_sections
 
     f = demo.resolve(Filters(2015, 2020, ("PSP", "FAMILIES_FORWARD"), ("Bronx",)))
@@ -86,6 +86,7 @@ def test_report_has_the_impact_section(demo):
     assert section.hidden > 0 and section.note
 
 
+@pytest.mark.usefixtures("image_engine")
 def test_report_pdf_renders_the_section(demo, tmp_path):
     from exports.report import build_report
 

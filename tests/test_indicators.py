@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from etl.load import load_files
+from tests.cli import run_cli
 from warehouse.indicators import IN_PROGRESS, MET, NOT_MET, status
 
 HEADER = "program,metric,period,target,direction,note"
@@ -22,9 +21,7 @@ def write(path: Path, rows: list[str]) -> Path:
 
 
 def cli(*args: str) -> str:
-    out = subprocess.run([sys.executable, "-m", "outcomes.cli", *args],
-                         capture_output=True, text=True, check=True)
-    return out.stdout
+    return run_cli(*args, check=True).stdout  # in process (tests/cli.py)
 
 
 def rows(wh: Path, sql: str) -> list[tuple]:

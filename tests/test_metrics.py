@@ -9,17 +9,16 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from outcomes.cli import METRIC_COLUMNS
+from tests.cli import run_cli
 from warehouse.query import Filters, Warehouse, WarehouseMissing
 
-
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "outcomes.cli", *args], capture_output=True,
-                          text=True)
+cli = run_cli  # in process (tests/cli.py); the entry point's own test is below
 
 
 def metrics(wh, **filters) -> pd.DataFrame:
@@ -218,9 +217,11 @@ def test_a_duckdb_file_that_is_not_a_warehouse_is_a_clear_error(tmp_path):
 
 
 def test_warehouse_from_environment(small_warehouse):
+    """The installed `outcomes` entry point in a process of its own, with a bare environment."""
     env = {"OUTCOMES_WAREHOUSE": str(small_warehouse), "PATH": "/usr/bin:/bin",
            "OUTCOMES_HMAC_KEY": "x"}
-    r = subprocess.run([sys.executable, "-m", "outcomes.cli", "metrics", "--format", "csv"],
+    outcomes = Path(sys.executable).parent / "outcomes"
+    r = subprocess.run([str(outcomes), "metrics", "--format", "csv"],
                        capture_output=True, text=True, env=env)
     assert r.returncode == 0 and "ARREARS_CAP" in r.stdout
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 import ast
 import json
 import os
-import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+
+from tests.cli import cli_json
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -135,12 +136,7 @@ def cli_metrics(warehouse: Path, params: dict, command: str = "metrics") -> list
         args += ["--program", p]
     for b in params["BOROUGHS"]:
         args += ["--borough", b]
-    out = subprocess.run(
-        [sys.executable, "-m", "outcomes.cli", command, "--warehouse", str(warehouse),
-         "--format", "json", *args],
-        capture_output=True, text=True, check=True,
-    )
-    return json.loads(out.stdout)
+    return cli_json(command, "--warehouse", str(warehouse), *args)
 
 
 RUNS = [(name, None) for name in EXPECTED] + [(name, o) for name, o in OVERRIDES.items()]
@@ -148,7 +144,7 @@ RUN_IDS = [name if o is None else f"{name}-other-filters" for name, o in RUNS]
 
 
 @pytest.fixture(scope="module")
-def executed(demo_warehouse) -> dict:
+def executed(demo_warehouse, notebook_kernel) -> dict:
     """Every run, in parallel (one kernel each): {run id: (parameters, report)}."""
     assert os.environ.get("OUTCOMES_HMAC_KEY")
 

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from etl.contract import BOROUGHS, PROGRAM_CODES
+from core.vocabularies import BOROUGHS, PROGRAM_CODES
 from warehouse.query import Filters, open_warehouse
 
 # The demo data's years are 2007-2025; windows reach before and after them.
@@ -72,9 +72,10 @@ def _validated(fig: go.Figure) -> go.Figure:
 @CHEAP
 @given(case=dashboard_filters())
 def test_every_chart_and_section_builds(wh, case):
-    from dashboard.charts import CHARTS
-    from exports.charts import export_figure, safe_chart_data
-    from exports.context import export_context
+    from charts.export_context import export_context
+    from charts.registry import CHARTS
+    from charts.safe import safe_chart_data
+    from exports.chart_files import export_figure
     from exports.report import build_sections
 
     f, suppress, n = case
@@ -99,6 +100,7 @@ def _pdf_pages(data: bytes) -> list[str]:
     return text.split("\f")[:-1]
 
 
+@pytest.mark.usefixtures("image_engine")
 @RENDERED
 @given(case=dashboard_filters())
 @example(case=NAMED[0])
@@ -109,7 +111,7 @@ def _pdf_pages(data: bytes) -> list[str]:
 def test_report_pdf_and_pptx_complete(wh, case):
     from pptx import Presentation
 
-    from exports.context import export_context
+    from charts.export_context import export_context
     from exports.report import build_sections, render_images, report_bytes
 
     f, suppress, n = case
@@ -143,13 +145,14 @@ def test_report_pdf_and_pptx_complete(wh, case):
             assert len(pictures) == 1 and len(tables) == 1
 
 
+@pytest.mark.usefixtures("image_engine")
 @settings(max_examples=3, deadline=None, phases=NO_SHRINK,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=dashboard_filters())
 @example(case=NAMED[0])
 def test_figures_command_writes_every_figure(wh, case, tmp_path_factory):
-    from dashboard.charts import HEADLINE_CHARTS
-    from exports.figures import write_figures
+    from charts.registry import HEADLINE_CHARTS
+    from exports.figure_files import write_figures
 
     f, suppress, n = case
     out: Path = tmp_path_factory.mktemp("figs")

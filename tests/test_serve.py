@@ -1,5 +1,5 @@
 """Serving: the user store, sign-in modes, CSRF, throttling, security headers, roles and program
-scope (dashboard/auth.py, dashboard/scope.py, dashboard/security.py, outcomes/users.py), through
+scope (dashboard/auth.py, dashboard/scope.py, dashboard/security.py, dashboard/users.py), through
 Flask's test client on the real app and a real SQLite store and DuckDB warehouse."""
 
 from __future__ import annotations
@@ -9,15 +9,16 @@ import json
 import re
 import sqlite3
 from http.cookies import SimpleCookie
+from pathlib import Path
 
 import pytest
 from flask import g
 
-from dashboard import chart_exports, ids, scope
-from dashboard.common import clear_body_cache
+from dashboard import chart_downloads, ids, notebook_panel, report_button, scope
+from dashboard.page_parts import clear_body_cache
 from dashboard.url_state import parse_search, parse_suppress
+from dashboard.users import UserError, UserStore
 from outcomes.cli import main as cli
-from outcomes.users import UserError, UserStore
 from warehouse.query import Filters, open_warehouse
 
 PASSWORD = "correct horse battery"
@@ -25,15 +26,28 @@ OTHER_PROGRAMS = ("ARREARS_CAP", "PAY_IT_OFF", "FAMILIES_FORWARD", "MEDIATION")
 EXTERNAL = re.compile(r"https?://(?!127\.0\.0\.1|localhost)[\w.-]+", re.I)
 
 
-@pytest.fixture
-def store(tmp_path) -> UserStore:
-    s = UserStore(tmp_path / "users.db")
+@pytest.fixture(scope="session")
+def _users_once(tmp_path_factory) -> Path:
+    """The five users, hashed once per session: Argon2 is slow on purpose (seconds for five on
+    a busy machine), and most tests here start from these users."""
+    s = UserStore(tmp_path_factory.mktemp("users") / "users.db")
     s.add("ada", "admin", PASSWORD)
     s.add("ana", "analyst", PASSWORD)
     s.add("vic", "viewer", PASSWORD)
     s.add("pat", "viewer", PASSWORD, programs=["PSP", "step"])
     s.add("cap", "viewer", PASSWORD, programs=["PSP", "Arrears Cap"])
-    return s
+    return s.path
+
+
+@pytest.fixture
+def store(tmp_path, _users_once) -> UserStore:
+    """A copy of the five users of its own, which the test may change."""
+    path = tmp_path / "users.db"
+    with sqlite3.connect(_users_once) as src, sqlite3.connect(path) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+    return UserStore(path)
 
 
 @pytest.fixture
@@ -136,7 +150,7 @@ def test_users_cli(tmp_path, monkeypatch, capsys):
 
 
 def test_first_start_creates_admin_once(tmp_path):
-    from outcomes.serve import ensure_first_admin
+    from dashboard.serve import ensure_first_admin
 
     s = UserStore(tmp_path / "first.db")
     out = io.StringIO()
@@ -322,7 +336,7 @@ def test_binding_checks(monkeypatch):
     check_binding("header", "0.0.0.0")
     with pytest.raises(SystemExit):
         monkeypatch.setenv("OUTCOMES_AUTH", "none")
-        from outcomes.serve import prepare
+        from dashboard.serve import prepare
 
         prepare("0.0.0.0")
 
@@ -384,13 +398,13 @@ def test_no_notebook_for_viewers(store, demo):
     app = make_app(store)
     with app.server.test_request_context("/"):
         g.outcomes_access = access("vic", store)
-        bar = json.dumps(chart_exports.export_bar("arrears_totals", Filters()).to_plotly_json(),
+        bar = json.dumps(chart_downloads.export_bar("arrears_totals", Filters()).to_plotly_json(),
                          default=str)
         assert "Open in a notebook" not in bar
         with pytest.raises(scope.AccessDenied):
-            chart_exports.notebook_panel(1, "arrears_totals", "")
+            notebook_panel.notebook_panel(1, "arrears_totals", "")
         g.outcomes_access = access("ana", store)
-        bar = json.dumps(chart_exports.export_bar("arrears_totals", Filters()).to_plotly_json(),
+        bar = json.dumps(chart_downloads.export_bar("arrears_totals", Filters()).to_plotly_json(),
                          default=str)
         assert "Open in a notebook" in bar
 
@@ -431,12 +445,12 @@ def test_scoped_user_downloads(store, demo):
     with app.server.test_request_context("/"):
         g.outcomes_access = access("pat", store)
         for search in ("", "?program=ARREARS_CAP"):
-            csv_text = _scoped_text(chart_exports.chart_download("program_summary", "csv",
+            csv_text = _scoped_text(chart_downloads.chart_download("program_summary", "csv",
                                                                  search))
             rows = csv_text.split("\n\n", 1)[1].splitlines()[1:]
             assert rows and {r.split(",")[0] for r in rows} <= {"PSP", "STEP", "ALL"}, rows
         with pytest.raises(scope.AccessDenied):
-            chart_exports.chart_download("rejects_by_reason", "csv", "")
+            chart_downloads.chart_download("rejects_by_reason", "csv", "")
 
 
 def test_export_access_log(store, demo, tmp_path, monkeypatch):
@@ -499,6 +513,7 @@ def test_export_queue_is_bounded_and_reports_its_state(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.usefixtures("image_engine")
 def test_queued_export_through_the_callbacks(store, demo, monkeypatch, tmp_path):
     """A PNG and a report asked through the callbacks: a ticket at once, the file on a later
     poll, made over the user's programs only (the job gets scoped filters, not the URL)."""
@@ -518,12 +533,12 @@ def test_queued_export_through_the_callbacks(store, demo, monkeypatch, tmp_path)
                  if isinstance(trigger, dict) else f"{trigger}.n_clicks", "value": 1}]))
             return fn(*args)
 
-        out = call(chart_exports._on_report, ids.REPORT_PPTX, 0, 1, 0,
+        out = call(report_button._on_report, ids.REPORT_PPTX, 0, 1, 0,
                    "?program=PAY_IT_OFF", None)
         ticket = out[2]
         assert out[1].startswith(("Queued", "Preparing")) and out[3] is False
         for _ in range(600):
-            out = call(chart_exports._on_report, chart_exports.REPORT_POLL, 0, 1, 1,
+            out = call(report_button._on_report, report_button.REPORT_POLL, 0, 1, 1,
                        "?program=PAY_IT_OFF", ticket)
             if out[0] is not dash_no_update():
                 break
@@ -556,7 +571,6 @@ def test_make_run_server_gunicorn(tmp_path, demo_warehouse):
     import sys
     import time
     import urllib.request
-    from pathlib import Path
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

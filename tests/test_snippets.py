@@ -8,8 +8,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from dashboard.charts import CHARTS, chart_data, chart_figure
-from dashboard.snippets import recorded_queries, run_snippet_sql, snippet, snippet_sql
+from charts.registry import CHARTS, chart_data, chart_figure
+from charts.snippets import recorded_queries, run_snippet_sql, snippet, snippet_sql
 from warehouse.query import Filters, open_warehouse
 
 # (warehouse fixture, filters): the small hand-checked warehouse with and without filters, and

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from etl.contract import BOROUGHS, PROGRAM_CODES
+from core.vocabularies import BOROUGHS, PROGRAM_CODES
 from warehouse.query import Filters, open_warehouse
 from warehouse.suppression import suppression_mask, total_row_lines
 
@@ -37,9 +37,9 @@ def filters(draw) -> Filters:
 @example(f=Filters(2007, 2007), n=11)  # impact_event_study: hidden months around entry
 @example(f=Filters(2007, 2015, ("JOBS_PLUS",), ("Bronx",)), n=30)  # cohort rates all hidden
 def test_every_hidden_cell_is_marked(wh, f, n):
-    from dashboard.charts import CHARTS
-    from exports.charts import ALL_SUPPRESSED, safe_chart_data, safe_spec
-    from exports.suppressed_marks import UNSUPPRESSIBLE, _position, hidden_cells
+    from charts.registry import CHARTS
+    from charts.safe import ALL_SUPPRESSED, safe_chart_data, safe_spec
+    from charts.suppressed_marks import UNSUPPRESSIBLE, _position, hidden_cells
 
     for cid in CHARTS:
         safe = safe_chart_data(cid, wh, f, min_count=n)
@@ -65,7 +65,7 @@ def test_every_hidden_cell_is_marked(wh, f, n):
 
 
 def test_months_mostly_hidden_are_drawn_per_year(wh):
-    from exports.charts import safe_chart_data, safe_spec
+    from charts.safe import safe_chart_data, safe_spec
 
     f = wh.resolve(Filters())
     safe = safe_chart_data("ff_placements", wh, f)
@@ -81,7 +81,7 @@ def test_months_mostly_hidden_are_drawn_per_year(wh):
 
 
 def test_report_marks_hidden_years(wh):
-    from exports.context import export_context
+    from charts.export_context import export_context
     from exports.report import build_sections
 
     f = wh.resolve(Filters())
@@ -95,7 +95,7 @@ def test_distinct_counts_are_not_hidden_for_nothing(wh):
     """Families Forward served 84 in 2022; 2023 (1 served) is hidden. Participants served over
     the window (429) is not the sum of the years (a parent served in two years counts in each),
     so no second year needs hiding: 84 is shown."""
-    from exports.charts import joint_mask, metric_joint
+    from charts.safe import joint_mask, metric_joint
 
     f = wh.resolve(Filters())
     joint = metric_joint(wh, f)

@@ -25,8 +25,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from core.periods import month_end, month_start, parse_period, periods_between
-from outcomes.settings import warehouse_path
+from core.periods import month_end, month_start, parse_period, periods_between, window
+from core.settings import warehouse_path
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 CACHE_SIZE = 512
@@ -395,8 +395,6 @@ class Warehouse:
         (any period name core.periods parses: 2024, 2024-03, 2024-Q1, FY2024, FFY2024);
         a missing end is the filters' year, else the data's first (last) year. The program
         and borough filters apply; `months` is N, the months on each side of entry."""
-        from core.periods import window
-
         f = self.resolve(filters or Filters())
         from_month, to_month = window(f.from_year if from_period is None else from_period,
                                       f.to_year if to_period is None else to_period)

@@ -3,7 +3,7 @@
 The rules (docs/exports.md states them for readers):
 
 1. Primary suppression. A count from 1 to threshold-1 is shown as "<threshold" (default
-   threshold 11, from `outcomes.settings.suppression_threshold()`). Zero stays zero.
+   threshold 11, from `core.settings.suppression_threshold()`). Zero stays zero.
 2. Dollar figures. A dollar cell rests on a count of people (its base, e.g. DSS arrears reduced
    rests on NCPs with reductions, see `Metric.base_count`). It is suppressed when that base is
    below the threshold, unless both the base and the amount are zero.
@@ -33,11 +33,11 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from outcomes.settings import suppression_threshold
+from core.settings import suppression_threshold
 from warehouse.metrics import METRICS
 
 TOTAL = "Total"
-# Ratios the dashboard derives from the metric table (dashboard.derived), and their inputs.
+# Ratios the dashboard derives from the metric table (charts.derived), and their inputs.
 DERIVED_METRICS = {
     "graduation_rate": ("graduates", "participants_served"),
     "avg_reduction_usd": ("arrears_reduced_usd", "ncps_with_reductions"),

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from dash import Dash, html
 
-from dashboard import format as fmt
-from dashboard.charts import chart_data, charts_for
-from dashboard.common import (
+from charts import format as fmt
+from charts.events import events_for
+from charts.registry import chart_data, charts_for
+from charts.style import program_color, program_name
+from dashboard.page_parts import (
     Page,
     PageContext,
     page_frame,
     register_page,
     render_page,
 )
-from dashboard.events import events_for
-from dashboard.style import program_color, program_name
 
 PAGE = Page(
     key="arrears",

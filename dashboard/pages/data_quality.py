@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pandas as pd
 from dash import Dash, html
 
-from dashboard import format as fmt
-from dashboard.common import (
+from charts import format as fmt
+from dashboard.page_parts import (
     Page,
     PageContext,
     chart_cards,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dashboard.common import Page, chart_grid_page, page_frame
 from dashboard.definitions import graduate_counts_note
+from dashboard.page_parts import Page, chart_grid_page, page_frame
 
 PAGE = Page(
     key="employment",

@@ -7,8 +7,12 @@ from dataclasses import replace
 import pandas as pd
 from dash import Dash, html
 
-from dashboard import format as fmt
-from dashboard.common import (
+from charts import format as fmt
+from charts.derived import ratio
+from charts.events import FF_ENROLLMENT_WINDOW
+from charts.format import day
+from charts.style import program_color
+from dashboard.page_parts import (
     Page,
     PageContext,
     chart_cards,
@@ -17,10 +21,6 @@ from dashboard.common import (
     render_page,
     stat_card,
 )
-from dashboard.derived import ratio
-from dashboard.events import FF_ENROLLMENT_WINDOW
-from dashboard.format import day
-from dashboard.style import program_color
 from warehouse.metrics import METRICS
 from warehouse.suppression import is_suppressed, marker, threshold
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 from dash import Dash, html
 
-from dashboard import format as fmt
-from dashboard.common import Page, PageContext, page_frame, register_page, render_page
-from dashboard.style import program_name
+from charts import format as fmt
+from charts.style import program_name
+from dashboard.page_parts import Page, PageContext, page_frame, register_page, render_page
 from warehouse.impact import IMPACT_COLUMNS, NOT_AN_EXPERIMENT, suppress_impact
 from warehouse.metrics import IMPACT_GROUPS as GROUP_LABELS
 

@@ -13,10 +13,17 @@ from __future__ import annotations
 import pandas as pd
 from dash import Dash, html
 
+from charts import format as fmt
+from charts.style import program_name
 from core.periods import parse_period
-from dashboard import format as fmt
-from dashboard.common import Page, PageContext, page_frame, register_page, render_page, stat_card
-from dashboard.style import program_name
+from dashboard.page_parts import (
+    Page,
+    PageContext,
+    page_frame,
+    register_page,
+    render_page,
+    stat_card,
+)
 from warehouse.indicators import IN_PROGRESS, MET, NOT_MET, history, indicators
 from warehouse.metrics import METRICS
 from warehouse.suppression import marker, threshold

@@ -5,9 +5,18 @@ from __future__ import annotations
 import pandas as pd
 from dash import Dash, dcc, html
 
-from dashboard import figures
-from dashboard import format as fmt
-from dashboard.common import (
+from charts import figures
+from charts import format as fmt
+from charts.derived import GRADUATION_RATE_DEFINITION, average_reduction, graduation_rate
+from charts.style import ACCENT
+from core.vocabularies import FAMILIES, FAMILY_NAMES
+from dashboard.families import (
+    HEADLINES,
+    family_rows,
+    family_title,
+    selected_families,
+)
+from dashboard.page_parts import (
     Page,
     PageContext,
     page_frame,
@@ -15,15 +24,6 @@ from dashboard.common import (
     render_page,
     stat_card,
 )
-from dashboard.derived import GRADUATION_RATE_DEFINITION, average_reduction, graduation_rate
-from dashboard.families import (
-    HEADLINES,
-    family_rows,
-    family_title,
-    selected_families,
-)
-from dashboard.style import ACCENT
-from etl.contract import FAMILIES, FAMILY_NAMES
 from warehouse.metrics import METRICS
 from warehouse.suppression import is_suppressed, marker, suppress_metrics
 

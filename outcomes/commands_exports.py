@@ -6,6 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from exports.figure_files import write_figures
+from exports.images import ExportEngineError, stop_engine
+from exports.report import build_report
+from outcomes.cli_args import CliError, filter_args, filters_from_args, open_for_reading
+
 
 def _suppression_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-suppress", action="store_true",
@@ -16,23 +21,17 @@ def _suppression_args(p: argparse.ArgumentParser) -> None:
 
 
 def _check_min_count(args) -> None:
-    from outcomes.cli import CliError
-
     if args.min_count is not None and args.min_count < 1:
         raise CliError("--min-count must be at least 1 (use --no-suppress to turn it off)")
 
 
 def cmd_report(args) -> int:
-    from exports.images import ExportEngineError, stop_engine
-    from exports.report import build_report
-    from outcomes.cli import CliError, _open, filters_from_args
-
     out = Path(args.out)
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("pdf", "pptx"):
         raise CliError(f"--out must end in .pdf or .pptx, not {out.name!r}")
     _check_min_count(args)
-    wh = _open(args)
+    wh = open_for_reading(args)
     filters = filters_from_args(args)
     try:
         build_report(wh, filters, out, fmt, min_count=args.min_count,
@@ -49,12 +48,8 @@ def cmd_report(args) -> int:
 
 
 def cmd_figures(args) -> int:
-    from exports.figures import write_figures
-    from exports.images import ExportEngineError, stop_engine
-    from outcomes.cli import CliError, _open, filters_from_args
-
     _check_min_count(args)
-    wh = _open(args)
+    wh = open_for_reading(args)
     filters = filters_from_args(args)
     try:
         written = write_figures(wh, filters, Path(args.out), args.format,
@@ -73,8 +68,6 @@ def cmd_figures(args) -> int:
 
 def register(subparsers) -> None:
     """Add `report` and `figures` to the `outcomes` command's subparsers."""
-    from outcomes.cli import _filter_args
-
     p = subparsers.add_parser(
         "report", help="the leadership report pack (PDF or PPTX)",
         description="A cover, one page per headline chart (figure, definition and a table "
@@ -82,7 +75,7 @@ def register(subparsers) -> None:
         "docs/exports.md.")
     p.add_argument("--out", required=True, metavar="FILE",
                    help="output file: .pdf or .pptx (the format follows the suffix)")
-    _filter_args(p)
+    filter_args(p)
     _suppression_args(p)
     p.set_defaults(func=cmd_report)
 
@@ -95,6 +88,6 @@ def register(subparsers) -> None:
     p.add_argument("--format", choices=["png", "svg", "pdf"], default="png")
     p.add_argument("--chart", action="append", default=[], metavar="ID",
                    help="only this chart (repeat; default: the headline charts)")
-    _filter_args(p)
+    filter_args(p)
     _suppression_args(p)
     p.set_defaults(func=cmd_figures)

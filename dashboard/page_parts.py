@@ -11,15 +11,17 @@ from datetime import date
 from dash import Input, Output, dcc, html
 from dash.development.base_component import Component
 
+from charts.registry import charts_for
+from charts.safe import METRIC_KEYED, metric_joint, safe_chart_data
+from core.settings import warehouse_path
 from dashboard import (
-    chart_exports,  # noqa: F401  (adds the export bar to every chart card)
+    chart_downloads,  # noqa: F401  (adds the export bar to every chart card)
     ids,
     scope,
 )
 from dashboard.chart_card import chart_card
-from dashboard.charts import charts_for
+from dashboard.notices import applies, borough_notice, not_applicable
 from dashboard.url_state import parse_search, parse_suppress
-from outcomes.settings import warehouse_path
 from warehouse.query import Filters, Warehouse, WarehouseMissing, open_warehouse
 
 
@@ -46,19 +48,16 @@ class PageContext:
     _joint: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
 
     def safe(self, chart_id: str):
-        """The chart's numbers with small cells suppressed (`exports.charts.SafeChart`), or
+        """The chart's numbers with small cells suppressed (`charts.safe.SafeChart`), or
         None when suppression is off. The metric charts of a page share one joint mask."""
         if not self.suppress:
             return None
-        from exports.charts import METRIC_KEYED, safe_chart_data
 
         joint = self.joint() if chart_id in METRIC_KEYED else None
         return safe_chart_data(chart_id, self.wh, self.filters, suppress=True, joint=joint)
 
     def joint(self):
         """The joint metric table the suppression of metric charts rests on (computed once)."""
-        from exports.charts import metric_joint
-
         if "joint" not in self._joint:
             self._joint["joint"] = metric_joint(self.wh, self.filters)
         return self._joint["joint"]
@@ -95,8 +94,6 @@ def render_page(page: Page, body: Callable[[PageContext], object], search: str |
 def with_notices(page_key: str, ctx: PageContext, body: Callable[[PageContext], object]):
     """The page body under its notices (dashboard.notices); only the notice when the page does
     not apply to the selected programs."""
-    from dashboard.notices import applies, borough_notice, not_applicable
-
     if not applies(page_key, ctx.filters):
         return [not_applicable(page_key)]
     built = body(ctx)

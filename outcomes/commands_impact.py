@@ -5,21 +5,28 @@ from __future__ import annotations
 
 import argparse
 
+import pandas as pd
+
+from core.periods import PeriodError
+from outcomes.cli_args import (
+    CliError,
+    filters_from_args,
+    open_for_reading,
+    print_frame,
+    program_borough_args,
+    warehouse_arg,
+)
+from warehouse.impact import (
+    FRACTION_COLUMNS,
+    IMPACT_COLUMNS,
+    MONEY_COLUMNS,
+    NOT_AN_EXPERIMENT,
+    suppress_impact,
+)
+
 
 def cmd_impact(args) -> int:
-    import pandas as pd
-
-    from core.periods import PeriodError
-    from outcomes.cli import CliError, _open, _print_frame, filters_from_args
-    from warehouse.impact import (
-        FRACTION_COLUMNS,
-        IMPACT_COLUMNS,
-        MONEY_COLUMNS,
-        NOT_AN_EXPERIMENT,
-        suppress_impact,
-    )
-
-    wh = _open(args)
+    wh = open_for_reading(args)
     plain = argparse.Namespace(**{**vars(args), "from_year": None, "to_year": None})
     filters = filters_from_args(plain)  # programs and boroughs; the window is in periods
     if args.months < 1:
@@ -38,7 +45,7 @@ def cmd_impact(args) -> int:
         for c in FRACTION_COLUMNS:
             df[c] = [v if isinstance(v, str) else "" if pd.isna(v) else f"{v:.4f}"
                      for v in df[c]]
-    _print_frame(df, args.format, money_columns=MONEY_COLUMNS)
+    print_frame(df, args.format, money_columns=MONEY_COLUMNS)
     if args.format == "table":
         print(f"\n{NOT_AN_EXPERIMENT}")
     return 0
@@ -46,18 +53,13 @@ def cmd_impact(args) -> int:
 
 def register(subparsers) -> None:
     """Add `impact` to the `outcomes` command's subparsers."""
-    from outcomes.cli import _warehouse_arg
-
     p = subparsers.add_parser(
         "impact", help="child support paid before and after program entry",
         description="Per program: current support due and paid in the N months before and "
         "after entry, for the enrolled cohort and a comparison group (referred, never "
         "enrolled). Not an experiment. See docs/metrics.md.")
-    _warehouse_arg(p)
-    p.add_argument("--program", action="append", default=[], metavar="CODE",
-                   help="program code or name; repeat for several (default: all)")
-    p.add_argument("--borough", action="append", default=[], metavar="NAME",
-                   help="borough; repeat for several (default: all)")
+    warehouse_arg(p)
+    program_borough_args(p)
     p.add_argument("--from", dest="from_period", metavar="PERIOD",
                    help="first period of the enrollment window: YYYY, YYYY-MM, YYYY-Qn, FYyyyy "
                    "or FFYyyyy (default: the data's first year)")

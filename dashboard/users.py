@@ -26,7 +26,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from core.roles import ROLES, RoleRights
-from outcomes.settings import users_path
+from core.settings import users_path
+from core.vocabularies import program_code
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 MIN_PASSWORD = 8
@@ -75,8 +76,6 @@ def _now() -> str:
 
 def normalize_programs(programs) -> tuple[str, ...]:
     """Program codes from codes or names ('psp', 'Arrears Cap'); an unknown one is an error."""
-    from dashboard.url_state import program_code
-
     out = []
     for given in programs or ():
         given = given.strip()

@@ -2,14 +2,14 @@
 
 A `Chart` ties together
   * `data(wh, filters)`: a small aggregate from the query layer (warehouse.query), nothing else;
-  * `figure(df, title=..., **options)`: a pure builder from dashboard.figures;
+  * `figure(df, title=..., **options)`: a pure builder from charts.figures;
   * its title template (filled with the window, e.g. "2009–2023") and its definition.
 
 The dashboard pages, the static exports, the report pack and the notebooks all go through
 `chart_data` / `chart_figure`, so a chart is drawn from the same numbers everywhere.
 
 Per-year series come from `wh.metrics(filters, by_year=True)` or a query file; window totals
-from `wh.metrics(filters)`; derived ratios from dashboard.derived.
+from `wh.metrics(filters)`; derived ratios from charts.derived.
 """
 
 from __future__ import annotations
@@ -21,16 +21,17 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import figures, figures_cohort
-from dashboard import format as fmt
-from dashboard.derived import (
+from charts import figures, figures_cohort
+from charts import format as fmt
+from charts.derived import (
     AVERAGE_REDUCTION_DEFINITION,
     GRADUATION_RATE_DEFINITION,
     with_ratios,
 )
-from dashboard.events import events_for
-from dashboard.lives import within_lives
-from etl.contract import BOROUGHS, DEBT_REDUCTION_PROGRAMS, EMPLOYMENT_PROGRAMS, PROGRAM_CODES
+from charts.events import events_for
+from charts.lives import within_lives
+from charts.style import program_name
+from core.vocabularies import BOROUGHS, DEBT_REDUCTION_PROGRAMS, EMPLOYMENT_PROGRAMS, PROGRAM_CODES
 from warehouse.metrics import METRICS
 from warehouse.query import Filters, Warehouse
 
@@ -348,7 +349,7 @@ def is_empty(chart_id: str, df: pd.DataFrame | None) -> bool:
 
 def chart_spec(chart_id: str, wh: Warehouse, filters: Filters,
                df: pd.DataFrame | None = None) -> dict:
-    """The chart's figure as plain dicts (dashboard.figures), its title filled in with the
+    """The chart's figure as plain dicts (charts.figures), its title filled in with the
     window; `df` skips the query. The dashboard sends this to the browser as it is."""
     chart = get_chart(chart_id)
     f = wh.resolve(filters or Filters())
@@ -416,8 +417,6 @@ def format_column(col: str, values: pd.Series) -> list[str]:
     if col in ("year", "load_id", "latest_load_id"):
         return [fmt.NOT_AVAILABLE if pd.isna(v) else str(int(v)) for v in values]
     if col == "program":
-        from dashboard.style import program_name
-
         return [program_name(v) for v in values]
     if col.endswith("_usd"):
         return [fmt.money_full(v) for v in values]
@@ -450,7 +449,7 @@ def display_table(chart_id: str, df: pd.DataFrame) -> pd.DataFrame:
 def impact_event_study_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
     """Compliance month by month around entry, per program and group (Warehouse.impact with
     event_study; the enrollment window is the filters' years, N = 12 months)."""
-    # Called unbound so that a stand-in for the warehouse (dashboard.snippets' recorder) runs
+    # Called unbound so that a stand-in for the warehouse (charts.snippets' recorder) runs
     # it with its own `query`, and sees the SQL behind the chart.
     df = Warehouse.impact(wh, filters, event_study=True, months=IMPACT_MONTHS)
     # Suffixes that say the unit (formatting, suppression): dollars and a fraction.

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from exports.charts import (
-    chart_title,
-    export_figure,
-    metric_joint,
-    safe_chart_data,
-)
-from exports.context import export_context
+from charts.export_context import export_context
+from charts.registry import HEADLINE_CHARTS, get_chart
+from charts.safe import chart_title, metric_joint, safe_chart_data
+from exports.chart_files import export_figure
 from exports.images import figures_bytes
 from exports.tables import to_csv_bytes
 from warehouse.query import Filters, Warehouse
@@ -21,8 +18,6 @@ def write_figures(wh: Warehouse, filters: Filters | None, out_dir: Path, fmt: st
                   charts: list[str] | None = None) -> list[Path]:
     """Write `<chart>.<fmt>` and `<chart>.csv` for each chart (default: the headline ones),
     rendered in one batch on the shared image engine. Returns the paths written."""
-    from dashboard.charts import HEADLINE_CHARTS, get_chart
-
     f = wh.resolve(filters or Filters())
     ids = list(charts or (*HEADLINE_CHARTS, "impact_event_study"))  # + support around entry
     for cid in ids:

@@ -1,10 +1,11 @@
-"""Exports from the dashboard: per chart PNG / SVG / PDF / CSV / XLSX downloads and "Open in a
-notebook"; for the page, the report pack (PDF / PPTX) in the filter bar.
+"""Downloads from the dashboard: the per-chart bar (PNG / SVG / PDF / CSV / XLSX, and the "Open in
+a notebook" button whose panel is dashboard/notebook_panel.py), and the export queue's submit and
+poll that the report button (dashboard/report_button.py) shares.
 
-Everything goes through the exports API (`exports.charts`, `exports.report`), so a download is
+Everything goes through the exports API (`charts.safe`, `exports.report`), so a download is
 the same file the command line makes. Downloads are ALWAYS suppressed (they are for
 publishing), whatever the on-screen toggle says; data-quality charts count file rows, not
-people, and are never suppressed (exports.charts knows).
+people, and are never suppressed (charts.safe knows).
 
 The per-chart bar is added to every chart card through `register_chart_action` at import time
 (rendered page bodies are cached, so it must be registered before any page renders). Its
@@ -20,9 +21,8 @@ their turn in dashboard/export_queue.py; each download is written to the access 
 
 from __future__ import annotations
 
+import json
 import logging
-import os
-import threading
 
 from dash import MATCH, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.development.base_component import Component
@@ -30,16 +30,18 @@ from dash.development.base_component import Component
 from dashboard import ids, scope
 from dashboard.access_log import record_export
 from dashboard.chart_card import register_chart_action
-from dashboard.export_queue import QueueFull, export_queue_for_process, poll, status_text
+from dashboard.export_queue import QueueFull, export_queue_for_process, jobs_dir, poll, status_text
 from dashboard.url_state import parse_search
-from warehouse.query import Filters, Warehouse, WarehouseMissing
+from exports.chart_files import chart_file, chart_image, download_filename
+from exports.images import MEDIA_TYPES
+from exports.tables import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
+from warehouse.query import Filters, Warehouse, WarehouseMissing, open_warehouse
 from warehouse.suppression import threshold
 
 log = logging.getLogger(__name__)
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
 DATA_FORMATS = ("csv", "xlsx")
-REPORT_FORMATS = ("pdf", "pptx")
 _TIPS = {
     "png": "Image of this chart (PNG, print quality)",
     "svg": "Image of this chart (SVG, vector)",
@@ -50,7 +52,6 @@ _TIPS = {
 BUSY_TEXT = "Preparing…"
 # Ids of the export queue's parts (pattern-matching, keyed on `chart` like dashboard.ids').
 EXPORT_TICKET, EXPORT_POLL, EXPORT_QUEUE_STATUS = "export-ticket", "export-poll", "export-queue"
-REPORT_TICKET, REPORT_POLL = "report-ticket", "report-poll"
 POLL_MS = 1000
 
 
@@ -59,13 +60,7 @@ def suppression_tip() -> str:
             "they are meant for publishing.")
 
 
-def _warehouse() -> Warehouse:
-    from dashboard.common import get_warehouse  # common imports this module
-
-    return get_warehouse()
-
-
-def _filters(wh: Warehouse, search: str | None) -> Filters:
+def scoped_filters(wh: Warehouse, search: str | None) -> Filters:
     return wh.resolve(parse_search(search, wh.data_years()))
 
 
@@ -115,15 +110,12 @@ def chart_download(chart_id: str, fmt: str, search: str | None,
                    wh: Warehouse | None = None) -> dict:
     """The dcc.Download payload for one chart in one format (always suppressed), made now."""
     scope.require_chart(chart_id)
-    wh = wh or _warehouse()
-    return chart_payload(chart_id, fmt, wh, _filters(wh, search))
+    wh = wh or open_warehouse()
+    return chart_payload(chart_id, fmt, wh, scoped_filters(wh, search))
 
 
 def chart_payload(chart_id: str, fmt: str, wh: Warehouse, f: Filters) -> dict:
     """The same for filters already narrowed to the user (what a queued job runs)."""
-    from exports.charts import chart_file, chart_image, download_filename
-    from exports.images import MEDIA_TYPES
-    from exports.tables import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
 
     if fmt in IMAGE_FORMATS:
         data, media = chart_image(chart_id, wh, f, fmt, suppress=True), MEDIA_TYPES[fmt]
@@ -175,8 +167,8 @@ def _on_export(*args):
             record_export("chart", chart_id, fmt, search)
             return payload, "", "", no_update, True
         scope.require_chart(chart_id)
-        wh = _warehouse()
-        f = _filters(wh, search)  # narrowed to the user here, in the request
+        wh = open_warehouse()
+        f = scoped_filters(wh, search)  # narrowed to the user here, in the request
         ticket = submit_export("chart", chart_id, fmt, search,
                                lambda: chart_payload(chart_id, fmt, wh, f))
         return no_update, "", status_text(poll_peek(ticket), "image"), ticket, False
@@ -189,131 +181,11 @@ def _on_export(*args):
 
 def poll_peek(ticket: str) -> dict:
     """A just-submitted ticket's state without collecting it (it may be done already)."""
-    import json
-
-    from dashboard.export_queue import jobs_dir
-
     try:
         state = json.loads((jobs_dir() / f"{ticket}.json").read_text())
     except (OSError, ValueError):
         return {"state": "queued", "ahead": 0}
     return state if state["state"] in ("queued", "running") else {"state": "running"}
-
-
-# -- "Open in a notebook" -------------------------------------------------------------------------
-def _code_block(label: str, lang: str, code: str) -> list[Component]:
-    return [
-        html.Div([html.Span(label, className="snippet-label"),
-                  dcc.Clipboard(content=code, title=f"Copy the {label}",
-                                className="snippet-copy")],
-                 className="snippet-head"),
-        dcc.Markdown(f"```{lang}\n{code}\n```", className="snippet-code"),
-    ]
-
-
-def notebook_panel(n_clicks: int | None, chart_id: str, search: str | None,
-                   wh: Warehouse | None = None):
-    """Callback: (panel children, panel hidden). An odd click opens the panel with the snippet
-    for the current filters (generated now, not when the page renders); an even one closes it."""
-    from dashboard.snippets import snippet, snippet_sql
-
-    if not n_clicks or n_clicks % 2 == 0:
-        return [], True
-    scope.require_snippets()
-    scope.require_chart(chart_id)
-    wh = wh or _warehouse()
-    try:
-        f = _filters(wh, search)
-        code = snippet(chart_id, f)
-        sql = snippet_sql(chart_id, f, wh)
-    except WarehouseMissing as e:
-        return [html.P(str(e))], False
-    return [
-        html.P(["Paste into a notebook started in this repository (", html.Code("make notebooks"),
-                " sets the warehouse): it draws this chart from the same numbers."],
-               className="snippet-intro"),
-        *_code_block("Python", "python", code),
-        html.P("The SQL the query layer runs for it, filters bound (e.g. in "
-               "duckdb -readonly data/outcomes.duckdb):", className="snippet-intro"),
-        *_code_block("SQL", "sql", sql),
-    ], False
-
-
-def _on_notebook(n_clicks, search):
-    try:
-        out = notebook_panel(n_clicks, ctx.triggered_id["chart"], search)
-    except scope.AccessDenied as e:
-        return [html.P(str(e))], False
-    if not out[1]:
-        record_export("snippet", ctx.triggered_id["chart"], "python", search)
-    return out
-
-
-# -- the report pack (filter bar) -----------------------------------------------------------------
-def report_controls() -> html.Div:
-    tip = ("The leadership report pack for these filters: headline charts, tables and "
-           "definitions (takes about 10 seconds). " + suppression_tip())
-    return html.Div(
-        [
-            html.Span("Report", className="filter-label"),
-            html.Div(
-                [
-                    html.Button("PDF", id=ids.REPORT_PDF, n_clicks=0, title=tip,
-                                className="button button-secondary button-small"),
-                    html.Button("PPTX", id=ids.REPORT_PPTX, n_clicks=0, title=tip,
-                                className="button button-secondary button-small"),
-                    html.Span(id=ids.REPORT_STATUS, className="report-status", role="status"),
-                    dcc.Download(id=ids.REPORT_DOWNLOAD),
-                    dcc.Store(id=REPORT_TICKET),
-                    dcc.Interval(id=REPORT_POLL, interval=POLL_MS, disabled=True),
-                ],
-                className="report-buttons",
-            ),
-        ],
-        className="filter filter-report", role="group",
-        **{"aria-label": "Download the report pack"},
-    )
-
-
-def report_download(fmt: str, search: str | None, wh: Warehouse | None = None) -> dict:
-    """The dcc.Download payload of the report pack (always suppressed)."""
-
-    if fmt not in REPORT_FORMATS:
-        raise ValueError(f"report format must be pdf or pptx, not {fmt!r}")
-    wh = wh or _warehouse()
-    return report_payload(fmt, wh, _filters(wh, search))
-
-
-def report_payload(fmt: str, wh: Warehouse, f: Filters) -> dict:
-    """The same for filters already narrowed to the user (what a queued job runs)."""
-    from exports.report import report_filename, report_to_bytes
-
-    media = ("application/pdf" if fmt == "pdf" else
-             "application/vnd.openxmlformats-officedocument.presentationml.presentation")
-    return dcc.send_bytes(report_to_bytes(wh, f, fmt, suppress=True),
-                          report_filename(wh, f, fmt), type=media)
-
-
-def _on_report(pdf_clicks, pptx_clicks, n_polls, search, ticket):
-    """Callback: a report button, or the poll of a queued report. Returns (download, status,
-    ticket, polling disabled, PDF and PPTX buttons disabled)."""
-    if ctx.triggered_id == REPORT_POLL:
-        payload, error, queue_text, ticket, stop = collect_export(ticket, "report")
-        return payload, error or queue_text, ticket, stop, not stop, not stop
-    if ctx.triggered_id not in (ids.REPORT_PDF, ids.REPORT_PPTX):
-        return (no_update,) * 6
-    fmt = "pdf" if ctx.triggered_id == ids.REPORT_PDF else "pptx"
-    try:
-        wh = _warehouse()
-        f = _filters(wh, search)  # narrowed to the user here, in the request
-        ticket = submit_export("report", "report pack", fmt, search,
-                               lambda: report_payload(fmt, wh, f))
-        return no_update, status_text(poll_peek(ticket), "report"), ticket, False, True, True
-    except (WarehouseMissing, QueueFull) as e:
-        return no_update, str(e), no_update, True, False, False
-    except Exception as e:
-        log.exception("report %s failed", fmt)
-        return no_update, f"Could not make the report: {e}", no_update, True, False, False
 
 
 # -- wiring ---------------------------------------------------------------------------------------
@@ -330,65 +202,3 @@ def register_export_callbacks(app: Dash) -> None:
         State(ids.chart(EXPORT_TICKET, MATCH), "data"),
         prevent_initial_call=True,
     )(_on_export)
-
-    app.callback(
-        Output(ids.chart(ids.NOTEBOOK_PANEL, MATCH), "children"),
-        Output(ids.chart(ids.NOTEBOOK_PANEL, MATCH), "hidden"),
-        Input(ids.chart(ids.NOTEBOOK_BUTTON, MATCH), "n_clicks"),
-        State(ids.URL, "search"),
-        prevent_initial_call=True,
-    )(_on_notebook)
-
-    app.callback(
-        Output(ids.REPORT_DOWNLOAD, "data"),
-        Output(ids.REPORT_STATUS, "children"),
-        Output(REPORT_TICKET, "data"),
-        Output(REPORT_POLL, "disabled"),
-        Output(ids.REPORT_PDF, "disabled"),
-        Output(ids.REPORT_PPTX, "disabled"),
-        Input(ids.REPORT_PDF, "n_clicks"),
-        Input(ids.REPORT_PPTX, "n_clicks"),
-        Input(REPORT_POLL, "n_intervals"),
-        State(ids.URL, "search"),
-        State(REPORT_TICKET, "data"),
-        prevent_initial_call=True,
-    )(_on_report)
-
-
-_WARM = {"started": False}
-_WARM_LOCK = threading.Lock()
-
-
-def warm_export_engine() -> bool:
-    """Start the image engine (Chromium, ~4 s) in a background thread, once per process, so
-    the first download does not wait for it. Off with OUTCOMES_EXPORT_WARMUP=0. Returns
-    whether a thread was started now."""
-    if os.environ.get("OUTCOMES_EXPORT_WARMUP", "1").strip().lower() in ("0", "false", "no"):
-        return False
-    with _WARM_LOCK:
-        if _WARM["started"]:
-            return False
-        _WARM["started"] = True
-
-    def start():
-        from exports.images import start_engine
-
-        try:
-            start_engine()
-        except Exception as e:  # no Chromium: exports will say so when asked
-            log.warning("image export engine did not start: %s", e)
-
-    thread = threading.Thread(target=start, name="export-engine-warmup", daemon=True)
-    _WARM["thread"] = thread
-    thread.start()
-    return True
-
-
-def stop_export_engine(timeout: float = 120) -> None:
-    """Wait for a warm-up still under way, then stop the image engine (tests; shutdown)."""
-    from exports.images import stop_engine
-
-    thread = _WARM.get("thread")
-    if thread is not None:
-        thread.join(timeout)
-    stop_engine()

@@ -1,4 +1,4 @@
-"""Cohort completion figure (pure: frame in, figure out), in the style of dashboard.figures.
+"""Cohort completion figure (pure: frame in, figure out), in the style of charts.figures.
 
 Kept apart from figures.py so that module stays as it is; the tests validate this builder with
 the others (every chart of the registry)."""
@@ -8,19 +8,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dashboard.events import ProgramEvent
-from dashboard.figures import (
-    _events,
-    _per_program,
-    _title,
-    _years_axis,
-    builder,
-    empty_figure,
-    layout,
-    spec,
-    yaxis,
-)
-from dashboard.style import program_color, program_name
+from charts.events import ProgramEvent
+from charts.figure_spec import _title, builder, empty_figure, layout, spec, yaxis
+from charts.figures import _events, _per_program, _years_axis
+from charts.style import program_color, program_name
 
 FOLLOW_DAYS = 365  # a cohort is drawn once every enrollment in it has had a full year
 

@@ -9,7 +9,8 @@ readers; hovers, legends and tables always name the program as well.
 
 from __future__ import annotations
 
-from etl.contract import PROGRAMS
+# Program names live with the vocabularies; named here too, as the style's readers expect them.
+from core.vocabularies import PROGRAM_NAMES, PROGRAM_ORDER, program_name  # noqa: F401
 
 PROGRAM_COLORS: dict[str, str] = {
     # Employment (Okabe-Ito)
@@ -30,9 +31,6 @@ PROGRAM_COLORS: dict[str, str] = {
     "ORDER_MODIFICATION": "#777777",
 }
 FALLBACK_COLOR = "#555555"
-
-PROGRAM_NAMES: dict[str, str] = {p.code: p.name for p in PROGRAMS}
-PROGRAM_ORDER: tuple[str, ...] = tuple(p.code for p in PROGRAMS)
 
 # Colours that are not programs.
 INK = "#1f2933"
@@ -73,10 +71,6 @@ def program_color(code: str) -> str:
     return PROGRAM_COLORS.get(code, FALLBACK_COLOR)
 
 
-def program_name(code: str) -> str:
-    return PROGRAM_NAMES.get(code, code)
-
-
 def base_layout(title: str, height: int = 420) -> dict:
     """Layout defaults for every figure: plain white, readable fonts, title top-left."""
     return dict(
@@ -95,6 +89,6 @@ def base_layout(title: str, height: int = 420) -> dict:
     )
 
 
-# The axes of every chart (dashboard.figures merges each chart's settings into these).
+# The axes of every chart (charts.figures merges each chart's settings into these).
 X_AXIS = {"showgrid": False, "linecolor": GRID, "ticks": "outside", "tickcolor": GRID}
 Y_AXIS = {"gridcolor": GRID, "zerolinecolor": GRID, "linecolor": GRID}

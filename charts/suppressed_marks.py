@@ -19,7 +19,8 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-from dashboard.style import MUTED_INK, program_name
+from charts.registry import column_label, get_chart
+from charts.style import MUTED_INK, program_name
 
 SUPPRESSED_LEGEND = "Suppressed: fewer than {n}"
 MARK = {"color": MUTED_INK, "symbol": "square-open", "size": 11, "line": {"width": 1.5}}
@@ -34,8 +35,6 @@ UNSUPPRESSIBLE = ("referral_flows",)  # a sankey has no place for a mark: a note
 
 
 def _label(col: str) -> str:
-    from dashboard.charts import column_label
-
     return column_label(col)
 
 
@@ -88,8 +87,6 @@ def _axes_of(spec: dict, chart_id: str, row: pd.Series, col: str) -> tuple[str, 
 
 def hidden_cells(chart_id: str, safe) -> list[tuple[int, str]]:
     """(row, column) of every hidden value cell the chart draws."""
-    from dashboard.charts import get_chart
-
     chart = get_chart(chart_id)
     # A rate hidden with its inputs is marked by their marks (a mark at 0 would read as 0%).
     drawn = (set(chart.value_columns) | {"graduates", "participants_served"}) - (

@@ -1,6 +1,6 @@
 """The dashboard's charts made safe to publish: suppressed numbers, print-ready figures, files.
 
-Everything here goes through the chart registry (`dashboard.charts`), so an export shows the
+Everything here goes through the chart registry (`charts.registry`), so an export shows the
 same numbers as the dashboard, minus the cells that suppression hides.
 
 How a chart's cells are suppressed (rules: `warehouse.suppression`, docs/exports.md):
@@ -29,8 +29,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from exports.context import ExportContext, export_context
-from exports.suppressed_marks import mark_hidden
+from charts import format as fmt
+from charts import registry
+from charts.export_context import ExportContext, export_context
+from charts.figures import as_figure, empty_figure, ff_placements
+from charts.suppressed_marks import mark_hidden
 from warehouse.impact import event_study_mask
 from warehouse.metrics import METRICS
 from warehouse.query import Filters, Warehouse
@@ -94,12 +97,6 @@ class SafeChart:
     @property
     def n_hidden(self) -> int:
         return int(self.mask.to_numpy().sum())
-
-
-def _charts():
-    from dashboard import charts
-
-    return charts
 
 
 # -- the joint metric mask ----------------------------------------------------------------------
@@ -196,11 +193,10 @@ def safe_chart_data(chart_id: str, wh: Warehouse, filters: Filters | None = None
 
     `df` skips the chart query; `joint` (from `metric_joint`) skips the metric queries when
     several charts are exported together."""
-    charts = _charts()
-    chart = charts.get_chart(chart_id)
+    chart = registry.get_chart(chart_id)
     f = wh.resolve(filters or Filters())
     if df is None:
-        df = charts.chart_data(chart_id, wh, f)
+        df = registry.chart_data(chart_id, wh, f)
     df = df.reset_index(drop=True)
     n = threshold(min_count)
     if not suppress or chart.page in UNSUPPRESSED_PAGES or df.empty:
@@ -210,7 +206,7 @@ def safe_chart_data(chart_id: str, wh: Warehouse, filters: Filters | None = None
     elif chart_id in METRIC_KEYED:
         if joint is None:
             joint = metric_joint(wh, f)
-        mask = _lookup_mask(df, joint, _joint_mask_cached(joint, n))
+        mask = _lookup_mask(df, joint, joint_mask_cached(joint, n))
     else:
         mask = _own_mask(chart_id, df, n)
     values = apply_mask(df, mask, n, fill=np.nan)
@@ -234,7 +230,7 @@ def primary_mask(df: pd.DataFrame, mask: pd.DataFrame, n: int) -> pd.DataFrame:
 _JM_CACHE: dict[tuple, pd.DataFrame] = {}
 
 
-def _joint_mask_cached(joint: pd.DataFrame, n: int) -> pd.DataFrame:
+def joint_mask_cached(joint: pd.DataFrame, n: int) -> pd.DataFrame:
     key = (n, pd.util.hash_pandas_object(joint, index=False).sum())
     if key not in _JM_CACHE:
         if len(_JM_CACHE) > 64:
@@ -244,33 +240,28 @@ def _joint_mask_cached(joint: pd.DataFrame, n: int) -> pd.DataFrame:
 
 
 def chart_title(chart_id: str, wh: Warehouse, filters: Filters) -> str:
-    return _charts().chart_title(chart_id, wh, wh.resolve(filters))
+    return registry.chart_title(chart_id, wh, wh.resolve(filters))
 
 
 def safe_spec(chart_id: str, wh: Warehouse, filters: Filters | None = None, *,
               safe: SafeChart | None = None, suppress: bool = True,
               min_count: int | None = None) -> dict:
     """The chart's figure drawn from the suppressed numbers (hidden cells are left out), as
-    plain dicts (`dashboard.charts.chart_spec`)."""
-    charts = _charts()
+    plain dicts (`charts.registry.chart_spec`)."""
     f = wh.resolve(filters or Filters())
     if safe is None:
         safe = safe_chart_data(chart_id, wh, f, suppress=suppress, min_count=min_count)
     if chart_id == "ff_placements" and _mostly_hidden(safe):
         return ff_placements_yearly_spec(wh, f, safe)  # a coarser grain, not a chart of gaps
-    if safe.n_hidden and charts.is_empty(chart_id, safe.values) and not charts.is_empty(
+    if safe.n_hidden and registry.is_empty(chart_id, safe.values) and not registry.is_empty(
             chart_id, safe.display.where(~safe.mask, 1)):
-        from dashboard.figures import empty_figure
-
-        return empty_figure.spec(charts.chart_title(chart_id, wh, f),
+        return empty_figure.spec(registry.chart_title(chart_id, wh, f),
                                  ALL_SUPPRESSED.format(n=safe.min_count), height=420)
-    spec = charts.chart_spec(chart_id, wh, f, df=safe.values)
+    spec = registry.chart_spec(chart_id, wh, f, df=safe.values)
     if safe.n_hidden and not spec.get("data"):
         # Nothing the figure draws is left (e.g. a rate whose inputs are all hidden, while the
         # cohort sizes show): all suppressed, not "no records".
-        from dashboard.figures import empty_figure
-
-        return empty_figure.spec(charts.chart_title(chart_id, wh, f),
+        return empty_figure.spec(registry.chart_title(chart_id, wh, f),
                                  ALL_SUPPRESSED.format(n=safe.min_count), height=420)
     return mark_hidden(spec, chart_id, safe)
 
@@ -286,12 +277,9 @@ def ff_placements_yearly_spec(wh: Warehouse, filters: Filters, safe: SafeChart) 
     """Families Forward placements per year, suppressed as the report suppresses them (months
     and years together), hidden years marked: when monthly counts are mostly under the
     threshold, the yearly grain shows numbers instead of a chart of gaps."""
-    from dashboard.figures import ff_placements
-    from exports.report import _ff_placements
-
     ctx = export_context(wh, filters, suppressed=safe.suppressed, min_count=safe.min_count)
-    _, _, yearly, yearly_safe = _ff_placements(wh, filters, ctx, with_yearly_safe=True)
-    title = _charts().chart_title("ff_placements", wh, filters).replace(" per month",
+    _, _, yearly, yearly_safe = ff_placements_safe(wh, filters, ctx, with_yearly_safe=True)
+    title = registry.chart_title("ff_placements", wh, filters).replace(" per month",
                                                                           " per year")
     return mark_hidden(ff_placements.spec(yearly, title, grain="year"), "ff_placements",
                        yearly_safe)
@@ -301,41 +289,8 @@ def safe_figure(chart_id: str, wh: Warehouse, filters: Filters | None = None, *,
                 safe: SafeChart | None = None, suppress: bool = True,
                 min_count: int | None = None) -> go.Figure:
     """`safe_spec` as a `go.Figure`."""
-    from dashboard.figures import as_figure
-
     return as_figure(safe_spec(chart_id, wh, filters, safe=safe, suppress=suppress,
                                min_count=min_count))
-
-
-def export_figure(chart_id: str, wh: Warehouse, filters: Filters | None = None, *,
-                  suppress: bool = True, min_count: int | None = None,
-                  ctx: ExportContext | None = None, safe: SafeChart | None = None,
-                  footnote: bool = True) -> go.Figure:
-    """A print-ready figure: suppressed numbers, fixed size, and a footnote with the filters,
-    the as-of date, the data notice and the suppression note."""
-    from exports.images import print_ready
-
-    f = wh.resolve(filters or Filters())
-    ctx = ctx or export_context(wh, f, suppressed=suppress, min_count=min_count)
-    if safe is None:
-        safe = safe_chart_data(chart_id, wh, f, suppress=ctx.suppressed,
-                               min_count=ctx.min_count)
-    fig = safe_figure(chart_id, wh, f, safe=safe)
-    height = int(fig.layout.height or 0)
-    note = ctx.footnote if footnote else None
-    if note and safe.n_hidden:
-        note += " " + SUPPRESSED_NOTE.format(n=ctx.min_count)
-    return print_ready(fig, footnote=note, height=max(560, min(height + 60, 1400)))
-
-
-def chart_image(chart_id: str, wh: Warehouse, filters: Filters | None = None,
-                fmt: str = "png", *, suppress: bool = True, min_count: int | None = None,
-                scale: float | None = None) -> bytes:
-    """PNG, SVG or PDF bytes of the chart, ready to print (dashboard download button)."""
-    from exports.images import figure_bytes
-
-    fig = export_figure(chart_id, wh, filters, suppress=suppress, min_count=min_count)
-    return figure_bytes(fig, fmt, height=int(fig.layout.height), scale=scale)
 
 
 def chart_table(chart_id: str, wh: Warehouse, filters: Filters | None = None, *,
@@ -347,31 +302,61 @@ def chart_table(chart_id: str, wh: Warehouse, filters: Filters | None = None, *,
     return safe.display
 
 
-def chart_file(chart_id: str, wh: Warehouse, filters: Filters | None = None,
-               fmt: str = "csv", *, suppress: bool = True,
-               min_count: int | None = None) -> bytes:
-    """The chart's numbers as a CSV or XLSX file with its header block."""
-    from exports.tables import to_csv_bytes, to_xlsx_bytes
-
-    f = wh.resolve(filters or Filters())
-    ctx = export_context(wh, f, suppressed=suppress, min_count=min_count)
-    table = chart_table(chart_id, wh, f, suppress=suppress, min_count=ctx.min_count)
-    title = chart_title(chart_id, wh, f)
-    if fmt == "csv":
-        return to_csv_bytes(table, ctx, title)
-    if fmt == "xlsx":  # for people: program names, readable headers, rates as percentages
-        from dashboard.xlsx_table import readable_xlsx
-
-        table, options = readable_xlsx(table)
-        return to_xlsx_bytes(table, ctx, title, **options)
-    raise ValueError(f"unknown data format {fmt!r}; csv or xlsx")
-
-
-def download_filename(chart_id: str, wh: Warehouse, filters: Filters | None, ext: str) -> str:
-    """A descriptive file name: e.g. arrears_by_year_2009-2023_Bronx.png."""
-    f = wh.resolve(filters or Filters())
-    parts = [chart_id, f"{f.from_year}-{f.to_year}" if f.from_year != f.to_year
-             else str(f.from_year)]
-    parts += [p.lower() for p in f.programs] + [b.replace(" ", "-") for b in f.boroughs]
-    name = "_".join(parts)
-    return (name[:120] if len(name) > 120 else name) + "." + ext
+def ff_placements_safe(wh: Warehouse, f: Filters, ctx: ExportContext, *,
+                   with_yearly_safe: bool = False):
+    """Monthly and yearly placements suppressed together (the months of a year add up to the
+    year, the years to the window): the monthly SafeChart, the yearly table, and the yearly
+    numbers (NaN where hidden) that the report draws, since monthly counts are small."""
+    df = registry.chart_data("ff_placements", wh, f).reset_index(drop=True)
+    if df.empty:
+        safe = safe_chart_data("ff_placements", wh, f, df=df, suppress=ctx.suppressed,
+                               min_count=ctx.min_count)
+        empty = pd.DataFrame({"Year": [], "Placements": []})
+        return (safe, empty, df, safe) if with_yearly_safe else (safe, empty, df)
+    months = df.assign(year=pd.to_datetime(df["month"]).dt.year.astype(str),
+                       period=pd.to_datetime(df["month"]).dt.strftime("%Y-%m"))
+    cols = ["placements", "participants_placed"]
+    years = months.groupby("year", as_index=False)[cols].sum()
+    years["period"] = TOTAL
+    window = months[cols].sum().to_frame().T
+    window["year"], window["period"] = TOTAL, TOTAL
+    long = pd.concat([months[["year", "period", *cols]], years, window], ignore_index=True)
+    lines: list[Line] = total_row_lines(long, "period", cols, ["year", "period"])
+    yrs = long[long["period"] == TOTAL]
+    lines += total_row_lines(yrs, "year", cols, ["year"])
+    if ctx.suppressed:
+        mask = suppression_mask(long, cols, min_count=ctx.min_count, lines=lines)
+    else:
+        mask = pd.DataFrame(False, index=long.index, columns=long.columns)
+    shown = apply_mask(long, mask, ctx.min_count)
+    month_mask = mask.iloc[: len(df)][cols].reset_index(drop=True)
+    full_mask = pd.DataFrame(False, index=df.index, columns=df.columns)
+    for c in cols:
+        full_mask[c] = month_mask[c].to_numpy()
+    safe = SafeChart("ff_placements", apply_mask(df, full_mask, ctx.min_count, fill=float("nan")),
+                     apply_mask(df, full_mask, ctx.min_count), full_mask, ctx.suppressed,
+                     ctx.min_count)
+    tab = shown[shown["period"] == TOTAL]
+    by_year = apply_mask(long, mask, ctx.min_count, fill=float("nan"))
+    by_year = by_year[(long["period"] == TOTAL) & (long["year"] != TOTAL)]
+    yearly = pd.DataFrame({"month": pd.to_datetime(by_year["year"] + "-01-01").dt.date,
+                           "placements": pd.to_numeric(by_year["placements"]).to_numpy(
+                               dtype=float)})
+    table = pd.DataFrame({
+        "Year": ["Window" if y == TOTAL else y for y in tab["year"]],
+        "Placements": [fmt.count(v) for v in tab["placements"]],
+        "Participants placed": [fmt.count(v) for v in tab["participants_placed"]],
+    })
+    if not with_yearly_safe:
+        return safe, table, yearly
+    # The yearly numbers as a SafeChart (for the marks of hidden years).
+    ymask = mask[(long["period"] == TOTAL) & (long["year"] != TOTAL)][["placements"]]
+    ykeys = pd.DataFrame({"year": by_year["year"].astype(int).to_numpy()})
+    values = ykeys.assign(placements=yearly["placements"].to_numpy())
+    ymask = pd.DataFrame({"year": False, "placements": ymask["placements"].to_numpy()})
+    raw = ykeys.assign(placements=pd.to_numeric(yrs[yrs["year"] != TOTAL]["placements"])
+                       .to_numpy())
+    yearly_safe = SafeChart("ff_placements", values, apply_mask(values, ymask, ctx.min_count),
+                            ymask, ctx.suppressed, ctx.min_count,
+                            primary_mask(raw, ymask, ctx.min_count))
+    return safe, table, yearly, yearly_safe

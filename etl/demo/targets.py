@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from core.periods import parse_period
+from warehouse.query import Filters, Warehouse
 
 # (program or ALL, metric): the indicators the demo sets targets for, all "more is better".
 DEMO_INDICATORS = (
@@ -37,8 +38,6 @@ def _previous(period: str) -> str:
 
 def write_targets(warehouse: Path, path: Path, seed: int) -> Path:
     """Write the demo's targets file for the demo warehouse at `warehouse`."""
-    from warehouse.query import Filters, Warehouse
-
     wh = Warehouse(warehouse)
     rng = np.random.default_rng([seed, 14])
     rows = []

@@ -1,7 +1,7 @@
 """Programs have lives: a per-year series of a program is drawn over its life, not as zeros
 before it began or after it ended.
 
-A program's life is its period on record (etl.contract.PROGRAM_PERIODS: first and last day of
+A program's life is its period on record (core.vocabularies.PROGRAM_PERIODS: first and last day of
 enrollment), else from its first year with any record in the series. Years outside the life
 whose values are all zero are dropped; years outside it with records (a placement after
 enrollment closed, a late enrollment loaded with a warning) are kept, so nothing is hidden.
@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from etl.contract import PROGRAM_PERIODS
+from core.vocabularies import PROGRAM_PERIODS
 
 
 def life_years(program: str) -> tuple[int | None, int | None]:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
+from core.vocabularies import program_name
 from warehouse.query import Filters, Warehouse
 from warehouse.suppression import threshold
 
@@ -16,16 +17,6 @@ DEMO_NOTICE = (
 )
 AGENCY_NOTICE = "Source: OCSS program records loaded into the outcomes warehouse."
 SOURCE = "NYC Office of Child Support Services (OCSS), outcomes warehouse"
-
-
-def program_names() -> dict[str, str]:
-    from etl.contract import PROGRAMS
-
-    return {p.code: p.name for p in PROGRAMS}
-
-
-def program_label(code: str) -> str:
-    return program_names().get(code, code)
 
 
 @dataclass(frozen=True)
@@ -50,7 +41,7 @@ class ExportContext:
     @property
     def programs_text(self) -> str:
         p = self.filters.programs
-        return "all programs" if not p else ", ".join(program_label(c) for c in p)
+        return "all programs" if not p else ", ".join(program_name(c) for c in p)
 
     @property
     def boroughs_text(self) -> str:

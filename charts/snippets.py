@@ -1,7 +1,7 @@
 """'Open in a notebook': the Python (and the SQL) that reproduce one dashboard chart.
 
 `snippet(chart_id, filters)` gives a few lines of Python, ready to paste into a notebook, that
-open the warehouse, fetch the chart's numbers with `dashboard.charts.chart_data` and draw it with
+open the warehouse, fetch the chart's numbers with `charts.registry.chart_data` and draw it with
 `chart_figure`: the same calls the dashboard makes, so the numbers are the same.
 
 `snippet_sql(chart_id, filters)` gives the SQL the query layer runs for that chart, with the
@@ -21,7 +21,7 @@ from datetime import date
 
 import pandas as pd
 
-from dashboard.charts import chart_title, get_chart, window_label
+from charts.registry import chart_title, get_chart, window_label
 from warehouse.query import (
     SQL_PARAMETER,
     Filters,
@@ -61,7 +61,7 @@ def snippet(chart_id: str, filters: Filters, warehouse: str | None = None) -> st
     lines = [
         f"# {title} (chart {chart.id!r})",
         "from warehouse.query import open_warehouse, Filters",
-        "from dashboard.charts import chart_data, chart_figure",
+        "from charts.registry import chart_data, chart_figure",
         "",
         f"wh = {open_call}",
         f"filters = {_filters_literal(filters)}",
@@ -198,7 +198,7 @@ def snippet_sql(chart_id: str, filters: Filters, wh: Warehouse | None = None) ->
         f"-- Filters: {_filters_literal(f)}" + (" (not applied: whole warehouse)"
                                                  if chart.unfiltered else ""),
         "-- The chart's table is made from the result(s) below by",
-        f"-- dashboard.charts.{chart.data.__name__} (picking programs and columns, summing,"
+        f"-- charts.registry.{chart.data.__name__} (picking programs and columns, summing,"
         " ratios).",
         "-- Run read-only: duckdb -readonly <warehouse.duckdb>, or",
         "-- duckdb.connect(path, read_only=True).execute(sql).df() per statement.",

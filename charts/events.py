@@ -1,5 +1,5 @@
 """Program events drawn on the time axes (content, not logic), and the dated notes of the
-annotations file (outcomes.settings.annotations_path: a CSV with columns `date` (YYYY-MM-DD),
+annotations file (core.settings.annotations_path: a CSV with columns `date` (YYYY-MM-DD),
 `note`, and optionally `program` (a code or name; blank: every program)), e.g.
 
     date,note,program
@@ -13,7 +13,8 @@ import csv
 from dataclasses import dataclass
 from datetime import date
 
-from etl.contract import FAMILIES_FORWARD_ENROLLMENT_WINDOW
+from core.settings import annotations_path
+from core.vocabularies import FAMILIES_FORWARD_ENROLLMENT_WINDOW, program_code
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,6 @@ def annotations() -> tuple[ProgramEvent, ...]:
     """The annotations file's notes as events (program "" for every program). Unreadable rows
     are skipped (a note must not break a page); no file, no notes. Read on each call: small,
     and an edited file shows on the next page view."""
-    from dashboard.url_state import program_code
-    from outcomes.settings import annotations_path
 
     path = annotations_path()
     if not path.is_file():

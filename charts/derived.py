@@ -13,6 +13,7 @@ __all__ = [
     "average_reduction",
     "graduation_rate",
     "ratio",
+    "ratio_value",
     "with_ratios",
 ]
 
@@ -25,6 +26,16 @@ def ratio(numerator, denominator) -> pd.Series:
         out = np.where(den != 0, num / den, np.nan)
     index = numerator.index if isinstance(numerator, pd.Series) else None
     return pd.Series(out, index=index, dtype=float)
+
+
+def ratio_value(numerator, denominator) -> float | None:
+    """One numerator / denominator (a table cell), None where the denominator is 0 or either
+    is not a number (a "<11" marker)."""
+    try:
+        n, d = float(numerator), float(denominator)
+    except (TypeError, ValueError):
+        return None
+    return None if d == 0 else n / d
 
 
 def _floats(values) -> np.ndarray:

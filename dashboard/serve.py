@@ -3,7 +3,7 @@
 `serve(host, port)` refuses sign-in settings that would expose the app on this address
 (dashboard.auth.check_binding), creates the user `admin` with a random password printed once
 when the user store is empty (password mode), notes a missing warehouse, and then replaces this
-process with gunicorn (`python -m gunicorn -c python:outcomes.gunicorn_conf app:server`):
+process with gunicorn (`python -m gunicorn -c python:dashboard.gunicorn_conf app:server`):
 workers and threads from the settings, request logs with the signed-in user. With `dev=True`
 it runs Flask's development server in this process instead.
 """
@@ -13,13 +13,14 @@ from __future__ import annotations
 import os
 import sys
 
-from outcomes import settings
+from core import settings
+from dashboard.auth import AuthConfigError, check_binding, is_loopback
+from dashboard.factory import get_app
+from dashboard.users import UserStore, random_password
 
 
 def ensure_first_admin(store=None, out=None) -> str | None:
     """When no user exists, create `admin` with a random password and print it (once)."""
-    from outcomes.users import UserStore, random_password
-
     store = store or UserStore()
     out = out or sys.stdout
     if store.count():
@@ -34,8 +35,6 @@ def ensure_first_admin(store=None, out=None) -> str | None:
 
 def prepare(host: str) -> str:
     """The checks and first-start steps shared by both servers; returns the sign-in mode."""
-    from dashboard.auth import AuthConfigError, check_binding, is_loopback
-
     mode = settings.auth_mode()
     try:
         check_binding(mode, host)
@@ -47,8 +46,6 @@ def prepare(host: str) -> str:
     if mode == "password":
         ensure_first_admin()
     elif mode == "header":
-        from outcomes.users import UserStore
-
         if not UserStore().count():
             print("note: header mode and no users in the store: every request will be refused "
                   "until `outcomes users add NAME --role ...`", file=sys.stderr)
@@ -60,7 +57,7 @@ def prepare(host: str) -> str:
 
 
 def gunicorn_argv(host: str, port: int) -> list[str]:
-    return [sys.executable, "-m", "gunicorn", "-c", "python:outcomes.gunicorn_conf",
+    return [sys.executable, "-m", "gunicorn", "-c", "python:dashboard.gunicorn_conf",
             "--bind", f"[{host}]:{port}" if ":" in host else f"{host}:{port}", "app:server"]
 
 
@@ -68,8 +65,6 @@ def serve(host: str = "127.0.0.1", port: int = 8050, dev: bool = False,
           debug: bool = False) -> int:
     prepare(host)
     if dev:
-        from app import get_app
-
         # No version check: it would call plotly.com from the browser.
         get_app().run(host=host, port=port, debug=debug, dev_tools_disable_version_check=True)
         return 0

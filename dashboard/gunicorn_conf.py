@@ -1,4 +1,4 @@
-"""gunicorn's settings for `make run` / `outcomes serve` (python:outcomes.gunicorn_conf).
+"""gunicorn's settings for `make run` / `outcomes serve` (python:dashboard.gunicorn_conf).
 
 Threaded workers (gthread): OUTCOMES_WORKERS processes (default: the CPU count), each with
 OUTCOMES_THREADS threads (default 4). The app is imported in each worker, not in the master,
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from gunicorn.http import wsgi
 
-from outcomes import settings
+from core import settings
 
 workers = settings.workers()
 threads = settings.threads()

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.charts import column_label
-from dashboard.style import program_name
+from charts.registry import column_label
+from charts.style import program_name
 from warehouse.metrics import METRICS
 
 
