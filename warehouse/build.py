@@ -315,7 +315,7 @@ def _add_delta(con, table, new, old, keys, values, lister) -> None:
 
 
 def _drop_old_version(con) -> None:
-    """Tables of the previous metric engine (year bit masks)."""
+    """Tables of earlier model versions (year bit masks; metric_spans and metric_arrears)."""
     for table in ("metric_years", "metric_programs", "metric_boroughs", "metric_cells",
                   "metric_spans", "metric_arrears"):
         con.execute(f"DROP TABLE IF EXISTS main.{table}")
