@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("OUTCOMES_HMAC_KEY", "benchmark-key")
+os.environ.setdefault("OUTCOMES_HMAC_KEY", "benchmark-key-not-a-secret-0123456789")
 REPO = Path(__file__).resolve().parent.parent
 
 _CHILD = """

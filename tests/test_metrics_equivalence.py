@@ -147,6 +147,31 @@ FROM ff_gaps
 GROUP BY ALL
 ORDER BY days_from
 """,
+    "cohort_completion": """
+, completion_base AS (
+    SELECT max(d) AS data_through FROM (
+        SELECT max(enrolled_on) AS d FROM enrollments
+        UNION ALL SELECT max(exited_on) FROM enrollments
+        UNION ALL SELECT max(referred_on) FROM referrals
+        UNION ALL SELECT max(applied_on) FROM arrears_reductions
+        UNION ALL SELECT max(placed_on) FROM placements
+    )
+)
+SELECT year(e.enrolled_on)::INTEGER AS year, e.program,
+       count(*)::BIGINT AS enrolled,
+       count(*) FILTER (WHERE e.outcome = 'graduated'
+                        AND e.exited_on <= e.enrolled_on + 365)::BIGINT AS graduated_1y,
+       count(*) FILTER (WHERE e.outcome = 'graduated'
+                        AND e.exited_on <= e.enrolled_on + 730)::BIGINT AS graduated_2y,
+       count(*) FILTER (WHERE e.outcome = 'graduated')::BIGINT AS graduated,
+       count(*) FILTER (WHERE e.exited_on IS NULL)::BIGINT AS still_active,
+       (b.data_through - make_date(year(e.enrolled_on)::INTEGER, 12, 31))::INTEGER
+           AS followed_days
+FROM f_enrollments e, completion_base b
+WHERE e.enrolled_on BETWEEN $from_date AND $to_date
+GROUP BY year(e.enrolled_on), e.program, b.data_through
+ORDER BY year, e.program
+""",
     "ff_placements_by_month": """
 SELECT date_trunc('month', p.placed_on)::DATE AS month, count(*) AS placements,
        count(DISTINCT p.participant_key) AS participants_placed

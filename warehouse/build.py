@@ -1,6 +1,8 @@
 """Building the warehouse's models: the tables derived from the facts (warehouse/sql/models/).
 
-A load (etl/load.py) calls, inside its transaction:
+This module is the one place that builds them, in the order MODELS declares (each model after
+the ones it reads; file names do not matter). A load (etl/load.py) calls, inside its
+transaction:
 
     touched = capture_touched(con)   # after staging its files, before merging them
     build_models(con, touched)       # after the merge
@@ -12,12 +14,13 @@ rebuilds only what they touched: their rows of the per-participant tables are re
 (new - old) is added to the additive tables. Every model is a function of each participant's
 own records (referral_cohorts: of the referrals in scope), so this equals a full build
 (tests/test_metrics_properties.py checks it on generated loads). Without a usable
-previous build (new warehouse, models of an older version, or a load touching a large share of
-the participants) it builds everything from all the facts.
+previous build (new warehouse, models of another MODEL_VERSION, or a load touching a large
+share of the participants) it builds everything from all the facts.
 
-The order is declared in MODELS. referral_cohorts is additive too: its scope is the referrals
-whose stages the load may change (the touched participants', and those their enrollments
-name). placements_families_forward is rebuilt in full by every load.
+A model file reads its scope (views or temp tables m_*: all the facts, or the touched
+participants' rows) and writes temp tables c_*; this module stores them. referral_cohorts is
+additive too: its scope is the referrals whose stages the load may change (the touched
+participants', and those their enrollments name).
 """
 
 from __future__ import annotations
@@ -27,16 +30,21 @@ from pathlib import Path
 
 MODELS_DIR = Path(__file__).resolve().parent / "sql" / "models"
 
-# The models in build order (participant_boroughs first: the others read it).
-MODELS = ("participant_boroughs", "program_metrics_model", "referral_cohorts",
-          "placements_families_forward")
+# The models in build order: each reads the facts in scope and the models before it
+# (participant_boroughs first: the others read it).
+MODELS = ("participant_boroughs", "program_metrics_model", "enrollment_cohorts",
+          "referral_cohorts", "placements_families_forward")
 
-# Per-participant tables: a participant's rows are replaced.
+# Per-participant tables: (the model's temp table, the key) -- a touched participant's rows are
+# replaced. The metric tables are keyed by the participant's number (metric_participants.pid):
+# 4 bytes instead of a 64-character key per row, so the file is smaller (a load copies it) and
+# a load's deletes compare integers.
 PARTICIPANT_TABLES = {
-    "participant_boroughs": "c_participant_boroughs",
-    "metric_spans": "c_spans",
-    "metric_arrears": "c_arrears",
-    "metric_reversals": "c_reversals",
+    "participant_boroughs": ("c_participant_boroughs", "participant_key"),
+    "metric_mixed_spans": ("c_mixed_spans", "pid"),
+    "metric_mixed_arrears": ("c_mixed_arrears", "pid"),
+    "metric_reversals": ("c_reversals", "pid"),
+    "ff_placements": ("c_ff_placements", "participant_key"),
 }
 # Additive tables: (key columns, value columns, the column that lists a row while non-zero).
 ADDITIVE_TABLES = {
@@ -44,6 +52,10 @@ ADDITIVE_TABLES = {
                         ("records", "new_enrollments", "referrals", "placements", "arrears_usd"),
                         "records"),
     "metric_cells": (("metric", "program", "borough", "lo", "hi"), ("n",), "n"),
+    "metric_simple_cells": (("metric", "program", "borough", "lo", "hi"), ("n",), "n"),
+    "enrollment_cohorts": (("program", "borough", "month"),
+                           ("enrolled", "graduated_1y", "graduated_2y", "graduated",
+                            "still_active"), "enrolled"),
     "referral_cohorts": (("program", "borough", "year", "source"),
                          ("referred", "enrolled", "graduated", "placed"), "referred"),
 }
@@ -51,6 +63,9 @@ ADDITIVE_TABLES = {
 ORDER = {
     "metric_additive": "program, borough, month",
     "metric_cells": "metric, program, borough, lo, hi",
+    "metric_simple_cells": "metric, program, borough, lo, hi",
+    "ff_placements": "placed_on",
+    "enrollment_cohorts": "program, borough, month",
 }
 SOURCES = {"m_enrollments": "enrollments", "m_referrals": "referrals",
            "m_placements": "placements", "m_arrears": "arrears_reductions"}
@@ -58,6 +73,11 @@ KIND_IDS = {"enrollments": "enrollment_id", "referrals": "referral_id",
             "placements": "placement_id", "arrears_reductions": "adjustment_id"}
 # Above this share of the participants, a full build is cheaper than an incremental one.
 INCREMENTAL_MAX_SHARE = 0.2
+# NCPs with a reversal in at most this many distinct months are 'reduced' cells (up to
+# k(k+1)/2 pairs of months each); the rest are summed at query time (metric_reversals).
+REVERSAL_CELL_MONTHS = 24
+# The models' version, kept in meta: a load into models of another version builds them in full.
+MODEL_VERSION = "4"
 
 
 @dataclass
@@ -108,9 +128,10 @@ def _drop_temp(con, name: str) -> None:
             con.execute(f"DROP {kind} {name}")
 
 
-def _contributions(con, touched_only: bool) -> None:
-    """The c_* tables of the participants in scope (participant_boroughs and
-    metric_participants must be current)."""
+def _contributions(con, touched_only: bool, additive_only: bool = False) -> None:
+    """Run the models after participant_boroughs, in MODELS order, on the participants in
+    scope (participant_boroughs and metric_participants must be current): their c_* tables.
+    additive_only: only the models with additive tables (a load's old contributions)."""
     _scope_boroughs(con, touched_only)
     _drop_temp(con, "m_pids")
     if touched_only:
@@ -118,7 +139,12 @@ def _contributions(con, touched_only: bool) -> None:
                     "participant_key IN (SELECT participant_key FROM build_touched)")
     else:
         con.execute("CREATE TEMP VIEW m_pids AS SELECT * FROM metric_participants")
-    con.execute(_sql("program_metrics_model"))
+    con.execute(f"SET VARIABLE reversal_cell_months = {int(REVERSAL_CELL_MONTHS)}")
+    for name in MODELS[1:]:
+        if name == "referral_cohorts":
+            _cohorts(con, touched_only)
+        elif not (additive_only and name == "placements_families_forward"):
+            con.execute(_sql(name))
 
 
 def capture_touched(con) -> Touched:
@@ -143,9 +169,8 @@ def capture_touched(con) -> Touched:
         incremental = n <= max(1000, INCREMENTAL_MAX_SHARE * total)
     if incremental:
         _scope(con, touched_only=True)
-        _contributions(con, touched_only=True)
         _note_cohort_referrals(con, staged)
-        _cohorts(con, touched_only=True)
+        _contributions(con, touched_only=True, additive_only=True)
         for table in ADDITIVE_TABLES:
             con.execute(f"CREATE OR REPLACE TEMP TABLE old_{table} AS "
                         f"SELECT * FROM {_contribution_of(table)}")
@@ -189,14 +214,15 @@ def _cohorts(con, touched_only: bool) -> None:
 
 def _contribution_of(table: str) -> str:
     return {"metric_additive": "c_additive", "metric_cells": "c_cells",
+            "metric_simple_cells": "c_simple_cells",
+            "enrollment_cohorts": "c_enrollment_cohorts",
             "referral_cohorts": "c_referral_cohorts"}[table]
 
 
 def _model_version_ok(con) -> bool:
-    """Whether the stored models are this version's (metric_cells with a `metric` column)."""
-    return bool(con.execute(
-        "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'metric_cells' "
-        "AND column_name = 'metric' AND schema_name = 'main'").fetchone()[0])
+    """Whether the stored models are this version's (meta model_version)."""
+    row = con.execute("SELECT value FROM meta WHERE key = 'model_version'").fetchone()
+    return row is not None and row[0] == MODEL_VERSION
 
 
 def build_models(con, touched: Touched | None = None) -> str:
@@ -207,8 +233,16 @@ def build_models(con, touched: Touched | None = None) -> str:
     else:
         _full(con)
         mode = "full"
-    con.execute(_sql("placements_families_forward"))
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('model_version', ?)", [MODEL_VERSION])
     return mode
+
+
+def _stored(table: str) -> str:
+    """The columns a per-participant table stores of its model's temp table: a pid-keyed
+    table drops the participant_key the model SQL joins by."""
+    source, key = PARTICIPANT_TABLES[table]
+    return f"SELECT * EXCLUDE (participant_key) FROM {source}" if key == "pid" \
+        else f"SELECT * FROM {source}"
 
 
 def _full(con) -> None:
@@ -222,10 +256,10 @@ def _full(con) -> None:
             SELECT participant_key FROM enrollments UNION SELECT participant_key FROM placements
             UNION SELECT participant_key FROM arrears_reductions)""")
     _contributions(con, touched_only=False)
-    _cohorts(con, touched_only=False)
-    for table, source in PARTICIPANT_TABLES.items():
+    for table in PARTICIPANT_TABLES:
         if table != "participant_boroughs":
-            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {source}")
+            order = f" ORDER BY {ORDER[table]}" if table in ORDER else ""
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS {_stored(table)}{order}")
     for table in ADDITIVE_TABLES:
         order = f" ORDER BY {ORDER[table]}" if table in ORDER else ""
         con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM "
@@ -235,7 +269,7 @@ def _full(con) -> None:
 def _incremental(con) -> None:
     _scope(con, touched_only=True)
     con.execute(_sql("participant_boroughs"))
-    _replace_rows(con, "participant_boroughs", "c_participant_boroughs")
+    _replace_rows(con, "participant_boroughs")
     # New participants get the next numbers; a number is never reused.
     con.execute("""INSERT INTO metric_participants
         SELECT participant_key, (SELECT coalesce(max(pid), 0) FROM metric_participants)
@@ -244,18 +278,21 @@ def _incremental(con) -> None:
         WHERE NOT EXISTS (SELECT 1 FROM metric_participants m
                           WHERE m.participant_key = t.participant_key)""")
     _contributions(con, touched_only=True)
-    _cohorts(con, touched_only=True)
-    for table, source in PARTICIPANT_TABLES.items():
+    for table in PARTICIPANT_TABLES:
         if table != "participant_boroughs":
-            _replace_rows(con, table, source)
+            _replace_rows(con, table)
     for table, (keys, values, lister) in ADDITIVE_TABLES.items():
         _add_delta(con, table, _contribution_of(table), f"old_{table}", keys, values, lister)
 
 
-def _replace_rows(con, table: str, source: str) -> None:
-    con.execute(f"DELETE FROM {table} WHERE participant_key IN "
-                "(SELECT participant_key FROM build_touched)")
-    con.execute(f"INSERT INTO {table} SELECT * FROM {source}")
+def _replace_rows(con, table: str) -> None:
+    """The touched participants' rows of a per-participant table: deleted, then inserted anew
+    (m_pids: the touched participants' numbers)."""
+    key = PARTICIPANT_TABLES[table][1]
+    touched = "SELECT pid FROM m_pids" if key == "pid" else \
+        "SELECT participant_key FROM build_touched"
+    con.execute(f"DELETE FROM {table} WHERE {key} IN ({touched})")
+    con.execute(f"INSERT INTO {table} {_stored(table)}")
 
 
 def _add_delta(con, table, new, old, keys, values, lister) -> None:
@@ -278,6 +315,7 @@ def _add_delta(con, table, new, old, keys, values, lister) -> None:
 
 
 def _drop_old_version(con) -> None:
-    """Tables of the previous metric engine (year bit masks)."""
-    for table in ("metric_years", "metric_programs", "metric_boroughs", "metric_cells"):
+    """Tables of earlier model versions (year bit masks; metric_spans and metric_arrears)."""
+    for table in ("metric_years", "metric_programs", "metric_boroughs", "metric_cells",
+                  "metric_spans", "metric_arrears"):
         con.execute(f"DROP TABLE IF EXISTS main.{table}")

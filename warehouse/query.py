@@ -115,6 +115,15 @@ def has_definition(name: str) -> bool:
     return (SQL_DIR / "definitions" / f"{name}.sql").is_file()
 
 
+def query_file(name: str, cells: bool = False) -> str:
+    """The file to run for `queries/<name>.sql`: its variant `queries/<name>_cells.sql` when the
+    caller says every row is one group (cells=True) and there is one (same result, a smaller
+    statement to plan), else the file itself."""
+    if cells and (SQL_DIR / "queries" / f"{name}_cells.sql").is_file():
+        return f"{name}_cells"
+    return name
+
+
 def query_sql(name: str) -> str:
     """The full SQL of a filtered query: the staging prelude, then the query file; a query file
     that does not need the prelude (e.g. program_metrics) runs alone."""
@@ -285,7 +294,7 @@ class Warehouse:
         if uses_prelude(name):
             return params
         f = self.resolve(filters or Filters())
-        named = sql_parameters(read_sql(f"queries/{name}"))
+        named = sql_parameters(read_sql(f"queries/{query_file(name, extra.get('cells'))}"))
         params.update(from_year=f.from_year, to_year=f.to_year)
         if "period_labels" in named:
             params.update(period_params(f, extra.get("grain") or None))
@@ -297,7 +306,8 @@ class Warehouse:
         f = self.resolve(filters or Filters())
         # The grain selects no data: one cache entry whatever the breakdown of the charts.
         key = ("query", name, replace(f, grain=None), by_year, tuple(sorted(extra.items())))
-        return self._run(query_sql(name), self.query_params(name, f, by_year, **extra), key)
+        sql = query_sql(query_file(name, extra.get("cells")))
+        return self._run(sql, self.query_params(name, f, by_year, **extra), key)
 
     def metrics(self, filters: Filters | None = None, by_year: bool = False,
                 with_total: bool = False, by_borough: bool = False,

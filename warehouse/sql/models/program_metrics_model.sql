@@ -10,14 +10,22 @@
 -- month 1,000,000,000. Windows are whole months, so a record only needs its month(s).
 -- A record's borough is the definition's: its own, else its participant's; NULL: unknown.
 --
--- Per-participant tables (the compact model):
---   metric_spans      (participant_key, metric, program, borough, first_month, last_month):
---                     'served': each enrollment's months (enrolled to exited, or open);
---                     'graduated': exit month of a graduated enrollment; 'placed': placement
---                     month. A participant counts in a window iff a span overlaps it.
---   metric_arrears    (participant_key, program, borough, month, net): net adjustments.
---   metric_reversals  the rows of metric_arrears of NCPs with a negative net somewhere.
---   (pid: the participant's number in table metric_participants, to count them fast.)
+-- Per-participant tables, of the participants the general path (queries/program_metrics.sql)
+-- counts at query time:
+--   metric_mixed_spans (pid, metric, program, borough, first_month, last_month) of the
+--                     participants whose spans of a metric lie in several (program, borough)
+--                     groups: 'served': each enrollment's months (enrolled to exited, or
+--                     open); 'graduated': exit month of a graduated enrollment; 'placed':
+--                     placement month. A participant counts in a window iff a span overlaps it.
+--   metric_mixed_arrears (pid, program, borough, month, net): net adjustments per month of
+--                     the NCPs with rows in several groups, or with a reversal in too many
+--                     months (below).
+--   metric_reversals  the same rows of the NCPs with a reversal (a negative (program, month)
+--                     net) in more than getvariable('reversal_cell_months') distinct months:
+--                     the only NCPs the cells path (queries/program_metrics_cells.sql) sums at
+--                     query time.
+--   (pid: the participant's number in table metric_participants: the temp tables c_* also
+--   carry participant_key, for the joins here; build.py stores them without it.)
 -- Additive tables:
 --   metric_additive   (program, borough, month): records, new_enrollments, referrals,
 --                     placements, arrears_usd. Lists the groups too (records > 0).
@@ -32,9 +40,25 @@
 --                     (it counts iff both its runs overlap): k - (k - 1) = 1, or 0 when k = 0.
 --                     'reduced' (NCPs with a positive net) uses the months with a positive net
 --                     of the NCPs with no negative (program, month) net: for them a window's
---                     net is > 0 iff such a month lies in it. NCPs with a reversal are summed
---                     at query time from metric_reversals, as the definition does.
--- Cost is linear in the records: each span is in 4 groups.
+--                     net is > 0 iff such a month lies in it. An NCP with a reversal, in a
+--                     group, has months m_1 < ... < m_k with nets x_1..x_k; a window holds the
+--                     months i..j of them, and counts the NCP iff P(i, j) = [x_i+..+x_j > 0].
+--                     The cells (lo = m_j, hi = m_i, g(i, j)) with g(i, j) = P(i, j)
+--                     - P(i+1, j) - P(i, j-1) + P(i+1, j-1) (P = 0 on empty ranges) count
+--                     exactly the g(i', j') with i <= i' <= j' <= j, whose sum is P(i, j)
+--                     (inclusion-exclusion); a window with none of the months counts none.
+--                     That is up to k(k+1)/2 pairs, so NCPs with more than
+--                     getvariable('reversal_cell_months') months (set by warehouse/build.py)
+--                     stay in metric_reversals and are summed at query time, as the
+--                     definition does.
+--   metric_simple_cells the same cells, each in its own (program, borough) group only, of the
+--                     participants whose records of the metric all lie in one group (for
+--                     'reduced': every row of the NCP): such a participant counts in a row of
+--                     the general path iff their group is in the row's selection, so any
+--                     selection of programs and boroughs sums these cells exactly; the others
+--                     are the per-participant tables above.
+-- Cost is linear in the records: each span is in 4 groups; a reversal NCP's k <= cap months in
+-- a group give at most k(k+1)/2 pairs, (cap + 1)/2 per month: a bounded number per record.
 CREATE OR REPLACE TEMP TABLE c_enr AS
 SELECT e.participant_key, e.program, coalesce(e.borough, pb.borough) AS borough,
        year(e.enrolled_on) * 12 + month(e.enrolled_on) - 1 AS first_month,
@@ -55,9 +79,73 @@ FROM m_arrears a LEFT JOIN m_boroughs pb USING (participant_key)
 JOIN m_pids i USING (participant_key)
 GROUP BY ALL;
 
+-- Each NCP: whether all their rows are in one (program, borough) group ('simple'), whether
+-- they have a reversal (a negative (program, month) net), and their number of months.
+CREATE OR REPLACE TEMP TABLE c_ncps AS
+SELECT participant_key,
+       min(program) = max(program)
+           AND min(coalesce(borough, '~')) = max(coalesce(borough, '~')) AS simple,
+       min(net) < 0 AS reversal, count(DISTINCT month) AS months,
+       reversal AND months > getvariable('reversal_cell_months') AS too_many_months
+FROM c_arrears
+GROUP BY participant_key;
+
+-- NCPs with a reversal in too many months for cells: summed at query time by the cells path.
 CREATE OR REPLACE TEMP TABLE c_reversals AS
 SELECT participant_key, pid, program, borough, month, net FROM c_arrears
-WHERE participant_key IN (SELECT participant_key FROM c_arrears WHERE net < 0);
+SEMI JOIN (SELECT participant_key FROM c_ncps WHERE too_many_months) r USING (participant_key);
+
+-- NCPs the general path sums at query time: those of several groups, and those above.
+CREATE OR REPLACE TEMP TABLE c_mixed_arrears AS
+SELECT participant_key, pid, program, borough, month, net FROM c_arrears
+SEMI JOIN (SELECT participant_key FROM c_ncps WHERE NOT simple OR too_many_months) r
+  USING (participant_key);
+
+-- The 'reduced' cells of the other NCPs with a reversal (see the header: P and g), in their
+-- own group when simple, else in each of their four groups.
+CREATE OR REPLACE TEMP TABLE c_reversal_cells AS
+WITH nets AS (
+    -- each NCP's net per group and month
+    SELECT participant_key, simple, program, borough, month, sum(net) AS net
+    FROM (SELECT participant_key, r.simple, month, net,
+                 unnest(CASE WHEN r.simple THEN [program] ELSE [program, program, '*', '*'] END)
+                     AS program,
+                 unnest(CASE WHEN r.simple THEN [borough] ELSE [borough, '*', borough, '*'] END)
+                     AS borough
+          FROM c_arrears a
+          JOIN (SELECT participant_key, simple FROM c_ncps
+                WHERE reversal AND NOT too_many_months) r USING (participant_key))
+    GROUP BY ALL
+),
+numbered AS (
+    SELECT *, row_number() OVER g AS i, sum(net) OVER (g ROWS UNBOUNDED PRECEDING) AS upto,
+           lag(month) OVER g AS prev_month, lead(month) OVER g AS next_month
+    FROM nets
+    WINDOW g AS (PARTITION BY participant_key, program, borough ORDER BY month)
+),
+positive AS (
+    -- the ranges i..j (months a.month..b.month) with a positive net: P(i, j) = 1
+    SELECT a.simple, a.program, a.borough, a.month AS m_i, a.prev_month AS m_i_before,
+           b.month AS m_j, b.next_month AS m_j_after
+    FROM numbered a JOIN numbered b
+      ON b.participant_key = a.participant_key AND b.program = a.program
+     AND b.borough IS NOT DISTINCT FROM a.borough AND b.i >= a.i
+    WHERE b.upto - a.upto + a.net > 0
+)
+-- P(i, j) adds to g(i, j), g(i-1, j), g(i, j+1), g(i-1, j+1) with signs +, -, -, +.
+SELECT 'reduced' AS metric, simple, program, borough, lo, hi, sum(n)::BIGINT AS n FROM (
+    SELECT simple, program, borough, m_j AS lo, m_i AS hi, 1 AS n FROM positive
+    UNION ALL
+    SELECT simple, program, borough, m_j, m_i_before, -1 FROM positive
+    WHERE m_i_before IS NOT NULL
+    UNION ALL
+    SELECT simple, program, borough, m_j_after, m_i, -1 FROM positive
+    WHERE m_j_after IS NOT NULL
+    UNION ALL
+    SELECT simple, program, borough, m_j_after, m_i_before, 1 FROM positive
+    WHERE m_i_before IS NOT NULL AND m_j_after IS NOT NULL
+)
+GROUP BY ALL HAVING sum(n) <> 0;
 
 CREATE OR REPLACE TEMP TABLE c_additive AS
 SELECT program, borough, month, sum(records)::BIGINT AS records,
@@ -91,26 +179,43 @@ FROM (
     SELECT participant_key, 'placed', program, borough, month, month FROM c_plc
 ) s JOIN m_pids i USING (participant_key);
 
--- The spans the cells count: metric_spans, and the 'reduced' months of NCPs with no reversal.
+-- The spans the cells count: metric_spans, and the 'reduced' months of NCPs with no reversal
+-- (mixed_ncp: an NCP with rows in several groups).
 CREATE OR REPLACE TEMP TABLE c_points AS
-SELECT participant_key, metric, program, borough, first_month, last_month FROM c_spans
+SELECT participant_key, metric, program, borough, first_month, last_month, false AS mixed_ncp
+FROM c_spans
 UNION ALL
-SELECT participant_key, 'reduced', program, borough, month, month
-FROM c_arrears a
-WHERE net > 0 AND NOT EXISTS (SELECT 1 FROM c_reversals v
-                              WHERE v.participant_key = a.participant_key);
+SELECT participant_key, 'reduced', program, borough, month, month, NOT n.simple
+FROM c_arrears a JOIN c_ncps n USING (participant_key)
+WHERE a.net > 0 AND NOT n.reversal;
 
--- Participants with more than one span of a metric; the others have one run in every group.
-CREATE OR REPLACE TEMP TABLE c_multi AS
-SELECT metric, participant_key FROM c_points GROUP BY ALL HAVING count(*) > 1;
+-- Per participant and metric: how many spans, and whether all of them are in one (program,
+-- borough) group ('simple').
+CREATE OR REPLACE TEMP TABLE c_point_class AS
+SELECT metric, participant_key, count(*) AS spans,
+       min(program) = max(program) AND min(coalesce(borough, '~')) = max(coalesce(borough, '~'))
+           AND NOT bool_or(mixed_ncp) AS simple
+FROM c_points GROUP BY ALL;
 
-CREATE OR REPLACE TEMP TABLE c_cells AS
+-- The spans the general path counts at query time: those of participants of several groups.
+CREATE OR REPLACE TEMP TABLE c_mixed_spans AS
+SELECT s.* FROM c_spans s
+SEMI JOIN (SELECT metric, participant_key FROM c_point_class WHERE NOT simple) m
+  USING (metric, participant_key);
+
+-- The cells. A simple participant's runs are merged once, in their own group, and the cells
+-- go to its four groups and to metric_simple_cells (fine); the others' to their four groups.
+CREATE OR REPLACE TEMP TABLE c_cell_rows AS
 WITH grouped AS (
-    -- each span in its four groups: its program or all ('*'), its borough or all ('*')
-    SELECT metric, participant_key, first_month, last_month,
-           unnest([program, program, '*', '*']) AS program,
-           unnest([borough, '*', borough, '*']) AS borough
-    FROM c_points p SEMI JOIN c_multi m USING (metric, participant_key)
+    -- each span of a participant with several: in its own group (simple), or in its four
+    -- groups: its program or all ('*'), its borough or all ('*')
+    SELECT metric, participant_key, c.simple, first_month, last_month,
+           unnest(CASE WHEN c.simple THEN [program] ELSE [program, program, '*', '*'] END)
+               AS program,
+           unnest(CASE WHEN c.simple THEN [borough] ELSE [borough, '*', borough, '*'] END)
+               AS borough
+    FROM c_points p JOIN c_point_class c USING (metric, participant_key)
+    WHERE c.spans > 1
 ),
 ordered AS (
     SELECT *, max(last_month) OVER (PARTITION BY metric, participant_key, program, borough
@@ -125,24 +230,45 @@ islands AS (
     FROM ordered
 ),
 runs AS (
-    SELECT metric, participant_key, program, borough, min(first_month) AS s,
+    SELECT metric, participant_key, simple, program, borough, min(first_month) AS s,
            max(last_month) AS e
-    FROM islands GROUP BY metric, participant_key, program, borough, island
+    FROM islands GROUP BY metric, participant_key, simple, program, borough, island
 ),
 gaps AS (
-    SELECT metric, program, borough, e AS hi,
+    SELECT metric, simple, program, borough, e AS hi,
            lead(s) OVER (PARTITION BY metric, participant_key, program, borough ORDER BY s)
                AS lo
     FROM runs
-)
-SELECT metric, program, borough, lo, hi, sum(n)::BIGINT AS n FROM (
-    SELECT metric, unnest([program, program, '*', '*']) AS program,
-           unnest([borough, '*', borough, '*']) AS borough,
-           first_month AS lo, last_month AS hi, 1 AS n
-    FROM c_points p ANTI JOIN c_multi m USING (metric, participant_key)
+),
+raw AS (
+    -- (expand: a single span of a participant of several groups goes to its four groups)
+    SELECT metric, c.simple, NOT c.simple AS expand, program, borough, first_month AS lo,
+           last_month AS hi, 1 AS n
+    FROM c_points p JOIN c_point_class c USING (metric, participant_key)
+    WHERE c.spans = 1
     UNION ALL
-    SELECT metric, program, borough, s, e, 1 FROM runs
+    SELECT metric, simple, false, program, borough, s, e, 1 FROM runs
     UNION ALL
-    SELECT metric, program, borough, lo, hi, -1 FROM gaps WHERE lo IS NOT NULL
+    SELECT metric, simple, false, program, borough, lo, hi, -1 FROM gaps WHERE lo IS NOT NULL
+    UNION ALL
+    SELECT metric, simple, false, program, borough, lo, hi, n FROM c_reversal_cells
 )
-GROUP BY ALL;
+SELECT metric, program, borough, lo, hi, fine, sum(n)::BIGINT AS n FROM (
+    SELECT metric, lo, hi, n,
+           unnest(CASE WHEN simple THEN [program, program, '*', '*', program]
+                       WHEN expand THEN [program, program, '*', '*'] ELSE [program] END)
+               AS program,
+           unnest(CASE WHEN simple THEN [borough, '*', borough, '*', borough]
+                       WHEN expand THEN [borough, '*', borough, '*'] ELSE [borough] END)
+               AS borough,
+           unnest(CASE WHEN simple THEN [false, false, false, false, true]
+                       WHEN expand THEN [false, false, false, false] ELSE [false] END) AS fine
+    FROM raw
+)
+GROUP BY ALL HAVING sum(n) <> 0;  -- a reversal cell can cancel a gap
+
+CREATE OR REPLACE TEMP TABLE c_cells AS
+SELECT metric, program, borough, lo, hi, n FROM c_cell_rows WHERE NOT fine;
+
+CREATE OR REPLACE TEMP TABLE c_simple_cells AS
+SELECT metric, program, borough, lo, hi, n FROM c_cell_rows WHERE fine;

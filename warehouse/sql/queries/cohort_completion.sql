@@ -11,7 +11,7 @@
 --   followed_days:        days from the cohort's last possible enrollment (31 December) to
 --                         data_through: a cohort followed for fewer than 365 (730) days has not
 --                         had its full first (second) year, so its rate is not comparable.
-, completion_base AS (
+WITH completion_base AS (
     SELECT max(d) AS data_through FROM (
         SELECT max(enrolled_on) AS d FROM enrollments
         UNION ALL SELECT max(exited_on) FROM enrollments
@@ -19,18 +19,23 @@
         UNION ALL SELECT max(applied_on) FROM arrears_reductions
         UNION ALL SELECT max(placed_on) FROM placements
     )
+),
+cohorts AS (
+    SELECT (month // 12)::INTEGER AS year, program, enrolled, graduated_1y, graduated_2y,
+           graduated, still_active
+    FROM enrollment_cohorts
+    WHERE month BETWEEN year($from_date::DATE) * 12 + month($from_date::DATE) - 1
+                    AND year($to_date::DATE) * 12 + month($to_date::DATE) - 1
+      AND (len($programs) = 0 OR list_contains($programs, program))
+      AND (len($boroughs) = 0 OR list_contains($boroughs, coalesce(borough, 'Unknown')))
 )
-SELECT year(e.enrolled_on)::INTEGER AS year, e.program,
-       count(*)::BIGINT AS enrolled,
-       count(*) FILTER (WHERE e.outcome = 'graduated'
-                        AND e.exited_on <= e.enrolled_on + 365)::BIGINT AS graduated_1y,
-       count(*) FILTER (WHERE e.outcome = 'graduated'
-                        AND e.exited_on <= e.enrolled_on + 730)::BIGINT AS graduated_2y,
-       count(*) FILTER (WHERE e.outcome = 'graduated')::BIGINT AS graduated,
-       count(*) FILTER (WHERE e.exited_on IS NULL)::BIGINT AS still_active,
-       (b.data_through - make_date(year(e.enrolled_on)::INTEGER, 12, 31))::INTEGER
-           AS followed_days
-FROM f_enrollments e, completion_base b
-WHERE e.enrolled_on BETWEEN $from_date AND $to_date
-GROUP BY year(e.enrolled_on), e.program, b.data_through
-ORDER BY year, e.program
+SELECT c.year, c.program,
+       sum(c.enrolled)::BIGINT AS enrolled,
+       sum(c.graduated_1y)::BIGINT AS graduated_1y,
+       sum(c.graduated_2y)::BIGINT AS graduated_2y,
+       sum(c.graduated)::BIGINT AS graduated,
+       sum(c.still_active)::BIGINT AS still_active,
+       (b.data_through - make_date(c.year, 12, 31))::INTEGER AS followed_days
+FROM cohorts c, completion_base b
+GROUP BY c.year, c.program, b.data_through
+ORDER BY year, c.program
