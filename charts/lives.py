@@ -21,17 +21,24 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from charts import format as fmt
 from core.periods import month_index, parse_period
 from core.vocabularies import PROGRAM_PERIODS
 from warehouse.query import Filters, Warehouse
 from warehouse.suppression import marker, threshold
 
 
+def life_dates(program: str) -> tuple[date | None, date | None]:
+    """(first, last) day of the program's period on record; None where not on record."""
+    start, end = PROGRAM_PERIODS.get(program, (None, None))
+    return (date.fromisoformat(start) if start else None,
+            date.fromisoformat(end) if end else None)
+
+
 def life_months(program: str) -> tuple[int | None, int | None]:
     """(first, last) month index (core/periods.py) of the program's period on record."""
-    start, end = PROGRAM_PERIODS.get(program, (None, None))
-    return (month_index(date.fromisoformat(start)) if start else None,
-            month_index(date.fromisoformat(end)) if end else None)
+    start, end = life_dates(program)
+    return (month_index(start) if start else None, month_index(end) if end else None)
 
 
 def _period_months(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
@@ -81,12 +88,6 @@ class OutsideLife:
     last: date | None
 
 
-def life_dates(program: str) -> tuple[date | None, date | None]:
-    start, end = PROGRAM_PERIODS.get(program, (None, None))
-    return (date.fromisoformat(start) if start else None,
-            date.fromisoformat(end) if end else None)
-
-
 def outside_life(wh: Warehouse, filters: Filters, program: str) -> OutsideLife | None:
     """The program's enrollments outside its life that the window's participants_served
     counts (program and borough filters applied); None when its life is not on record."""
@@ -102,10 +103,6 @@ def outside_life(wh: Warehouse, filters: Filters, program: str) -> OutsideLife |
     return OutsideLife(program, life, int(row["enrollments_outside"]),
                        int(row["participants_only_outside"]), day(row["first_outside"]),
                        day(row["last_outside"]))
-
-
-def _day(d: date) -> str:
-    return f"{d:%b} {d.day}, {d.year}"  # as charts.format.day: 'Jun 15, 2023'
 
 
 def outside_life_note(wh: Warehouse, filters: Filters, program: str, *, suppress: bool,
@@ -125,12 +122,12 @@ def outside_life_note(wh: Warehouse, filters: Filters, program: str, *, suppress
     count = marker(n) if small else f"{found.enrollments:,}"
     noun = "enrollment" if found.enrollments == 1 and not small else "enrollments"
     start, end = found.life
-    life = (f"{_day(start)} to {_day(end)}" if start and end else
-            f"from {_day(start)}" if start else f"until {_day(end)}")
+    life = (f"{fmt.day(start)} to {fmt.day(end)}" if start and end else
+            f"from {fmt.day(start)}" if start else f"until {fmt.day(end)}")
     when = ""
     if not suppress:
-        when = (f": enrolled {_day(found.first)}" if found.first == found.last
-                else f": enrolled {_day(found.first)} to {_day(found.last)}")
+        when = (f": enrolled {fmt.day(found.first)}" if found.first == found.last
+                else f": enrolled {fmt.day(found.first)} to {fmt.day(found.last)}")
     if brief:
         return f"Includes {count} {noun} outside the program's life ({life}){when}."
     who = f"{name}: p" if name else "P"
