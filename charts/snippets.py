@@ -226,7 +226,7 @@ def snippet_sql(chart_id: str, filters: Filters, wh: Warehouse | None = None) ->
             source = f"warehouse/sql/definitions/{name}.sql (the definition; the dashboard " \
                      f"runs the faster {source}, tested equal)"
         elif kind == "query" and uses_prelude(name):
-            source = "warehouse/sql/filtered.sql + " + source
+            source = "warehouse/sql/staging/filtered.sql + " + source
         if len(runs) == 1:
             params = runs[0].shown_params()
             body = _bind(runs[0].sql(), lambda p, params=params: sql_literal(params[p]))

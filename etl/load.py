@@ -51,7 +51,7 @@ from etl.normalize import normalize_sql
 from warehouse.build import build_models, capture_touched
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "warehouse" / "sql"
-SCHEMA_SQL = SQL_DIR / "schema.sql"
+SCHEMA_SQL = SQL_DIR / "sources" / "schema.sql"
 
 
 class LoadRefused(Exception):

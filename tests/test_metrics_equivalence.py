@@ -82,7 +82,7 @@ def test_window_beyond_the_data_keeps_open_enrollments(small_warehouse):
 
 
 # The page queries as they were computed from the facts before the load-time models: each
-# continues the WITH clause of sql/filtered.sql (f_referrals, f_placements, windows).
+# continues the WITH clause of sql/staging/filtered.sql (f_referrals, f_placements, windows).
 FACT_LEVEL = {
     "referral_funnel": """
 , funnel_referrals AS (
@@ -216,7 +216,7 @@ PAGE_FILTERS = [
 def test_page_queries_equal_their_fact_level_definitions(request, warehouse, name):
     wh = Warehouse(request.getfixturevalue(warehouse))
     extra = {"bin_usd": 1} if name == "ff_wage_histogram" else {}
-    reference = read_sql("filtered") + "\n" + FACT_LEVEL[name]
+    reference = read_sql("staging/filtered") + "\n" + FACT_LEVEL[name]
     con = duckdb.connect(str(wh.path), read_only=True)
     rows = 0
     try:
@@ -341,7 +341,7 @@ def random_warehouse(tmp_path_factory) -> Path:
 
 
 def _from_facts(con, f: Filters, by_year, with_total, by_borough, cumulative) -> pd.DataFrame:
-    sql = read_sql("filtered") + "\n" + FROM_FACTS.read_text()
+    sql = read_sql("staging/filtered") + "\n" + FROM_FACTS.read_text()
     df = con.execute(sql, {
         "from_date": date(f.from_year, 1, 1), "to_date": date(f.to_year, 12, 31),
         "by_year": by_year, "programs": list(f.programs), "boroughs": list(f.boroughs),

@@ -1,10 +1,10 @@
 """The query layer: the one module that runs SQL against the warehouse.
 
 The CLI, the dashboard, the exports and the notebooks all read through `Warehouse`. Queries are
-`.sql` files: `sql/filtered.sql` (the facts narrowed by the global filters, and the reporting
-windows) is prepended to the files under `sql/queries/` that use it (the others, such as
-program_metrics.sql, run alone: parsing and planning the prelude costs milliseconds); files
-under `sql/plain/` run alone.
+`.sql` files (one folder per layer, sql/README.md): `sql/staging/filtered.sql` (the facts
+narrowed by the global filters, and the reporting windows) is prepended to the files under
+`sql/queries/` that use it (the others, such as program_metrics.sql, run alone: parsing and
+planning the prelude costs milliseconds); files under `sql/plain/` run alone.
 
 The warehouse is opened read-only. A load swaps in a new file atomically, so the file's
 identity (inode, size, mtime) is its version: results are cached per (version, query, filters)
@@ -90,7 +90,7 @@ def uses_prelude(name: str) -> bool:
 
 @cache
 def _prelude_tables() -> tuple[str, ...]:
-    return tuple(re.findall(r"(?m)^(?:WITH\s+)?(\w+) AS \(", _code(read_sql("filtered"))))
+    return tuple(re.findall(r"(?m)^(?:WITH\s+)?(\w+) AS \(", _code(read_sql("staging/filtered"))))
 
 
 def _code(sql: str) -> str:
@@ -129,7 +129,7 @@ def query_sql(name: str) -> str:
     that does not need the prelude (e.g. program_metrics) runs alone."""
     if not uses_prelude(name):
         return read_sql(f"queries/{name}")
-    return read_sql("filtered") + "\n" + read_sql(f"queries/{name}")
+    return read_sql("staging/filtered") + "\n" + read_sql(f"queries/{name}")
 
 
 class _Connection:
