@@ -24,8 +24,9 @@
 --                     net) in more than getvariable('reversal_cell_months') distinct months:
 --                     the only NCPs the cells path (queries/program_metrics_cells.sql) sums at
 --                     query time.
---   (pid: the participant's number in table metric_participants: the temp tables c_* also
---   carry participant_key, for the joins here; build.py stores them without it.)
+--   (pid: the participant's number in table metric_participants, which every fact row
+--   carries: the temp tables c_* also carry participant_key, for the joins here; build.py
+--   stores them without it.)
 -- Additive tables:
 --   metric_additive   (program, borough, month): records, new_enrollments, referrals,
 --                     placements, arrears_usd. Lists the groups too (records > 0).
@@ -60,23 +61,22 @@
 -- Cost is linear in the records: each span is in 4 groups; a reversal NCP's k <= cap months in
 -- a group give at most k(k+1)/2 pairs, (cap + 1)/2 per month: a bounded number per record.
 CREATE OR REPLACE TEMP TABLE c_enr AS
-SELECT e.participant_key, e.program, coalesce(e.borough, pb.borough) AS borough,
+SELECT e.participant_key, e.pid, e.program, coalesce(e.borough, pb.borough) AS borough,
        year(e.enrolled_on) * 12 + month(e.enrolled_on) - 1 AS first_month,
        coalesce(year(e.exited_on) * 12 + month(e.exited_on) - 1, 1000000000) AS last_month,
        e.outcome = 'graduated' AND e.exited_on IS NOT NULL AS graduated
 FROM m_enrollments e LEFT JOIN m_boroughs pb USING (participant_key);
 
 CREATE OR REPLACE TEMP TABLE c_plc AS
-SELECT p.participant_key, p.program, pb.borough,
+SELECT p.participant_key, p.pid, p.program, pb.borough,
        year(p.placed_on) * 12 + month(p.placed_on) - 1 AS month
 FROM m_placements p LEFT JOIN m_boroughs pb USING (participant_key);
 
 CREATE OR REPLACE TEMP TABLE c_arrears AS
-SELECT a.participant_key, i.pid, a.program, pb.borough,
+SELECT a.participant_key, a.pid, a.program, pb.borough,
        year(a.applied_on) * 12 + month(a.applied_on) - 1 AS month,
        sum(a.amount) AS net, count(*) AS records
 FROM m_arrears a LEFT JOIN m_boroughs pb USING (participant_key)
-JOIN m_pids i USING (participant_key)
 GROUP BY ALL;
 
 -- Each NCP: whether all their rows are in one (program, borough) group ('simple'), whether
@@ -167,17 +167,17 @@ FROM (
 GROUP BY ALL;
 
 CREATE OR REPLACE TEMP TABLE c_spans AS
-SELECT DISTINCT s.participant_key, i.pid, s.metric, s.program, s.borough, s.first_month,
+SELECT DISTINCT s.participant_key, s.pid, s.metric, s.program, s.borough, s.first_month,
        s.last_month
 FROM (
-    SELECT participant_key, 'served' AS metric, program, borough, first_month, last_month
+    SELECT participant_key, pid, 'served' AS metric, program, borough, first_month, last_month
     FROM c_enr
     UNION ALL
-    SELECT participant_key, 'graduated', program, borough, last_month, last_month
+    SELECT participant_key, pid, 'graduated', program, borough, last_month, last_month
     FROM c_enr WHERE graduated
     UNION ALL
-    SELECT participant_key, 'placed', program, borough, month, month FROM c_plc
-) s JOIN m_pids i USING (participant_key);
+    SELECT participant_key, pid, 'placed', program, borough, month, month FROM c_plc
+) s;
 
 -- The spans the cells count: metric_spans, and the 'reduced' months of NCPs with no reversal
 -- (mixed_ncp: an NCP with rows in several groups).
