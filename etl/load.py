@@ -294,13 +294,17 @@ def _business_warnings(con, kind: str) -> None:
     """Rules that need the merged warehouse: they append to the rows' warns lists."""
     if kind != "arrears_reductions":
         return
+    # Only the staged rows' participants can get a warning: with their numbers (load_pids),
+    # their totals need no scan of every participant's.
+    mine = ("AND pid IN (SELECT pid FROM load_pids)" if _has_temp(con, "load_pids")
+            else "")
     con.execute(
         f"""UPDATE status_arrears_reductions a
         SET warns = list_append(warns, {{'rule':
             'parent success over ${PARENT_SUCCESS_MAX_PER_PARTICIPANT_USD:,} for one participant',
             'detail': t.total::VARCHAR}})
         FROM (SELECT participant_key, sum(amount) AS total FROM arrears_reductions
-              WHERE program = 'PARENT_SUCCESS' GROUP BY participant_key
+              WHERE program = 'PARENT_SUCCESS' {mine} GROUP BY participant_key
               HAVING sum(amount) > {PARENT_SUCCESS_MAX_PER_PARTICIPANT_USD}) t
         WHERE a.program = 'PARENT_SUCCESS' AND a.participant_key = t.participant_key"""
     )

@@ -234,20 +234,41 @@ def _note_cohort_referrals(con, staged: list[str]) -> None:
         parts.append("SELECT referral_id FROM all_enrollments WHERE referral_id IS NOT NULL")
     con.execute("CREATE OR REPLACE TEMP TABLE build_cohort_referrals AS "
                 f"SELECT DISTINCT referral_id FROM ({' UNION ALL '.join(parts)})")
+    # The participants of the enrollments that name one of them, before the merge (the one
+    # scan of enrollments by referral_id) or after it (a staged enrollment's): any enrollment
+    # naming one after the merge is either unchanged or staged, so _cohorts finds them all by
+    # these numbers, before and after the merge.
+    naming = ["SELECT pid FROM enrollments WHERE referral_id IN "
+              "(SELECT referral_id FROM build_cohort_referrals)"]
+    if "enrollments" in staged:
+        naming.append("SELECT p.pid FROM all_enrollments a JOIN load_pids p "
+                      "USING (participant_key) WHERE a.referral_id IN "
+                      "(SELECT referral_id FROM build_cohort_referrals)")
+    con.execute("CREATE OR REPLACE TEMP TABLE build_naming_pids AS "
+                f"SELECT DISTINCT pid FROM ({' UNION ALL '.join(naming)})")
 
 
 def _cohorts(con, touched_only: bool) -> None:
     """c_referral_cohorts of the referrals in scope (all, or build_cohort_referrals)."""
     sources = {
         "m_cohort_referrals": ("referrals", None),
-        "m_cohort_enrollments": ("enrollments", "referral_id IN "
-                                 "(SELECT referral_id FROM build_cohort_referrals) OR "
-                                 "pid IN (SELECT pid FROM m_cohort_referrals)"),
+        # Two steps (the numbers first, an integer semi-join; then the few rows' ids):
+        # one filter with OR would read every enrollment's referral_id.
+        "m_cohort_enrollments": ("build_naming_enrollments",
+                                 "pid IN (SELECT pid FROM m_cohort_referrals) OR referral_id "
+                                 "IN (SELECT referral_id FROM build_cohort_referrals)"),
         "m_cohort_placements": ("placements", "pid IN (SELECT pid FROM m_cohort_referrals)"),
+        "m_cohort_boroughs": ("participant_boroughs",
+                              "pid IN (SELECT pid FROM m_cohort_referrals)"),
     }
     for name, (table, where) in sources.items():
         _drop_temp(con, name)
+        if touched_only and name == "m_cohort_enrollments":
+            con.execute("""CREATE OR REPLACE TEMP TABLE build_naming_enrollments AS
+                SELECT * FROM enrollments WHERE pid IN
+                    (SELECT pid FROM build_naming_pids UNION SELECT pid FROM m_cohort_referrals)""")
         if not touched_only:
+            table = "enrollments" if name == "m_cohort_enrollments" else table
             con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM {table}")
         elif where:
             con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {table} WHERE {where}")

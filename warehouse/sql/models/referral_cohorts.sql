@@ -3,7 +3,8 @@
 -- enrollments and placements. warehouse/build.py runs it after participant_boroughs on the
 -- referrals in scope: m_cohort_referrals (all referrals, or those a load may change: of the
 -- touched participants, or named by their enrollments), with m_cohort_enrollments and
--- m_cohort_placements (the enrollments and placements they can match), and writes
+-- m_cohort_placements (the enrollments and placements they can match) and m_cohort_boroughs
+-- (their participants' rows of participant_boroughs), and writes
 -- c_referral_cohorts; build.py replaces the table (full) or adds new - old (incremental), so
 -- it always matches the facts.
 --
@@ -72,7 +73,7 @@ resolved AS (
     FROM staged WHERE borough IS NOT NULL
     UNION ALL
     SELECT s.program, pb.borough, s.year, s.source, s.enrolled, s.graduated, s.placed
-    FROM staged s LEFT JOIN participant_boroughs pb USING (participant_key)
+    FROM staged s LEFT JOIN m_cohort_boroughs pb USING (participant_key)
     WHERE s.borough IS NULL
 )
 SELECT program, borough, year, source,
