@@ -5,8 +5,10 @@ file has been validated and merged and the transaction committed, swaps the copy
 with os.replace (atomic on POSIX). A reader (the dashboard) therefore sees the old file or the
 new one, never a half-written one. A lock file serializes concurrent loads; under it, a load
 removes the copies of loads that were killed (they no longer hold the lock, so they are dead).
-The copy keeps the mode and group of the file it replaces. Input files are opened once, as named
-(etl/files.py). The pseudonymization key is checked against the fingerprint the warehouse keeps.
+The copy keeps the mode and group of the file it replaces. Every fact row of a participant
+gets its participant's number (pid, warehouse/build.py assign_pids) in the same transaction.
+Input files are opened once, as named (etl/files.py). The pseudonymization key is checked
+against the fingerprint the warehouse keeps.
 """
 
 from __future__ import annotations

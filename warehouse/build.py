@@ -7,9 +7,12 @@ transaction:
     touched = capture_touched(con)   # after staging its files, before merging them
     build_models(con, touched)       # after the merge
 
-`capture_touched` notes the participants whose facts the load may change (every participant
-of a staged row, and the owner of every stored row a staged id names) and, while the facts are
-still the old ones, their contributions to the additive model tables. `build_models` then
+`capture_touched` numbers the staged participants (`assign_pids`: the participant key -> pid
+map, table metric_participants, kept by the load; every fact row carries its participant's
+pid, an internal surrogate of the HMAC key, never a raw id), notes the participants whose facts
+the load may change (every participant of a valid staged row, and the owner of every stored row
+a staged id names) and, while the facts are still the old ones, their contributions to the
+additive model tables. `build_models` then
 rebuilds only what they touched: their rows of the per-participant tables are replaced and
 (new - old) is added to the additive tables. Every model is a function of each participant's
 own records (referral_cohorts: of the referrals in scope), so this equals a full build
@@ -18,7 +21,8 @@ previous build (new warehouse, models of another MODEL_VERSION, or a load touchi
 share of the participants) it builds everything from all the facts.
 
 A model file reads its scope (views or temp tables m_*: all the facts, or the touched
-participants' rows) and writes temp tables c_*; this module stores them. referral_cohorts is
+participants' rows, selected by their integer pid: a semi-join on a 4-byte column instead of a
+scan of 64-character keys) and writes temp tables c_*; this module stores them. referral_cohorts is
 additive too: its scope is the referrals whose stages the load may change (the touched
 participants', and those their enrollments name).
 """
@@ -36,9 +40,10 @@ MODELS = ("participant_boroughs", "program_metrics_model", "enrollment_cohorts",
           "referral_cohorts", "placements_families_forward")
 
 # Per-participant tables: (the model's temp table, the key) -- a touched participant's rows are
-# replaced. The metric tables are keyed by the participant's number (metric_participants.pid):
+# replaced. Keyed by the participant's number (metric_participants.pid) where they can be:
 # 4 bytes instead of a 64-character key per row, so the file is smaller (a load copies it) and
-# a load's deletes compare integers.
+# a load's deletes compare integers. participant_boroughs keeps the key as well (the read side
+# joins the facts to it by key); ff_placements is small.
 PARTICIPANT_TABLES = {
     "participant_boroughs": ("c_participant_boroughs", "pid"),
     "metric_mixed_spans": ("c_mixed_spans", "pid"),
@@ -46,8 +51,6 @@ PARTICIPANT_TABLES = {
     "metric_reversals": ("c_reversals", "pid"),
     "ff_placements": ("c_ff_placements", "participant_key"),
 }
-# The pid-keyed tables that keep participant_key too (the read side joins it by the key).
-KEEPS_KEY = {"participant_boroughs"}
 # Additive tables: (key columns, value columns, the column that lists a row while non-zero).
 ADDITIVE_TABLES = {
     "metric_additive": (("program", "borough", "month"),
@@ -316,11 +319,8 @@ def build_models(con, touched: Touched | None = None) -> str:
 
 
 def _stored(table: str) -> str:
-    """The columns a per-participant table stores of its model's temp table: a pid-keyed
-    table drops the participant_key the model SQL joins by (but KEEPS_KEY)."""
-    source, key = PARTICIPANT_TABLES[table]
-    return f"SELECT * EXCLUDE (participant_key) FROM {source}" \
-        if key == "pid" and table not in KEEPS_KEY else f"SELECT * FROM {source}"
+    """What a per-participant table stores: its model's temp table as it is."""
+    return f"SELECT * FROM {PARTICIPANT_TABLES[table][0]}"
 
 
 def _full(con) -> None:

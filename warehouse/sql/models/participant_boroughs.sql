@@ -5,7 +5,7 @@
 -- touched) and puts their rows in table participant_boroughs, so it always matches the facts.
 -- It keeps pid (the participant's number) too: a load replaces the rows of its participants by it.
 CREATE OR REPLACE TEMP TABLE c_participant_boroughs AS
-SELECT participant_key, pid,
+SELECT any_value(participant_key) AS participant_key, pid,  -- one key per pid
        -- Enrollments outrank referrals; within each, the latest wins; two boroughs on the same
        -- day go to the one last in alphabetical order, so every build of the same facts agrees.
        arg_max(borough, {'rank': rank, 'seen_on': seen_on, 'borough': borough}) AS borough
@@ -16,4 +16,4 @@ FROM (
     SELECT participant_key, pid, borough, referred_on, 0
     FROM m_referrals WHERE borough IS NOT NULL
 )
-GROUP BY participant_key, pid;
+GROUP BY pid;  -- the integer: a full build hashes 4 bytes per row
