@@ -73,10 +73,17 @@ class Filters:
         return first, last
 
 
+# A line `-- include: queries/_part.sql` in a SQL file stands for that file's text: a part that
+# two queries share (a fast path and the definition it optimizes) is written once.
+INCLUDE = re.compile(r"(?m)^-- include: (\S+)\.sql[ \t]*$")
+
+
 @cache
 def read_sql(name: str) -> str:
-    """The text of `sql/<name>.sql` (name may contain a folder, e.g. 'queries/funnel')."""
-    return (SQL_DIR / f"{name}.sql").read_text()
+    """The text of `sql/<name>.sql` (name may contain a folder, e.g. 'queries/funnel'), its
+    `-- include:` lines replaced by the files they name: runnable SQL, as notebooks show it."""
+    text = (SQL_DIR / f"{name}.sql").read_text()
+    return INCLUDE.sub(lambda m: read_sql(m.group(1)).rstrip("\n"), text)
 
 
 @cache
@@ -117,8 +124,9 @@ def has_definition(name: str) -> bool:
 
 def query_file(name: str, cells: bool = False) -> str:
     """The file to run for `queries/<name>.sql`: its variant `queries/<name>_cells.sql` when the
-    caller says every row is one group (cells=True) and there is one (same result, a smaller
-    statement to plan), else the file itself."""
+    caller says the load-time cells answer (cells=True: for program_metrics, every row is one
+    group; for impact, the cells keep the months asked for) and there is one (same result,
+    faster), else the file itself."""
     if cells and (SQL_DIR / "queries" / f"{name}_cells.sql").is_file():
         return f"{name}_cells"
     return name
@@ -391,6 +399,10 @@ class Warehouse:
         df = self.plain("loads")
         return None if df.empty else pd.Timestamp(df["finished_at"].max())
 
+    def impact_cell_months(self) -> int:
+        """How many months around entry the impact cells keep (0: the warehouse has none)."""
+        return int(self.meta().get("impact_cell_months", 0))
+
     def programs(self) -> pd.DataFrame:
         return self.plain("programs")
 
@@ -411,8 +423,11 @@ class Warehouse:
             (f.to_period or f.to_year) if to_period is None else to_period)
         if int(months) < 1:
             raise ValueError(f"months must be at least 1, not {months}")
+        # The cells of models/impact_members.sql answer N up to the months they keep (same
+        # result as the definition, impact.sql); a warehouse built before them has none.
+        cells = int(months) <= self.impact_cell_months()
         df = self.query("impact", f, from_month=from_month, to_month=to_month,
-                        months=int(months))
+                        months=int(months), cells=cells)
         part = "event_study" if event_study else "table"
         df = df[df["part"] == part].drop(columns="part").reset_index(drop=True)
         # Each part without the other's columns (all empty here).
