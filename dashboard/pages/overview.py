@@ -12,7 +12,7 @@ from charts.style import ACCENT
 from core.vocabularies import FAMILIES, FAMILY_NAMES
 from dashboard.families import (
     HEADLINES,
-    family_rows,
+    family_rows_and_trend,
     family_title,
     selected_families,
 )
@@ -48,8 +48,8 @@ def _suppressed(df: pd.DataFrame) -> pd.DataFrame:
 
 def family_cards(ctx: PageContext, family: str) -> html.Section:
     """One family's headline cards for the window, each with its per-year sparkline."""
-    totals = family_rows(ctx.wh, ctx.filters, family)
-    trend = family_rows(ctx.wh, ctx.filters, family, by=ctx.filters.grain or "year")
+    totals, trend = family_rows_and_trend(ctx.wh, ctx.filters, family,
+                                          by=ctx.filters.grain or "year")
     shown = _suppressed(totals) if ctx.suppress else totals
     if ctx.suppress and not trend.empty:
         trend = trend.copy()
