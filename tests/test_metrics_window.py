@@ -5,6 +5,7 @@ and options; and afterwards the two calls are answered from the cache."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +21,7 @@ from tests.test_metrics_properties import (
     windows,
     write_files,
 )
-from warehouse.query import Filters, Warehouse
+from warehouse.query import Warehouse
 
 
 @SETTINGS
@@ -32,12 +33,10 @@ def test_total_and_trend_from_one_query_equal_the_two_calls(tmp_path_factory, ro
     path: Path = base / "w.duckdb"
     load_files(write_files(base / "files", rows), path)
     for _ in range(4):
-        f = data.draw(windows())
-        f = Filters(f.from_year, f.to_year,
-                    tuple(data.draw(st.lists(st.sampled_from(PROGRAMS), max_size=3))),
-                    tuple(data.draw(st.lists(st.sampled_from((*BOROUGHS[:3], "Unknown")),
-                                             max_size=2))),
-                    f.from_period, f.to_period)
+        programs = data.draw(st.lists(st.sampled_from(PROGRAMS), max_size=3, unique=True))
+        boroughs = data.draw(st.lists(st.sampled_from([*BOROUGHS[:3], "Unknown"]),
+                                      max_size=2, unique=True))
+        f = replace(data.draw(windows()), programs=tuple(programs), boroughs=tuple(boroughs))
         by = data.draw(st.sampled_from(list(GRAINS)))
         options = {k: data.draw(st.booleans())
                    for k in ("with_total", "by_borough", "cumulative")}
