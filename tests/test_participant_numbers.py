@@ -123,7 +123,7 @@ def test_a_warehouse_without_numbers_is_numbered_once(tmp_path):
         con.execute(f"ALTER TABLE {fact} DROP COLUMN pid")
     con.execute("ALTER TABLE participant_boroughs DROP COLUMN pid")
     con.execute("DELETE FROM metric_participants WHERE pid > 1")  # the old map lacked some
-    con.execute("UPDATE meta SET value = '4' WHERE key = 'model_version'")
+    con.execute("UPDATE meta SET value = '5' WHERE key = 'model_version'")
     con.close()
     second = [write(tmp_path, "placements.csv", ["L1,P2,STEP,2020-06-01,retail,18.00,"])]
     load_files(second, old)

@@ -79,7 +79,8 @@ CREATE TABLE IF NOT EXISTS support_months (
     current_support_paid DECIMAL(14, 2) NOT NULL,  -- >= 0
     arrears_paid DECIMAL(14, 2),                   -- >= 0; NULL when not given
     arrears_balance DECIMAL(14, 2),                -- at the end of the month
-    load_id INTEGER NOT NULL
+    load_id INTEGER NOT NULL,
+    pid INTEGER          -- the participant's number (metric_participants)
 );
 
 -- Targets per program (or ALL: every program together), metric and period, as the Mayor's
