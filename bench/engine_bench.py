@@ -6,7 +6,7 @@
     python -m bench.engine_bench latency --warehouse PATH [--samples 30]
 
 Each load runs in a child process, so its peak RSS (ru_maxrss) is its own; the DuckDB memory
-limit is OUTCOMES_MEMORY_LIMIT (default 3GB). `nightly` loads into a copy of the warehouse
+limit is OUTCOMES_MEMORY_LIMIT (default 2GB). `nightly` loads into a copy of the warehouse
 (beside it), so the original is never changed; the copy is deleted afterwards.
 """
 

@@ -13,7 +13,7 @@
 - OUTCOMES_SUPPRESS_MIN: small-cell threshold; counts 1..N-1 are suppressed (default 11)
 - OUTCOMES_ANNOTATIONS: a CSV of dated notes drawn on the dashboard's time axes
   (default <repo>/data/annotations.csv; no file, no notes)
-- OUTCOMES_MEMORY_LIMIT: DuckDB memory limit of a load, e.g. 3GB or 500MB (default 3GB); past
+- OUTCOMES_MEMORY_LIMIT: DuckDB memory limit of a load, e.g. 3GB or 500MB (default 2GB); past
   it DuckDB spills to disk beside the warehouse, so a load cannot starve the dashboard
 
 Serving (docs: README "Deploying"):
@@ -77,7 +77,7 @@ MIN_KEY_BYTES = 32
 
 
 def load_memory_limit() -> str:
-    return os.environ.get("OUTCOMES_MEMORY_LIMIT", "3GB")
+    return os.environ.get("OUTCOMES_MEMORY_LIMIT", "2GB")
 
 
 class SettingError(ValueError):

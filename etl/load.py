@@ -5,8 +5,10 @@ file has been validated and merged and the transaction committed, swaps the copy
 with os.replace (atomic on POSIX). A reader (the dashboard) therefore sees the old file or the
 new one, never a half-written one. A lock file serializes concurrent loads; under it, a load
 removes the copies of loads that were killed (they no longer hold the lock, so they are dead).
-The copy keeps the mode and group of the file it replaces. Input files are opened once, as named
-(etl/files.py). The pseudonymization key is checked against the fingerprint the warehouse keeps.
+The copy keeps the mode and group of the file it replaces. Every fact row of a participant
+gets its participant's number (pid, warehouse/build.py assign_pids) in the same transaction.
+Input files are opened once, as named (etl/files.py). The pseudonymization key is checked
+against the fingerprint the warehouse keeps.
 """
 
 from __future__ import annotations
@@ -231,8 +233,11 @@ def _content_cols(kind: str) -> list[str]:
 
 
 def _merge_kind(con, kind: str, load_id: int) -> None:
-    """De-duplicate and upsert every valid staged row of one kind."""
+    """De-duplicate and upsert every valid staged row of one kind. A kind of participants'
+    facts is compared with stored_<kind> (the stored rows its ids name, with their rowids,
+    from capture_touched) and gets each row's pid from load_pids (warehouse/build.py)."""
     k = KINDS[kind]
+    numbered = _has_temp(con, f"stored_{kind}")
     content = _content_cols(kind)
     # Among otherwise valid rows: the same id with different content is a conflict (every copy
     # is rejected); identical copies collapse to the first one seen. Only repeated ids are
@@ -251,39 +256,57 @@ def _merge_kind(con, kind: str, load_id: int) -> None:
     )
     # How each accepted row relates to what the warehouse already holds.
     same = " AND ".join(f"t.{c} IS NOT DISTINCT FROM a.{c}" for c in content)
+    stored = f"stored_{kind}" if numbered else kind
     con.execute(
         f"""CREATE TEMP TABLE status_{kind} AS
         SELECT a.*, CASE WHEN t.{k.id_column} IS NULL THEN 'inserted'
                          WHEN {same} THEN 'unchanged' ELSE 'updated' END AS status
+               {', t.row_id, p.pid' if numbered else ''}
         FROM all_{kind} a
         LEFT JOIN repeated_{kind} r USING (record_id)
-        LEFT JOIN {kind} t ON t.{k.id_column} = a.record_id
+        LEFT JOIN {stored} t ON t.{k.id_column} = a.record_id
+        {'LEFT JOIN load_pids p ON p.participant_key = a.participant_key' if numbered else ''}
         WHERE len(a.reasons) = 0 AND (r.record_id IS NULL OR r.first_position = a.position)"""
     )
-    con.execute(
-        f"""DELETE FROM {kind} WHERE {k.id_column} IN
-        (SELECT record_id FROM status_{kind} WHERE status = 'updated')"""
-    )
+    if numbered:  # the replaced rows by their row ids: no scan of the ids
+        con.execute(f"""DELETE FROM {kind} WHERE rowid IN
+            (SELECT row_id FROM status_{kind} WHERE status = 'updated')""")
+    else:
+        con.execute(
+            f"""DELETE FROM {kind} WHERE {k.id_column} IN
+            (SELECT record_id FROM status_{kind} WHERE status = 'updated')"""
+        )
     # A kind keyed by its columns (support_months) computes its id column: not inserted.
     ids = [] if k.key_columns else [k.id_column]
+    pid = ["pid"] if numbered else []
     con.execute(
-        f"""INSERT INTO {kind} ({', '.join(ids + content)}, load_id)
-        SELECT {', '.join(['record_id'] * len(ids) + content)}, {load_id} FROM status_{kind}
+        f"""INSERT INTO {kind} ({', '.join(ids + content)}, load_id{''.join(', ' + c for c in pid)})
+        SELECT {', '.join(['record_id'] * len(ids) + content)}, {load_id}
+               {''.join(', ' + c for c in pid)} FROM status_{kind}
         WHERE status <> 'unchanged'"""
     )
+
+
+def _has_temp(con, name: str) -> bool:
+    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?",
+                       [name]).fetchone()[0] > 0
 
 
 def _business_warnings(con, kind: str) -> None:
     """Rules that need the merged warehouse: they append to the rows' warns lists."""
     if kind != "arrears_reductions":
         return
+    # Only the staged rows' participants can get a warning: with their numbers (load_pids),
+    # their totals need no scan of every participant's.
+    mine = ("AND pid IN (SELECT pid FROM load_pids)" if _has_temp(con, "load_pids")
+            else "")
     con.execute(
         f"""UPDATE status_arrears_reductions a
         SET warns = list_append(warns, {{'rule':
             'parent success over ${PARENT_SUCCESS_MAX_PER_PARTICIPANT_USD:,} for one participant',
             'detail': t.total::VARCHAR}})
         FROM (SELECT participant_key, sum(amount) AS total FROM arrears_reductions
-              WHERE program = 'PARENT_SUCCESS' GROUP BY participant_key
+              WHERE program = 'PARENT_SUCCESS' {mine} GROUP BY participant_key
               HAVING sum(amount) > {PARENT_SUCCESS_MAX_PER_PARTICIPANT_USD}) t
         WHERE a.program = 'PARENT_SUCCESS' AND a.participant_key = t.participant_key"""
     )

@@ -7,9 +7,12 @@ transaction:
     touched = capture_touched(con)   # after staging its files, before merging them
     build_models(con, touched)       # after the merge
 
-`capture_touched` notes the participants whose facts the load may change (every participant
-of a staged row, and the owner of every stored row a staged id names) and, while the facts are
-still the old ones, their contributions to the additive model tables. `build_models` then
+`capture_touched` numbers the staged participants (`assign_pids`: the participant key -> pid
+map, table metric_participants, kept by the load; every fact row carries its participant's
+pid, an internal surrogate of the HMAC key, never a raw id), notes the participants whose facts
+the load may change (every participant of a valid staged row, and the owner of every stored row
+a staged id names) and, while the facts are still the old ones, their contributions to the
+additive model tables. `build_models` then
 rebuilds only what they touched: their rows of the per-participant tables are replaced and
 (new - old) is added to the additive tables. Every model is a function of each participant's
 own records (referral_cohorts: of the referrals in scope), so this equals a full build
@@ -18,7 +21,8 @@ previous build (new warehouse, models of another MODEL_VERSION, or a load touchi
 share of the participants) it builds everything from all the facts.
 
 A model file reads its scope (views or temp tables m_*: all the facts, or the touched
-participants' rows) and writes temp tables c_*; this module stores them. referral_cohorts is
+participants' rows, selected by their integer pid: a semi-join on a 4-byte column instead of a
+scan of 64-character keys) and writes temp tables c_*; this module stores them. referral_cohorts is
 additive too: its scope is the referrals whose stages the load may change (the touched
 participants', and those their enrollments name).
 """
@@ -36,11 +40,12 @@ MODELS = ("participant_boroughs", "program_metrics_model", "enrollment_cohorts",
           "referral_cohorts", "placements_families_forward", "impact_members")
 
 # Per-participant tables: (the model's temp table, the key) -- a touched participant's rows are
-# replaced. The metric tables are keyed by the participant's number (metric_participants.pid):
+# replaced. Keyed by the participant's number (metric_participants.pid) where they can be:
 # 4 bytes instead of a 64-character key per row, so the file is smaller (a load copies it) and
-# a load's deletes compare integers.
+# a load's deletes compare integers. participant_boroughs keeps the key as well (the read side
+# joins the facts to it by key); ff_placements is small.
 PARTICIPANT_TABLES = {
-    "participant_boroughs": ("c_participant_boroughs", "participant_key"),
+    "participant_boroughs": ("c_participant_boroughs", "pid"),
     "metric_mixed_spans": ("c_mixed_spans", "pid"),
     "metric_mixed_arrears": ("c_mixed_arrears", "pid"),
     "metric_reversals": ("c_reversals", "pid"),
@@ -90,7 +95,7 @@ REVERSAL_CELL_MONTHS = 24
 # impact_cell_months), the definition beyond. Changing it needs a new MODEL_VERSION.
 IMPACT_CELL_MONTHS = 24
 # The models' version, kept in meta: a load into models of another version builds them in full.
-MODEL_VERSION = "4"
+MODEL_VERSION = "6"
 
 
 @dataclass
@@ -112,12 +117,13 @@ def _tables(con) -> set[str]:
 
 def _scope(con, touched_only: bool) -> None:
     """m_* over the facts: views of all of them, or temp tables of the touched participants'
-    rows (one scan of each fact table, so the model SQL's joins stay small)."""
+    rows (one scan of each fact table's integer pid column, so the model SQL's joins stay
+    small)."""
     for view, table in SOURCES.items():
         _drop_temp(con, view)
         if touched_only:
             con.execute(f"CREATE TEMP TABLE {view} AS SELECT * FROM {table} WHERE "
-                        "participant_key IN (SELECT participant_key FROM build_touched)")
+                        "pid IN (SELECT pid FROM build_touched)")
         else:
             con.execute(f"CREATE TEMP VIEW {view} AS SELECT * FROM {table}")
 
@@ -127,7 +133,7 @@ def _scope_boroughs(con, touched_only: bool) -> None:
     _drop_temp(con, "m_boroughs")
     if touched_only:
         con.execute("CREATE TEMP TABLE m_boroughs AS SELECT * FROM participant_boroughs WHERE "
-                    "participant_key IN (SELECT participant_key FROM build_touched)")
+                    "pid IN (SELECT pid FROM build_touched)")
     else:
         con.execute("CREATE TEMP VIEW m_boroughs AS SELECT * FROM participant_boroughs")
 
@@ -143,15 +149,9 @@ def _drop_temp(con, name: str) -> None:
 
 def _contributions(con, touched_only: bool, additive_only: bool = False) -> None:
     """Run the models after participant_boroughs, in MODELS order, on the participants in
-    scope (participant_boroughs and metric_participants must be current): their c_* tables.
+    scope (participant_boroughs must be current): their c_* tables.
     additive_only: only the models with additive tables (a load's old contributions)."""
     _scope_boroughs(con, touched_only)
-    _drop_temp(con, "m_pids")
-    if touched_only:
-        con.execute("CREATE TEMP TABLE m_pids AS SELECT * FROM metric_participants WHERE "
-                    "participant_key IN (SELECT participant_key FROM build_touched)")
-    else:
-        con.execute("CREATE TEMP VIEW m_pids AS SELECT * FROM metric_participants")
     con.execute(f"SET VARIABLE reversal_cell_months = {int(REVERSAL_CELL_MONTHS)}")
     con.execute(f"SET VARIABLE impact_cell_months = {int(IMPACT_CELL_MONTHS)}")
     for name in MODELS[1:]:
@@ -162,19 +162,24 @@ def _contributions(con, touched_only: bool, additive_only: bool = False) -> None
 
 
 def capture_touched(con) -> Touched:
-    """Before the merge: the participants the staged rows may change, and their old additive
-    contributions (tables old_*)."""
+    """Before the merge: number the staged participants (assign_pids), note the participants
+    the staged rows may change (build_touched: pid, participant_key) and their old additive
+    contributions (tables old_*).
+
+    It also leaves, per staged kind, stored_<kind>: the stored rows whose ids the staged rows
+    name, with their rowid (the load's merge compares and replaces these instead of scanning
+    the fact table by id again)."""
     staged = [k for k in KIND_IDS if con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND temporary",
         [f"all_{k}"]).fetchone()[0]]
-    parts = []
+    assign_pids(con, staged)
+    parts = ["SELECT participant_key, pid FROM load_pids"]
     for kind in staged:
-        parts.append(f"SELECT participant_key FROM all_{kind}")
-        parts.append(f"SELECT t.participant_key FROM {kind} t SEMI JOIN all_{kind} a "
-                     f"ON t.{KIND_IDS[kind]} = a.record_id")
-    union = " UNION ALL ".join(parts) or "SELECT NULL::VARCHAR AS participant_key"
-    con.execute("CREATE OR REPLACE TEMP TABLE build_touched AS SELECT DISTINCT participant_key "
-                f"FROM ({union}) WHERE participant_key IS NOT NULL")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE stored_{kind} AS SELECT t.rowid AS row_id, t.* "
+                    f"FROM {kind} t SEMI JOIN all_{kind} a ON t.{KIND_IDS[kind]} = a.record_id")
+        parts.append(f"SELECT participant_key, pid FROM stored_{kind}")
+    con.execute("CREATE OR REPLACE TEMP TABLE build_touched AS SELECT DISTINCT participant_key, "
+                f"pid FROM ({' UNION ALL '.join(parts)})")
     n = con.execute("SELECT count(*) FROM build_touched").fetchone()[0]
     needed = set(PARTICIPANT_TABLES) | set(ADDITIVE_TABLES) | {"metric_participants"}
     incremental = needed <= _tables(con) and _model_version_ok(con)
@@ -191,6 +196,49 @@ def capture_touched(con) -> Touched:
     return Touched(n, incremental)
 
 
+def assign_pids(con, staged: list[str]) -> None:
+    """The participant key -> pid map (metric_participants), kept by the load: temp table
+    load_pids holds the number of every participant of a valid staged row, new participants
+    getting the next numbers (a number is never reused). A warehouse whose facts carry no pid
+    yet (written before model version 6) is numbered first (_number_facts)."""
+    _number_facts(con)
+    keys = " UNION ALL ".join(f"SELECT participant_key FROM all_{k} WHERE len(reasons) = 0"
+                              for k in staged) or "SELECT NULL::VARCHAR AS participant_key"
+    # One scan of the map's keys: the known participants' numbers.
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE load_pids AS
+        SELECT s.participant_key, m.pid
+        FROM (SELECT DISTINCT participant_key FROM ({keys}) WHERE participant_key IS NOT NULL) s
+        LEFT JOIN metric_participants m USING (participant_key)""")
+    con.execute("""UPDATE load_pids SET pid = n.pid FROM (
+        SELECT participant_key, (SELECT coalesce(max(pid), 0) FROM metric_participants)
+                                + row_number() OVER (ORDER BY participant_key)::INTEGER AS pid
+        FROM load_pids WHERE pid IS NULL) n
+        WHERE load_pids.participant_key = n.participant_key""")
+    con.execute("""INSERT INTO metric_participants SELECT participant_key, pid FROM load_pids
+        WHERE pid > (SELECT coalesce(max(pid), 0) FROM metric_participants)""")
+
+
+def _number_facts(con) -> None:
+    """A warehouse written before the facts carried pid: add the column, number every
+    participant of the facts (the map's old numbers are dropped: the models of the older
+    version are rebuilt in full anyway) and write each row's number. Once per warehouse."""
+    missing = [t for t in KIND_IDS if not con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ? "
+        "AND column_name = 'pid'", [t]).fetchone()[0]]
+    if not missing:
+        return
+    for table in missing:
+        con.execute(f"ALTER TABLE {table} ADD COLUMN pid INTEGER")
+    keys = " UNION ".join(f"SELECT participant_key FROM {t}" for t in KIND_IDS)
+    con.execute("DELETE FROM metric_participants")
+    con.execute(f"""INSERT INTO metric_participants
+        SELECT participant_key, row_number() OVER (ORDER BY participant_key)::INTEGER
+        FROM ({keys})""")
+    for table in KIND_IDS:
+        con.execute(f"UPDATE {table} t SET pid = m.pid FROM metric_participants m "
+                    "WHERE m.participant_key = t.participant_key")
+
+
 def _note_cohort_referrals(con, staged: list[str]) -> None:
     """The referrals whose funnel stages the load may change (models/referral_cohorts.sql): the
     touched participants' (stored or staged), and those their enrollments name (stored or
@@ -203,27 +251,60 @@ def _note_cohort_referrals(con, staged: list[str]) -> None:
         parts.append("SELECT referral_id FROM all_enrollments WHERE referral_id IS NOT NULL")
     con.execute("CREATE OR REPLACE TEMP TABLE build_cohort_referrals AS "
                 f"SELECT DISTINCT referral_id FROM ({' UNION ALL '.join(parts)})")
+    # The participants of the enrollments that name one of them, before the merge (the one
+    # scan of enrollments by referral_id) or after it (a staged enrollment's): any enrollment
+    # naming one after the merge is either unchanged or staged, so _cohorts finds them all by
+    # these numbers, before and after the merge.
+    naming = ["SELECT pid FROM enrollments WHERE referral_id IN "
+              "(SELECT referral_id FROM build_cohort_referrals)"]
+    if "enrollments" in staged:
+        naming.append("SELECT p.pid FROM all_enrollments a JOIN load_pids p "
+                      "USING (participant_key) WHERE a.referral_id IN "
+                      "(SELECT referral_id FROM build_cohort_referrals)")
+    con.execute("CREATE OR REPLACE TEMP TABLE build_naming_pids AS "
+                f"SELECT DISTINCT pid FROM ({' UNION ALL '.join(naming)})")
 
 
 def _cohorts(con, touched_only: bool) -> None:
     """c_referral_cohorts of the referrals in scope (all, or build_cohort_referrals)."""
     sources = {
-        "m_cohort_referrals": ("referrals", "referral_id IN "
-                               "(SELECT referral_id FROM build_cohort_referrals)"),
-        "m_cohort_enrollments": ("enrollments", "referral_id IN "
-                                 "(SELECT referral_id FROM build_cohort_referrals) OR "
-                                 "participant_key IN (SELECT participant_key FROM "
-                                 "m_cohort_referrals)"),
-        "m_cohort_placements": ("placements", "participant_key IN "
-                                "(SELECT participant_key FROM m_cohort_referrals)"),
+        "m_cohort_referrals": ("referrals", None),
+        # Two steps (the numbers first, an integer semi-join; then the few rows' ids):
+        # one filter with OR would read every enrollment's referral_id.
+        "m_cohort_enrollments": ("build_naming_enrollments",
+                                 "pid IN (SELECT pid FROM m_cohort_referrals) OR referral_id "
+                                 "IN (SELECT referral_id FROM build_cohort_referrals)"),
+        "m_cohort_placements": ("placements", "pid IN (SELECT pid FROM m_cohort_referrals)"),
+        "m_cohort_boroughs": ("participant_boroughs",
+                              "pid IN (SELECT pid FROM m_cohort_referrals)"),
     }
     for name, (table, where) in sources.items():
         _drop_temp(con, name)
-        if touched_only:
+        if touched_only and name == "m_cohort_enrollments":
+            con.execute("""CREATE OR REPLACE TEMP TABLE build_naming_enrollments AS
+                SELECT * FROM enrollments WHERE pid IN
+                    (SELECT pid FROM build_naming_pids UNION SELECT pid FROM m_cohort_referrals)""")
+        if not touched_only:
+            table = "enrollments" if name == "m_cohort_enrollments" else table
+            con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM {table}")
+        elif where:
             con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {table} WHERE {where}")
         else:
-            con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM {table}")
+            _cohort_referrals(con)
     con.execute(_sql("referral_cohorts"))
+
+
+def _cohort_referrals(con) -> None:
+    """m_cohort_referrals: the referrals of build_cohort_referrals. Those of the touched
+    participants are m_referrals already (every one of them is in the set); the referral
+    table is scanned by id only for the others the enrollments name, if any."""
+    con.execute("CREATE TEMP TABLE m_cohort_referrals AS SELECT * FROM m_referrals")
+    con.execute("""CREATE OR REPLACE TEMP TABLE build_other_referrals AS
+        SELECT referral_id FROM build_cohort_referrals
+        EXCEPT SELECT referral_id FROM m_referrals""")
+    if con.execute("SELECT count(*) FROM build_other_referrals").fetchone()[0]:
+        con.execute("INSERT INTO m_cohort_referrals SELECT * FROM referrals WHERE referral_id "
+                    "IN (SELECT referral_id FROM build_other_referrals)")
 
 
 def _contribution_of(table: str) -> str:
@@ -256,11 +337,8 @@ def build_models(con, touched: Touched | None = None) -> str:
 
 
 def _stored(table: str) -> str:
-    """The columns a per-participant table stores of its model's temp table: a pid-keyed
-    table drops the participant_key the model SQL joins by."""
-    source, key = PARTICIPANT_TABLES[table]
-    return f"SELECT * EXCLUDE (participant_key) FROM {source}" if key == "pid" \
-        else f"SELECT * FROM {source}"
+    """What a per-participant table stores: its model's temp table as it is."""
+    return f"SELECT * FROM {PARTICIPANT_TABLES[table][0]}"
 
 
 def _full(con) -> None:
@@ -269,10 +347,6 @@ def _full(con) -> None:
     con.execute(_sql("participant_boroughs"))
     con.execute("CREATE OR REPLACE TABLE participant_boroughs AS "
                 "SELECT * FROM c_participant_boroughs")
-    con.execute("""CREATE OR REPLACE TABLE metric_participants AS
-        SELECT participant_key, row_number() OVER ()::INTEGER AS pid FROM (
-            SELECT participant_key FROM enrollments UNION SELECT participant_key FROM placements
-            UNION SELECT participant_key FROM arrears_reductions)""")
     _contributions(con, touched_only=False)
     for table in PARTICIPANT_TABLES:
         if table != "participant_boroughs":
@@ -288,13 +362,6 @@ def _incremental(con) -> None:
     _scope(con, touched_only=True)
     con.execute(_sql("participant_boroughs"))
     _replace_rows(con, "participant_boroughs")
-    # New participants get the next numbers; a number is never reused.
-    con.execute("""INSERT INTO metric_participants
-        SELECT participant_key, (SELECT coalesce(max(pid), 0) FROM metric_participants)
-                                + row_number() OVER ()::INTEGER
-        FROM build_touched t
-        WHERE NOT EXISTS (SELECT 1 FROM metric_participants m
-                          WHERE m.participant_key = t.participant_key)""")
     _contributions(con, touched_only=True)
     for table in PARTICIPANT_TABLES:
         if table != "participant_boroughs":
@@ -304,12 +371,9 @@ def _incremental(con) -> None:
 
 
 def _replace_rows(con, table: str) -> None:
-    """The touched participants' rows of a per-participant table: deleted, then inserted anew
-    (m_pids: the touched participants' numbers)."""
+    """The touched participants' rows of a per-participant table: deleted, then inserted anew."""
     key = PARTICIPANT_TABLES[table][1]
-    touched = "SELECT pid FROM m_pids" if key == "pid" else \
-        "SELECT participant_key FROM build_touched"
-    con.execute(f"DELETE FROM {table} WHERE {key} IN ({touched})")
+    con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM build_touched)")
     con.execute(f"INSERT INTO {table} {_stored(table)}")
 
 

@@ -24,5 +24,5 @@ SELECT e.program, coalesce(e.borough, pb.borough) AS borough,
                         AND e.exited_on <= e.enrolled_on + 730)::BIGINT AS graduated_2y,
        count(*) FILTER (WHERE e.outcome = 'graduated')::BIGINT AS graduated,
        count(*) FILTER (WHERE e.exited_on IS NULL)::BIGINT AS still_active
-FROM m_enrollments e LEFT JOIN m_boroughs pb USING (participant_key)
+FROM m_enrollments e LEFT JOIN m_boroughs pb USING (pid)
 GROUP BY ALL;

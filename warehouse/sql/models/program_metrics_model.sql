@@ -24,8 +24,9 @@
 --                     net) in more than getvariable('reversal_cell_months') distinct months:
 --                     the only NCPs the cells path (queries/program_metrics_cells.sql) sums at
 --                     query time.
---   (pid: the participant's number in table metric_participants: the temp tables c_* also
---   carry participant_key, for the joins here; build.py stores them without it.)
+--   (pid: the participant's number in table metric_participants, which every fact row
+--   carries: every join, group and window here is by this integer, not the 64-character
+--   participant_key, so a full build hashes and sorts 4 bytes per row.)
 -- Additive tables:
 --   metric_additive   (program, borough, month): records, new_enrollments, referrals,
 --                     placements, arrears_usd. Lists the groups too (records > 0).
@@ -60,75 +61,74 @@
 -- Cost is linear in the records: each span is in 4 groups; a reversal NCP's k <= cap months in
 -- a group give at most k(k+1)/2 pairs, (cap + 1)/2 per month: a bounded number per record.
 CREATE OR REPLACE TEMP TABLE c_enr AS
-SELECT e.participant_key, e.program, coalesce(e.borough, pb.borough) AS borough,
+SELECT e.pid, e.program, coalesce(e.borough, pb.borough) AS borough,
        year(e.enrolled_on) * 12 + month(e.enrolled_on) - 1 AS first_month,
        coalesce(year(e.exited_on) * 12 + month(e.exited_on) - 1, 1000000000) AS last_month,
        e.outcome = 'graduated' AND e.exited_on IS NOT NULL AS graduated
-FROM m_enrollments e LEFT JOIN m_boroughs pb USING (participant_key);
+FROM m_enrollments e LEFT JOIN m_boroughs pb USING (pid);
 
 CREATE OR REPLACE TEMP TABLE c_plc AS
-SELECT p.participant_key, p.program, pb.borough,
+SELECT p.pid, p.program, pb.borough,
        year(p.placed_on) * 12 + month(p.placed_on) - 1 AS month
-FROM m_placements p LEFT JOIN m_boroughs pb USING (participant_key);
+FROM m_placements p LEFT JOIN m_boroughs pb USING (pid);
 
 CREATE OR REPLACE TEMP TABLE c_arrears AS
-SELECT a.participant_key, i.pid, a.program, pb.borough,
+SELECT a.pid, a.program, pb.borough,
        year(a.applied_on) * 12 + month(a.applied_on) - 1 AS month,
        sum(a.amount) AS net, count(*) AS records
-FROM m_arrears a LEFT JOIN m_boroughs pb USING (participant_key)
-JOIN m_pids i USING (participant_key)
+FROM m_arrears a LEFT JOIN m_boroughs pb USING (pid)
 GROUP BY ALL;
 
 -- Each NCP: whether all their rows are in one (program, borough) group ('simple'), whether
 -- they have a reversal (a negative (program, month) net), and their number of months.
 CREATE OR REPLACE TEMP TABLE c_ncps AS
-SELECT participant_key,
+SELECT pid,
        min(program) = max(program)
            AND min(coalesce(borough, '~')) = max(coalesce(borough, '~')) AS simple,
        min(net) < 0 AS reversal, count(DISTINCT month) AS months,
        reversal AND months > getvariable('reversal_cell_months') AS too_many_months
 FROM c_arrears
-GROUP BY participant_key;
+GROUP BY pid;
 
 -- NCPs with a reversal in too many months for cells: summed at query time by the cells path.
 CREATE OR REPLACE TEMP TABLE c_reversals AS
-SELECT participant_key, pid, program, borough, month, net FROM c_arrears
-SEMI JOIN (SELECT participant_key FROM c_ncps WHERE too_many_months) r USING (participant_key);
+SELECT pid, program, borough, month, net FROM c_arrears
+SEMI JOIN (SELECT pid FROM c_ncps WHERE too_many_months) r USING (pid);
 
 -- NCPs the general path sums at query time: those of several groups, and those above.
 CREATE OR REPLACE TEMP TABLE c_mixed_arrears AS
-SELECT participant_key, pid, program, borough, month, net FROM c_arrears
-SEMI JOIN (SELECT participant_key FROM c_ncps WHERE NOT simple OR too_many_months) r
-  USING (participant_key);
+SELECT pid, program, borough, month, net FROM c_arrears
+SEMI JOIN (SELECT pid FROM c_ncps WHERE NOT simple OR too_many_months) r
+  USING (pid);
 
 -- The 'reduced' cells of the other NCPs with a reversal (see the header: P and g), in their
 -- own group when simple, else in each of their four groups.
 CREATE OR REPLACE TEMP TABLE c_reversal_cells AS
 WITH nets AS (
     -- each NCP's net per group and month
-    SELECT participant_key, simple, program, borough, month, sum(net) AS net
-    FROM (SELECT participant_key, r.simple, month, net,
+    SELECT pid, simple, program, borough, month, sum(net) AS net
+    FROM (SELECT pid, r.simple, month, net,
                  unnest(CASE WHEN r.simple THEN [program] ELSE [program, program, '*', '*'] END)
                      AS program,
                  unnest(CASE WHEN r.simple THEN [borough] ELSE [borough, '*', borough, '*'] END)
                      AS borough
           FROM c_arrears a
-          JOIN (SELECT participant_key, simple FROM c_ncps
-                WHERE reversal AND NOT too_many_months) r USING (participant_key))
+          JOIN (SELECT pid, simple FROM c_ncps
+                WHERE reversal AND NOT too_many_months) r USING (pid))
     GROUP BY ALL
 ),
 numbered AS (
     SELECT *, row_number() OVER g AS i, sum(net) OVER (g ROWS UNBOUNDED PRECEDING) AS upto,
            lag(month) OVER g AS prev_month, lead(month) OVER g AS next_month
     FROM nets
-    WINDOW g AS (PARTITION BY participant_key, program, borough ORDER BY month)
+    WINDOW g AS (PARTITION BY pid, program, borough ORDER BY month)
 ),
 positive AS (
     -- the ranges i..j (months a.month..b.month) with a positive net: P(i, j) = 1
     SELECT a.simple, a.program, a.borough, a.month AS m_i, a.prev_month AS m_i_before,
            b.month AS m_j, b.next_month AS m_j_after
     FROM numbered a JOIN numbered b
-      ON b.participant_key = a.participant_key AND b.program = a.program
+      ON b.pid = a.pid AND b.program = a.program
      AND b.borough IS NOT DISTINCT FROM a.borough AND b.i >= a.i
     WHERE b.upto - a.upto + a.net > 0
 )
@@ -158,7 +158,7 @@ FROM (
     UNION ALL
     SELECT r.program, coalesce(r.borough, pb.borough),
            year(r.referred_on) * 12 + month(r.referred_on) - 1, 1, 0, 1, 0, 0
-    FROM m_referrals r LEFT JOIN m_boroughs pb USING (participant_key)
+    FROM m_referrals r LEFT JOIN m_boroughs pb USING (pid)
     UNION ALL
     SELECT program, borough, month, 1, 0, 0, 1, 0 FROM c_plc
     UNION ALL
@@ -167,32 +167,32 @@ FROM (
 GROUP BY ALL;
 
 CREATE OR REPLACE TEMP TABLE c_spans AS
-SELECT DISTINCT s.participant_key, i.pid, s.metric, s.program, s.borough, s.first_month,
+SELECT DISTINCT s.pid, s.metric, s.program, s.borough, s.first_month,
        s.last_month
 FROM (
-    SELECT participant_key, 'served' AS metric, program, borough, first_month, last_month
+    SELECT pid, 'served' AS metric, program, borough, first_month, last_month
     FROM c_enr
     UNION ALL
-    SELECT participant_key, 'graduated', program, borough, last_month, last_month
+    SELECT pid, 'graduated', program, borough, last_month, last_month
     FROM c_enr WHERE graduated
     UNION ALL
-    SELECT participant_key, 'placed', program, borough, month, month FROM c_plc
-) s JOIN m_pids i USING (participant_key);
+    SELECT pid, 'placed', program, borough, month, month FROM c_plc
+) s;
 
 -- The spans the cells count: metric_spans, and the 'reduced' months of NCPs with no reversal
 -- (mixed_ncp: an NCP with rows in several groups).
 CREATE OR REPLACE TEMP TABLE c_points AS
-SELECT participant_key, metric, program, borough, first_month, last_month, false AS mixed_ncp
+SELECT pid, metric, program, borough, first_month, last_month, false AS mixed_ncp
 FROM c_spans
 UNION ALL
-SELECT participant_key, 'reduced', program, borough, month, month, NOT n.simple
-FROM c_arrears a JOIN c_ncps n USING (participant_key)
+SELECT pid, 'reduced', program, borough, month, month, NOT n.simple
+FROM c_arrears a JOIN c_ncps n USING (pid)
 WHERE a.net > 0 AND NOT n.reversal;
 
 -- Per participant and metric: how many spans, and whether all of them are in one (program,
 -- borough) group ('simple').
 CREATE OR REPLACE TEMP TABLE c_point_class AS
-SELECT metric, participant_key, count(*) AS spans,
+SELECT metric, pid, count(*) AS spans,
        min(program) = max(program) AND min(coalesce(borough, '~')) = max(coalesce(borough, '~'))
            AND NOT bool_or(mixed_ncp) AS simple
 FROM c_points GROUP BY ALL;
@@ -200,8 +200,8 @@ FROM c_points GROUP BY ALL;
 -- The spans the general path counts at query time: those of participants of several groups.
 CREATE OR REPLACE TEMP TABLE c_mixed_spans AS
 SELECT s.* FROM c_spans s
-SEMI JOIN (SELECT metric, participant_key FROM c_point_class WHERE NOT simple) m
-  USING (metric, participant_key);
+SEMI JOIN (SELECT metric, pid FROM c_point_class WHERE NOT simple) m
+  USING (metric, pid);
 
 -- The cells. A simple participant's runs are merged once, in their own group, and the cells
 -- go to its four groups and to metric_simple_cells (fine); the others' to their four groups.
@@ -209,34 +209,34 @@ CREATE OR REPLACE TEMP TABLE c_cell_rows AS
 WITH grouped AS (
     -- each span of a participant with several: in its own group (simple), or in its four
     -- groups: its program or all ('*'), its borough or all ('*')
-    SELECT metric, participant_key, c.simple, first_month, last_month,
+    SELECT metric, pid, c.simple, first_month, last_month,
            unnest(CASE WHEN c.simple THEN [program] ELSE [program, program, '*', '*'] END)
                AS program,
            unnest(CASE WHEN c.simple THEN [borough] ELSE [borough, '*', borough, '*'] END)
                AS borough
-    FROM c_points p JOIN c_point_class c USING (metric, participant_key)
+    FROM c_points p JOIN c_point_class c USING (metric, pid)
     WHERE c.spans > 1
 ),
 ordered AS (
-    SELECT *, max(last_month) OVER (PARTITION BY metric, participant_key, program, borough
+    SELECT *, max(last_month) OVER (PARTITION BY metric, pid, program, borough
                                     ORDER BY first_month, last_month
                                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
     FROM grouped
 ),
 islands AS (
     SELECT *, sum(CASE WHEN reach IS NULL OR first_month > reach + 1 THEN 1 ELSE 0 END)
-                  OVER (PARTITION BY metric, participant_key, program, borough
+                  OVER (PARTITION BY metric, pid, program, borough
                         ORDER BY first_month, last_month ROWS UNBOUNDED PRECEDING) AS island
     FROM ordered
 ),
 runs AS (
-    SELECT metric, participant_key, simple, program, borough, min(first_month) AS s,
+    SELECT metric, pid, simple, program, borough, min(first_month) AS s,
            max(last_month) AS e
-    FROM islands GROUP BY metric, participant_key, simple, program, borough, island
+    FROM islands GROUP BY metric, pid, simple, program, borough, island
 ),
 gaps AS (
     SELECT metric, simple, program, borough, e AS hi,
-           lead(s) OVER (PARTITION BY metric, participant_key, program, borough ORDER BY s)
+           lead(s) OVER (PARTITION BY metric, pid, program, borough ORDER BY s)
                AS lo
     FROM runs
 ),
@@ -244,7 +244,7 @@ raw AS (
     -- (expand: a single span of a participant of several groups goes to its four groups)
     SELECT metric, c.simple, NOT c.simple AS expand, program, borough, first_month AS lo,
            last_month AS hi, 1 AS n
-    FROM c_points p JOIN c_point_class c USING (metric, participant_key)
+    FROM c_points p JOIN c_point_class c USING (metric, pid)
     WHERE c.spans = 1
     UNION ALL
     SELECT metric, simple, false, program, borough, s, e, 1 FROM runs

@@ -3,7 +3,8 @@
 -- enrollments and placements. warehouse/build.py runs it after participant_boroughs on the
 -- referrals in scope: m_cohort_referrals (all referrals, or those a load may change: of the
 -- touched participants, or named by their enrollments), with m_cohort_enrollments and
--- m_cohort_placements (the enrollments and placements they can match), and writes
+-- m_cohort_placements (the enrollments and placements they can match) and m_cohort_boroughs
+-- (their participants' rows of participant_boroughs), and writes
 -- c_referral_cohorts; build.py replaces the table (full) or adds new - old (incremental), so
 -- it always matches the facts.
 --
@@ -44,19 +45,19 @@ unlinked AS (
            bool_or(e.outcome = 'graduated') AS graduated
     FROM m_cohort_referrals r JOIN m_cohort_enrollments e
       ON coalesce(e.referral_id, '') = ''
-     AND e.participant_key = r.participant_key
+     AND e.pid = r.pid
      AND e.program = r.program
      AND e.enrolled_on >= r.referred_on
     GROUP BY r.referral_id
 ),
 last_placements AS (
-    SELECT participant_key, program, max(placed_on) AS last_placed_on
+    SELECT pid, program, max(placed_on) AS last_placed_on
     FROM m_cohort_placements
     GROUP BY ALL
 ),
 staged AS MATERIALIZED (
     -- Materialized: read twice below.
-    SELECT r.participant_key, r.program, r.borough, year(r.referred_on) AS year, r.source,
+    SELECT r.pid, r.program, r.borough, year(r.referred_on) AS year, r.source,
            l.referral_id IS NOT NULL OR u.referral_id IS NOT NULL AS enrolled,
            coalesce(l.graduated, false) OR coalesce(u.graduated, false) AS graduated,
            lp.last_placed_on >= least(l.first_enrolled_on, u.first_enrolled_on) AS placed
@@ -64,7 +65,7 @@ staged AS MATERIALIZED (
     LEFT JOIN linked l USING (referral_id)
     LEFT JOIN unlinked u USING (referral_id)
     LEFT JOIN last_placements lp
-      ON lp.participant_key = r.participant_key AND lp.program = r.program
+      ON lp.pid = r.pid AND lp.program = r.program
 ),
 resolved AS (
     -- The borough: the referral's own, else the participant's (joined only where needed).
@@ -72,7 +73,7 @@ resolved AS (
     FROM staged WHERE borough IS NOT NULL
     UNION ALL
     SELECT s.program, pb.borough, s.year, s.source, s.enrolled, s.graduated, s.placed
-    FROM staged s LEFT JOIN participant_boroughs pb USING (participant_key)
+    FROM staged s LEFT JOIN m_cohort_boroughs pb USING (pid)
     WHERE s.borough IS NULL
 )
 SELECT program, borough, year, source,

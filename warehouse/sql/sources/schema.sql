@@ -2,6 +2,15 @@
 -- participant_key is an HMAC-SHA256 of the raw participant_id; the raw id is never stored.
 -- Fact ids carry no PRIMARY KEY index: the loader's upsert keeps them unique (tested), and an
 -- index would double the cost of a large load.
+-- pid: the participant's number (table metric_participants), an internal surrogate of
+-- participant_key that the load assigns (warehouse/build.py, assign_pids): the models select
+-- and join a load's participants by this integer instead of scanning 64-character keys.
+
+-- The participant key -> pid map: one number per participant key, never reused.
+CREATE TABLE IF NOT EXISTS metric_participants (
+    participant_key VARCHAR NOT NULL,
+    pid INTEGER NOT NULL
+);
 
 CREATE TABLE IF NOT EXISTS programs (
     code VARCHAR PRIMARY KEY,
@@ -19,7 +28,8 @@ CREATE TABLE IF NOT EXISTS enrollments (
     outcome VARCHAR NOT NULL,  -- active | graduated | exited
     borough VARCHAR,
     referral_id VARCHAR,
-    load_id INTEGER NOT NULL
+    load_id INTEGER NOT NULL,
+    pid INTEGER          -- the participant's number (metric_participants)
 );
 
 CREATE TABLE IF NOT EXISTS referrals (
@@ -29,7 +39,8 @@ CREATE TABLE IF NOT EXISTS referrals (
     referred_on DATE NOT NULL,
     source VARCHAR,
     borough VARCHAR,
-    load_id INTEGER NOT NULL
+    load_id INTEGER NOT NULL,
+    pid INTEGER          -- the participant's number (metric_participants)
 );
 
 CREATE TABLE IF NOT EXISTS arrears_reductions (
@@ -39,7 +50,8 @@ CREATE TABLE IF NOT EXISTS arrears_reductions (
     applied_on DATE NOT NULL,
     amount DECIMAL(14, 2) NOT NULL,   -- negative: a reversal
     dss_balance_before DECIMAL(14, 2),
-    load_id INTEGER NOT NULL
+    load_id INTEGER NOT NULL,
+    pid INTEGER          -- the participant's number (metric_participants)
 );
 
 CREATE TABLE IF NOT EXISTS placements (
@@ -50,7 +62,8 @@ CREATE TABLE IF NOT EXISTS placements (
     sector VARCHAR,
     hourly_wage DECIMAL(8, 2),
     employer VARCHAR,
-    load_id INTEGER NOT NULL
+    load_id INTEGER NOT NULL,
+    pid INTEGER          -- the participant's number (metric_participants)
 );
 
 -- One row per participant per month of their child support account (the support_months kind):
@@ -66,7 +79,8 @@ CREATE TABLE IF NOT EXISTS support_months (
     current_support_paid DECIMAL(14, 2) NOT NULL,  -- >= 0
     arrears_paid DECIMAL(14, 2),                   -- >= 0; NULL when not given
     arrears_balance DECIMAL(14, 2),                -- at the end of the month
-    load_id INTEGER NOT NULL
+    load_id INTEGER NOT NULL,
+    pid INTEGER          -- the participant's number (metric_participants)
 );
 
 -- Targets per program (or ALL: every program together), metric and period, as the Mayor's
