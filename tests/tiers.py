@@ -2,7 +2,9 @@
 
 `make test` draws each property test's full count. `make test-fast` (the inner loop) sets
 OUTCOMES_TEST_TIER=fast and draws a fifth of it, at least two: the same properties, checked on
-fewer random cases, so the loop stays short while CI keeps the full search."""
+fewer random cases, so the loop stays short while CI keeps the full search. A property test
+that draws several cases inside one example (windows over one set of records) counts those
+with `examples` too."""
 
 from __future__ import annotations
 
