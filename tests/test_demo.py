@@ -156,6 +156,7 @@ def test_same_seed_same_files(tmp_path):
     assert file_hashes(first[0]) != file_hashes(other[0])
 
 
+@pytest.mark.slow  # a second scale-1 demo build; the fast tier keeps test_same_seed_same_files
 def test_same_seed_same_metrics(warehouse, tmp_path):
     with duckdb_default_threads():  # as `warehouse` was built: DuckDB's own thread count
         build_demo(tmp_path / "again.duckdb")
