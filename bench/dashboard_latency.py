@@ -1,6 +1,7 @@
 """Server-side latency of the dashboard's page callbacks, at demo scale (or on any warehouse).
 
     python -m bench.dashboard_latency [--warehouse PATH] [--samples 12] [--seed 1]
+        [--kinds default years fiscal-year program borough] [--pages overview impact]
 
 Without --warehouse, builds the scale-1 demo warehouse in a temporary folder (pass a scale-100
 one, e.g. from `outcomes demo --scale 100 --warehouse /tmp/big.duckdb`, to see the worst case).
@@ -9,8 +10,9 @@ Each page's body callback is requested the way the browser requests it: an HTTP 
 `/_dash-update-component` through the app's WSGI server (Flask's test client, in process, no
 network), so a time covers Dash's dispatch, the callback (queries, figures, component tree)
 and the JSON of the response. "Cold": a filter combination not asked for before, so the query
-layer's cache cannot answer; "warm": the same combination again. Prints a markdown table in
-milliseconds, and the response sizes.
+layer's cache cannot answer; "warm": the same combination again. --kinds measures kinds of
+view apart (KINDS: the default view and year windows, fiscal-year windows, one program, one
+borough). Prints a markdown table in milliseconds, and the response sizes.
 """
 
 from __future__ import annotations
@@ -33,20 +35,34 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def searches(first: int, last: int, n: int, rng: random.Random) -> list[str]:
-    """n distinct query strings: year windows, sometimes a borough or program filter."""
+# The kinds of view a user asks for, each measured on its own: the default view (no filter:
+# every year) and its year windows, fiscal-year windows, one program, one borough.
+KINDS = ("default", "years", "fiscal-year", "program", "borough")
+
+
+def searches(first: int, last: int, n: int, rng: random.Random,
+             kind: str = "mixed") -> list[str]:
+    """n distinct query strings of a kind of view ("mixed": year windows, sometimes a borough
+    or program filter, as before). "default" is the page with no filter, then year windows
+    (no other filter)."""
     from core.vocabularies import BOROUGHS, PROGRAM_CODES
 
     seen: set[str] = set()
-    out: list[str] = []
+    out: list[str] = [""] if kind == "default" else []
+    seen.update(out)
     while len(out) < n:
         a = rng.randint(first, last)
         b = rng.randint(a, last)
-        s = f"?from={a}&to={b}"
+        if kind == "fiscal-year":
+            # FY N runs from July of N - 1: the data's years hold FY first + 1 .. last.
+            a, b = max(a, first + 1), max(b, first + 1)
+            s = f"?period=fiscal-year&from=FY{a}&to=FY{b}"
+        else:
+            s = f"?from={a}&to={b}"
         r = rng.random()
-        if r < 0.3:
+        if kind == "borough" or (kind == "mixed" and r < 0.3):
             s += f"&borough={rng.choice(BOROUGHS).replace(' ', '+')}"
-        elif r < 0.5:
+        elif kind == "program" or (kind == "mixed" and r < 0.5):
             s += f"&program={rng.choice(PROGRAM_CODES)}"
         if s not in seen:
             seen.add(s)
@@ -86,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warehouse", help="warehouse file (default: build the scale-1 demo)")
     parser.add_argument("--samples", type=int, default=12, help="cold calls per page")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--kinds", nargs="*", choices=("mixed", *KINDS),
+                        help="kinds of view, each measured apart (default: mixed); "
+                             f"all of them: --kinds {' '.join(KINDS)}")
+    parser.add_argument("--pages", nargs="*", help="page keys (default: every page)")
     args = parser.parse_args(argv)
 
     tmp = None
@@ -114,26 +134,33 @@ def main(argv: list[str] | None = None) -> int:
     first, last = wh.data_years()
     rng = random.Random(args.seed)
     # One request first: Python's and DuckDB's first-use costs are not the page's.
-    time_request(client, PAGE_MODULES[0].PAGE.key, f"?from={first}&to={last}")
+    # (A quarter window: no kind of view asks for it, so every measured view stays cold.)
+    time_request(client, PAGE_MODULES[0].PAGE.key, f"?period=quarter&from={last}-Q1&to={last}-Q1")
+    pages = [m for m in PAGE_MODULES if not args.pages or m.PAGE.key in args.pages]
+    kinds = args.kinds or ["mixed"]
     rows = []
-    for module in PAGE_MODULES:
+    for module in pages:
         key = module.PAGE.key
-        cold, warm, sizes = [], [], []
-        for search in searches(first, last, args.samples, rng):
-            ms, size = time_request(client, key, search)
-            cold.append(ms)
-            sizes.append(size)
-            warm.append(time_request(client, key, search)[0])
-        rows.append((module.PAGE.path, statistics.median(cold), _p95(cold),
-                     statistics.median(warm), _p95(warm), statistics.median(sizes)))
+        for kind in kinds:
+            cold, warm, sizes = [], [], []
+            # Each kind's searches are new to the cache (a page's searches are never repeated).
+            for search in searches(first, last, args.samples, rng, kind):
+                ms, size = time_request(client, key, search)
+                cold.append(ms)
+                sizes.append(size)
+                warm.append(time_request(client, key, search)[0])
+            rows.append((module.PAGE.path, kind, statistics.median(cold), _p95(cold),
+                         statistics.median(warm), _p95(warm), statistics.median(sizes)))
 
     size = path.stat().st_size / 1e6
     print(f"\nDashboard page-body requests, {path.name} ({size:,.0f} MB), "
-          f"{args.samples} filter combinations per page (ms)\n")
-    print("| page | cold median | cold p95 | warm median | warm p95 | response (kB) |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for page, cm, cp, wm, wp, kb in rows:
-        print(f"| `{page}` | {cm:,.0f} | {cp:,.0f} | {wm:,.0f} | {wp:,.0f} | {kb / 1000:,.0f} |")
+          f"{args.samples} filter combinations per page and kind of view (ms); "
+          f"load average {os.getloadavg()[0]:.1f}\n")
+    print("| page | view | cold median | cold p95 | warm median | warm p95 | response (kB) |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for page, kind, cm, cp, wm, wp, kb in rows:
+        print(f"| `{page}` | {kind} | {cm:,.0f} | {cp:,.0f} | {wm:,.0f} | {wp:,.0f} "
+              f"| {kb / 1000:,.0f} |")
     if tmp is not None:
         tmp.cleanup()
     return 0

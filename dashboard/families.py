@@ -91,6 +91,17 @@ def family_rows(wh: Warehouse, filters: Filters, family: str, by_year: bool = Fa
     return df[df["program"] == "ALL"].reset_index(drop=True)
 
 
+def family_rows_and_trend(wh: Warehouse, filters: Filters, family: str, by: str
+                          ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(family_rows(...), family_rows(..., by=by)) from one metric query (both cached as
+    those calls cache them)."""
+    f = family_filters(wh.resolve(filters), family)
+    if f is None:
+        return pd.DataFrame(), pd.DataFrame()
+    return tuple(df[df["program"] == "ALL"].reset_index(drop=True)
+                 for df in wh.metrics_and_window(f, by, with_total=True))
+
+
 def family_title(filters: Filters, family: str) -> str:
     """'Employment programs (7)', or the program's name when one is selected."""
     programs = selected_programs(filters, family)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -92,15 +94,29 @@ def render_page(page: Page, body: Callable[[PageContext], object], search: str |
     return cached_body(page.key, ctx, lambda c: with_notices(page.key, c, body))
 
 
+def concurrently(*calls: Callable[[], object]) -> list:
+    """The results of calls, in order, run at once: each in a thread of its own (the first in
+    this one) with a copy of this one's context (the request, the signed-in user). DuckDB runs
+    a query without the GIL, so a page's independent queries overlap with each other and with
+    the building of components."""
+    if len(calls) < 2:
+        return [call() for call in calls]
+    with ThreadPoolExecutor(max_workers=len(calls) - 1) as pool:
+        later = [pool.submit(contextvars.copy_context().run, call) for call in calls[1:]]
+        first = calls[0]()
+        return [first, *(f.result() for f in later)]
+
+
 def with_notices(page_key: str, ctx: PageContext, body: Callable[[PageContext], object]):
     """The page body under its notices (dashboard.notices); only the notice when the page does
-    not apply to the selected programs."""
+    not apply to the selected programs. The notices' queries run beside the body's."""
     if not applies(page_key, ctx.filters):
         return [not_applicable(page_key)]
-    built = body(ctx)
-    notices = [n for n in (period_notice(page_key, ctx.filters),
-                           borough_notice(page_key, ctx.wh, ctx.filters),
-                           life_notice(page_key, ctx.wh, ctx.filters, ctx.suppress))
+    built, borough, life = concurrently(
+        lambda: body(ctx),
+        lambda: borough_notice(page_key, ctx.wh, ctx.filters),
+        lambda: life_notice(page_key, ctx.wh, ctx.filters, ctx.suppress))
+    notices = [n for n in (period_notice(page_key, ctx.filters), borough, life)
                if n is not None]
     if not notices:
         return built

@@ -33,7 +33,7 @@ MODELS_DIR = Path(__file__).resolve().parent / "sql" / "models"
 # The models in build order: each reads the facts in scope and the models before it
 # (participant_boroughs first: the others read it).
 MODELS = ("participant_boroughs", "program_metrics_model", "enrollment_cohorts",
-          "referral_cohorts", "placements_families_forward")
+          "referral_cohorts", "placements_families_forward", "impact_members")
 
 # Per-participant tables: (the model's temp table, the key) -- a touched participant's rows are
 # replaced. The metric tables are keyed by the participant's number (metric_participants.pid):
@@ -58,6 +58,11 @@ ADDITIVE_TABLES = {
                             "still_active"), "enrolled"),
     "referral_cohorts": (("program", "borough", "year", "source"),
                          ("referred", "enrolled", "graduated", "placed"), "referred"),
+    "impact_member_cells": (("program", "grp", "borough", "entry_month", "prev_month",
+                             "before_rel", "pay_before_rel", "after_rel", "pay_after_rel"),
+                            ("n",), "n"),
+    "impact_month_cells": (("program", "grp", "borough", "entry_month", "prev_month", "rel"),
+                           ("parents", "due", "paid"), "parents"),
 }
 # Sort orders of the full build (zone maps keep queries on one group cheap).
 ORDER = {
@@ -66,16 +71,24 @@ ORDER = {
     "metric_simple_cells": "metric, program, borough, lo, hi",
     "ff_placements": "placed_on",
     "enrollment_cohorts": "program, borough, month",
+    "impact_member_cells": "entry_month, program, grp",
+    "impact_month_cells": "entry_month, program, grp, rel",
 }
 SOURCES = {"m_enrollments": "enrollments", "m_referrals": "referrals",
-           "m_placements": "placements", "m_arrears": "arrears_reductions"}
+           "m_placements": "placements", "m_arrears": "arrears_reductions",
+           "m_support_months": "support_months"}
 KIND_IDS = {"enrollments": "enrollment_id", "referrals": "referral_id",
-            "placements": "placement_id", "arrears_reductions": "adjustment_id"}
+            "placements": "placement_id", "arrears_reductions": "adjustment_id",
+            "support_months": "support_month_id"}
 # Above this share of the participants, a full build is cheaper than an incremental one.
 INCREMENTAL_MAX_SHARE = 0.2
 # NCPs with a reversal in at most this many distinct months are 'reduced' cells (up to
 # k(k+1)/2 pairs of months each); the rest are summed at query time (metric_reversals).
 REVERSAL_CELL_MONTHS = 24
+# The impact cells keep each entry's support months up to this many months from it
+# (models/impact_members.sql); the query layer reads the cells for N up to it (meta
+# impact_cell_months), the definition beyond. Changing it needs a new MODEL_VERSION.
+IMPACT_CELL_MONTHS = 24
 # The models' version, kept in meta: a load into models of another version builds them in full.
 MODEL_VERSION = "4"
 
@@ -140,6 +153,7 @@ def _contributions(con, touched_only: bool, additive_only: bool = False) -> None
     else:
         con.execute("CREATE TEMP VIEW m_pids AS SELECT * FROM metric_participants")
     con.execute(f"SET VARIABLE reversal_cell_months = {int(REVERSAL_CELL_MONTHS)}")
+    con.execute(f"SET VARIABLE impact_cell_months = {int(IMPACT_CELL_MONTHS)}")
     for name in MODELS[1:]:
         if name == "referral_cohorts":
             _cohorts(con, touched_only)
@@ -216,7 +230,9 @@ def _contribution_of(table: str) -> str:
     return {"metric_additive": "c_additive", "metric_cells": "c_cells",
             "metric_simple_cells": "c_simple_cells",
             "enrollment_cohorts": "c_enrollment_cohorts",
-            "referral_cohorts": "c_referral_cohorts"}[table]
+            "referral_cohorts": "c_referral_cohorts",
+            "impact_member_cells": "c_impact_member_cells",
+            "impact_month_cells": "c_impact_month_cells"}[table]
 
 
 def _model_version_ok(con) -> bool:
@@ -234,6 +250,8 @@ def build_models(con, touched: Touched | None = None) -> str:
         _full(con)
         mode = "full"
     con.execute("INSERT OR REPLACE INTO meta VALUES ('model_version', ?)", [MODEL_VERSION])
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('impact_cell_months', ?)",
+                [str(IMPACT_CELL_MONTHS)])
     return mode
 
 

@@ -73,10 +73,17 @@ class Filters:
         return first, last
 
 
+# A line `-- include: queries/_part.sql` in a SQL file stands for that file's text: a part that
+# two queries share (a fast path and the definition it optimizes) is written once.
+INCLUDE = re.compile(r"(?m)^-- include: (\S+)\.sql[ \t]*$")
+
+
 @cache
 def read_sql(name: str) -> str:
-    """The text of `sql/<name>.sql` (name may contain a folder, e.g. 'queries/funnel')."""
-    return (SQL_DIR / f"{name}.sql").read_text()
+    """The text of `sql/<name>.sql` (name may contain a folder, e.g. 'queries/funnel'), its
+    `-- include:` lines replaced by the files they name: runnable SQL, as notebooks show it."""
+    text = (SQL_DIR / f"{name}.sql").read_text()
+    return INCLUDE.sub(lambda m: read_sql(m.group(1)).rstrip("\n"), text)
 
 
 @cache
@@ -117,8 +124,9 @@ def has_definition(name: str) -> bool:
 
 def query_file(name: str, cells: bool = False) -> str:
     """The file to run for `queries/<name>.sql`: its variant `queries/<name>_cells.sql` when the
-    caller says every row is one group (cells=True) and there is one (same result, a smaller
-    statement to plan), else the file itself."""
+    caller says the load-time cells answer (cells=True: for program_metrics, every row is one
+    group; for impact, the cells keep the months asked for) and there is one (same result,
+    faster), else the file itself."""
     if cells and (SQL_DIR / "queries" / f"{name}_cells.sql").is_file():
         return f"{name}_cells"
     return name
@@ -297,7 +305,8 @@ class Warehouse:
         named = sql_parameters(read_sql(f"queries/{query_file(name, extra.get('cells'))}"))
         params.update(from_year=f.from_year, to_year=f.to_year)
         if "period_labels" in named:
-            params.update(period_params(f, extra.get("grain") or None))
+            params.update(period_params(f, extra.get("grain") or None,
+                                        bool(extra.get("with_window"))))
         return {k: v for k, v in params.items() if k in named}
 
     def query(self, name: str, filters: Filters | None = None, by_year: bool = False,
@@ -329,21 +338,40 @@ class Warehouse:
         options = dict(with_total=with_total, by_borough=by_borough, cumulative=cumulative)
 
         def compute(version: tuple) -> pd.DataFrame:
-            cells = (not (with_total and len(f.programs) > 1)
-                     and (by_borough or len(f.boroughs) <= 1))
-            df = self.query("program_metrics", f, grain=grain or "", cells=cells, **options)
-            keep = [i for i, c in enumerate(df.columns)
-                    if (c != "period" or grain) and (c != "borough" or by_borough)]
-            if len(keep) < len(df.columns):
-                df = df.take(keep, axis=1)  # faster than drop
-            if grain == "year":
-                df = df.rename(columns={"period": "year"})
-                df["year"] = df["year"].astype(int)
-            return df
+            df = self.query("program_metrics", f, grain=grain or "",
+                            cells=_cells_answer(f, with_total, by_borough), **options)
+            return _metric_shape(df, grain, by_borough)
 
         # Cached as returned, under its own key (the raw query result is cached as well).
-        return self._cached(("metrics", replace(f, grain=None), grain,
-                             tuple(sorted(options.items()))), compute)
+        return self._cached(_metrics_key(f, grain, options), compute)
+
+    def metrics_and_window(self, filters: Filters | None, by: str, **options
+                           ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(metrics(filters, **options), metrics(filters, by=by, **options)) from one query:
+        the window is one more window of the same statement (label ''), so a page that shows a
+        total and its trend plans and scans once. Both are cached as those two calls cache
+        them, so either call afterwards is answered from the cache."""
+        f = self.resolve(filters or Filters())
+        options = {"with_total": False, "by_borough": False, "cumulative": False, **options}
+        keys = (_metrics_key(f, None, options), _metrics_key(f, by, options))
+        both: dict = {}
+
+        def combined(version: tuple) -> pd.DataFrame:
+            if "df" not in both:
+                both["df"] = self.query(
+                    "program_metrics", f, grain=by, with_window=True,
+                    cells=_cells_answer(f, options["with_total"], options["by_borough"]),
+                    **options)
+            return both["df"]
+
+        def part(window: bool):
+            def compute(version: tuple) -> pd.DataFrame:
+                df = combined(version)
+                df = df[(df["period"] == "") == window].reset_index(drop=True)
+                return _metric_shape(df, None if window else by, options["by_borough"])
+            return compute
+
+        return self._cached(keys[0], part(True)), self._cached(keys[1], part(False))
 
     def data_years(self) -> tuple[int, int]:
         """The first and last calendar year that any record falls in."""
@@ -391,6 +419,10 @@ class Warehouse:
         df = self.plain("loads")
         return None if df.empty else pd.Timestamp(df["finished_at"].max())
 
+    def impact_cell_months(self) -> int:
+        """How many months around entry the impact cells keep (0: the warehouse has none)."""
+        return int(self.meta().get("impact_cell_months", 0))
+
     def programs(self) -> pd.DataFrame:
         return self.plain("programs")
 
@@ -411,8 +443,11 @@ class Warehouse:
             (f.to_period or f.to_year) if to_period is None else to_period)
         if int(months) < 1:
             raise ValueError(f"months must be at least 1, not {months}")
+        # The cells of models/impact_members.sql answer N up to the months they keep (same
+        # result as the definition, impact.sql); a warehouse built before them has none.
+        cells = int(months) <= self.impact_cell_months()
         df = self.query("impact", f, from_month=from_month, to_month=to_month,
-                        months=int(months))
+                        months=int(months), cells=cells)
         part = "event_study" if event_study else "table"
         df = df[df["part"] == part].drop(columns="part").reset_index(drop=True)
         # Each part without the other's columns (all empty here).
@@ -428,16 +463,43 @@ class Warehouse:
         return df
 
 
-def period_params(f: Filters, grain: str | None) -> dict:
+def _metrics_key(f: Filters, grain: str | None, options: dict) -> tuple:
+    """The cache key of a Warehouse.metrics result (the grain of the filters selects no data)."""
+    return ("metrics", replace(f, grain=None), grain, tuple(sorted(options.items())))
+
+
+def _cells_answer(f: Filters, with_total: bool, by_borough: bool) -> bool:
+    """Whether every row of the metric table is one group, so program_metrics_cells.sql answers
+    (one program or all of them, or no ALL row; one borough or all of them, or by borough)."""
+    return (not (with_total and len(f.programs) > 1)
+            and (by_borough or len(f.boroughs) <= 1))
+
+
+def _metric_shape(df: pd.DataFrame, grain: str | None, by_borough: bool) -> pd.DataFrame:
+    """The metric query's result as Warehouse.metrics returns it: `period` (as `year`, an
+    integer, for 'year') kept only under a grain, `borough` only by borough."""
+    keep = [i for i, c in enumerate(df.columns)
+            if (c != "period" or grain) and (c != "borough" or by_borough)]
+    if len(keep) < len(df.columns):
+        df = df.take(keep, axis=1)  # faster than drop
+    if grain == "year":
+        df = df.rename(columns={"period": "year"})
+        df["year"] = df["year"].astype(int)
+    return df
+
+
+def period_params(f: Filters, grain: str | None, with_window: bool = False) -> dict:
     """The windows of the metric SQL for resolved filters: one per period of the grain within
     the window (each cut to the window), labelled as core/periods.py labels it; or the window
-    alone (label '')."""
+    alone (label ''); with_window: the window as well, first."""
     first, last = f.months()
     if grain:
         periods = [(p.label, max(p.first_month, first), min(p.last_month, last))
                    for p in periods_between(first, last, grain)]
     else:
-        periods = [("", first, last)]
+        periods = []
+    if with_window or not grain:
+        periods.insert(0, ("", first, last))
     return {"period_labels": [p[0] for p in periods],
             "period_starts": [month_start(p[1]) for p in periods],
             "period_ends": [month_end(p[2]) for p in periods]}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 from dash import Dash, dcc, html
 
@@ -12,13 +14,14 @@ from charts.style import ACCENT
 from core.vocabularies import FAMILIES, FAMILY_NAMES
 from dashboard.families import (
     HEADLINES,
-    family_rows,
+    family_rows_and_trend,
     family_title,
     selected_families,
 )
 from dashboard.page_parts import (
     Page,
     PageContext,
+    concurrently,
     page_frame,
     register_page,
     render_page,
@@ -48,8 +51,8 @@ def _suppressed(df: pd.DataFrame) -> pd.DataFrame:
 
 def family_cards(ctx: PageContext, family: str) -> html.Section:
     """One family's headline cards for the window, each with its per-year sparkline."""
-    totals = family_rows(ctx.wh, ctx.filters, family)
-    trend = family_rows(ctx.wh, ctx.filters, family, by=ctx.filters.grain or "year")
+    totals, trend = family_rows_and_trend(ctx.wh, ctx.filters, family,
+                                          by=ctx.filters.grain or "year")
     shown = _suppressed(totals) if ctx.suppress else totals
     if ctx.suppress and not trend.empty:
         trend = trend.copy()
@@ -92,7 +95,8 @@ def headline_cards(ctx: PageContext) -> html.Div:
     """Cards per program family; families the program filter leaves out are named, not
     drawn as zeros."""
     chosen = selected_families(ctx.filters)
-    sections = [family_cards(ctx, f) for f in chosen]
+    # Each family's query runs beside the others' (page_parts.concurrently).
+    sections = concurrently(*(partial(family_cards, ctx, f) for f in chosen))
     left_out = [FAMILY_NAMES[f].lower() for f in FAMILIES if f not in chosen]
     if left_out:
         sections.append(html.P(

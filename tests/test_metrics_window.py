@@ -1,0 +1,51 @@
+"""`Warehouse.metrics_and_window`: a total and its trend from one metric query (the window as
+one more window of the statement) equal the two `Warehouse.metrics` calls it stands for, which
+tests/test_metrics_properties.py holds to the definition, on random records, windows, grains
+and options; and afterwards the two calls are answered from the cache."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+
+from core.periods import GRAINS
+from tests.test_metrics_properties import (
+    BOROUGHS,
+    PROGRAMS,
+    SETTINGS,
+    record_sets,
+    windows,
+    write_files,
+)
+from warehouse.query import Warehouse
+
+
+@SETTINGS
+@given(rows=record_sets(), data=st.data())
+def test_total_and_trend_from_one_query_equal_the_two_calls(tmp_path_factory, rows, data):
+    from etl.load import load_files
+
+    base = tmp_path_factory.mktemp("window")
+    path: Path = base / "w.duckdb"
+    load_files(write_files(base / "files", rows), path)
+    for _ in range(4):
+        programs = data.draw(st.lists(st.sampled_from(PROGRAMS), max_size=3, unique=True))
+        boroughs = data.draw(st.lists(st.sampled_from([*BOROUGHS[:3], "Unknown"]),
+                                      max_size=2, unique=True))
+        f = replace(data.draw(windows()), programs=tuple(programs), boroughs=tuple(boroughs))
+        by = data.draw(st.sampled_from(list(GRAINS)))
+        options = {k: data.draw(st.booleans())
+                   for k in ("with_total", "by_borough", "cumulative")}
+        one = Warehouse(path)
+        total, trend = one.metrics_and_window(f, by, **options)
+        two = Warehouse(path)  # its own cache: nothing shared with the call above
+        pd.testing.assert_frame_equal(total, two.metrics(f, **options), check_exact=True)
+        pd.testing.assert_frame_equal(trend, two.metrics(f, by=by, **options), check_exact=True)
+        # The two calls are now answered from the cache, without another query.
+        one._execute = None  # a query would fail
+        pd.testing.assert_frame_equal(one.metrics(f, **options), total)
+        pd.testing.assert_frame_equal(one.metrics(f, by=by, **options), trend)
