@@ -52,10 +52,11 @@ test: $(VENV)/.test-installed system-deps
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
-# The inner loop: everything but the browser, notebook and image tiers (see pyproject.toml).
+# The inner loop: everything but the browser, notebook, image and slow tiers (see pyproject.toml).
 test-fast: $(VENV)/.test-installed
 	$(BIN)/ruff check .
-	OUTCOMES_TEST_TIER=fast $(BIN)/python -m pytest -q -n 2 -m "not browser and not notebook and not image"
+	OUTCOMES_TEST_TIER=fast $(BIN)/python -m pytest -q -n 2 \
+	  -m "not browser and not notebook and not image and not slow"
 
 notebooks: $(VENV)/.test-installed $(WAREHOUSE)
 	OUTCOMES_WAREHOUSE=$(abspath $(WAREHOUSE)) $(BIN)/jupyter lab --notebook-dir=notebooks

@@ -1,13 +1,18 @@
-"""Shared fixtures: one small fixture warehouse and one demo warehouse per test session."""
+"""Shared fixtures: one small fixture warehouse and one demo warehouse, each built once (see
+tests/built_once.py); the test tiers."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
 import pytest
+
+from tests.built_once import built_once, check_unchanged
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SMALL_FILES = sorted((FIXTURES / "small").glob("*.csv"))
@@ -26,25 +31,66 @@ os.environ["OUTCOMES_ACCESS_LOG"] = str(_SCRATCH / "access.log")
 os.environ["OUTCOMES_SECRET_KEY"] = "test-secret-not-a-secret"
 
 
-@pytest.fixture(scope="session")
-def small_warehouse(tmp_path_factory) -> Path:
-    """A warehouse built from tests/fixtures/small through the real loader (read it only)."""
+# Tiny test warehouses gain nothing from DuckDB's threads (one per core by default) and pay for
+# starting and syncing them on every query; with two xdist workers on two cores the threads
+# also fight each other. Results do not depend on it. A connection that names `threads` keeps
+# its own; subprocesses (the CLI, gunicorn, notebook kernels) keep DuckDB's default, and so do
+# builds under `duckdb_default_threads()` (the demo, and the test that it builds the same twice).
+_duckdb_connect = getattr(duckdb.connect, "unpatched", duckdb.connect)
+_ONE_THREAD = {"on": True}
+
+
+def _connect_one_thread(database=":memory:", read_only=False, config=None, **kwargs):
+    if _ONE_THREAD["on"]:
+        config = {"threads": 1, **(config or {})}
+    if config is not None:
+        kwargs["config"] = config
+    return _duckdb_connect(database, read_only=read_only, **kwargs)
+
+
+@contextmanager
+def duckdb_default_threads():
+    """DuckDB's own thread count (one per core) for connections opened inside."""
+    _ONE_THREAD["on"] = False
+    try:
+        yield
+    finally:
+        _ONE_THREAD["on"] = True
+
+
+_connect_one_thread.unpatched = _duckdb_connect
+duckdb.connect = _connect_one_thread
+
+
+def _load_small(path: Path) -> None:
     from etl.load import load_files
 
-    path = tmp_path_factory.mktemp("small") / "small.duckdb"
     load_files(SMALL_FILES, path)
-    return path
+
+
+def _build_demo(path: Path) -> None:
+    from etl.demo import build_demo
+
+    with duckdb_default_threads():  # built as `outcomes demo` builds it
+        build_demo(path, path.parent / "files")
 
 
 @pytest.fixture(scope="session")
-def demo_warehouse(tmp_path_factory) -> Path:
-    """The calibrated synthetic demo warehouse at scale 1 (read it only)."""
-    from etl.demo import build_demo
+def small_warehouse():
+    """A warehouse built from tests/fixtures/small through the real loader (read it only; built
+    once for both xdist workers and later runs, see tests/built_once.py)."""
+    path = built_once("small", _load_small, SMALL_FILES)
+    yield path
+    check_unchanged(path)
 
-    base = tmp_path_factory.mktemp("demo")
-    path = base / "demo.duckdb"
-    build_demo(path, base / "files")
-    return path
+
+@pytest.fixture(scope="session")
+def demo_warehouse():
+    """The calibrated synthetic demo warehouse at scale 1 (read it only; built once for both
+    xdist workers and later runs, see tests/built_once.py)."""
+    path = built_once("demo", _build_demo)
+    yield path
+    check_unchanged(path)
 
 
 @pytest.fixture

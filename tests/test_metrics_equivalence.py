@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
+from tests.built_once import built_once, check_unchanged
 from tests.conftest import SMALL_FILES
 from warehouse.query import Filters, Warehouse, read_sql
 
@@ -330,14 +331,18 @@ def _random_records(dir_: Path, seed: int) -> list[Path]:
     return out
 
 
-@pytest.fixture(scope="module")
-def random_warehouse(tmp_path_factory) -> Path:
+def _load_random(path: Path, seed: int) -> None:
     from etl.load import load_files
 
-    base = tmp_path_factory.mktemp("random")
-    path = base / "random.duckdb"
-    load_files(_random_records(base, seed=20), path)
-    return path
+    load_files(_random_records(path.parent, seed), path)
+
+
+@pytest.fixture(scope="session")
+def random_warehouse():
+    """Built once for both xdist workers and later runs (tests/built_once.py)."""
+    path = built_once("random", _load_random, SMALL_FILES, seed=20)
+    yield path
+    check_unchanged(path)
 
 
 def _from_facts(con, f: Filters, by_year, with_total, by_borough, cumulative) -> pd.DataFrame:

@@ -127,7 +127,7 @@ def check_against_definition(path: Path, data) -> int:
     con = duckdb.connect(str(path), read_only=True)
     rows = 0
     try:
-        for _ in range(6):
+        for _ in range(examples(6)):  # windows per record set
             f = data.draw(windows())
             f = Filters(f.from_year, f.to_year,
                         tuple(data.draw(st.lists(st.sampled_from(PROGRAMS), max_size=3))),
@@ -227,7 +227,7 @@ def test_incremental_build_equals_a_full_build(tmp_path_factory, first, second, 
     check_against_definition(path, data)
 
 
-@settings(SETTINGS, max_examples=8)
+@settings(SETTINGS, max_examples=examples(8))
 @given(rows=record_sets(), data=st.data())
 def test_reversal_ncps_at_query_time_equal_the_definition(tmp_path_factory, rows, data):
     """With the cap on a reversal NCP's months at 2 (REVERSAL_CELL_MONTHS), most NCPs with a

@@ -19,6 +19,7 @@ from dashboard.page_parts import clear_body_cache
 from dashboard.url_state import parse_search, parse_suppress
 from dashboard.users import UserError, UserStore
 from outcomes.cli import main as cli
+from tests.conftest import SMALL_FILES
 from warehouse.query import Filters, open_warehouse
 
 PASSWORD = "correct horse battery"
@@ -160,13 +161,13 @@ def test_first_start_creates_admin_once(tmp_path):
     assert ensure_first_admin(s, io.StringIO()) is None  # never again
 
 
-def test_a_load_does_not_touch_users(tmp_path, monkeypatch):
+def test_a_load_does_not_touch_users(tmp_path, monkeypatch, small_warehouse, fresh_copy):
     """The store is its own file: replacing the warehouse (as loads and `demo --force` do)
     leaves it whole."""
     monkeypatch.setenv("OUTCOMES_USERS", str(tmp_path / "users.db"))
     UserStore().add("keep", "viewer", PASSWORD)
-    wh = tmp_path / "w.duckdb"
-    assert cli(["demo", "--warehouse", str(wh), "--scale", "0.05"]) == 0
+    wh = fresh_copy(small_warehouse)
+    assert cli(["load", *map(str, SMALL_FILES), "--warehouse", str(wh)]) == 0
     assert cli(["demo", "--warehouse", str(wh), "--scale", "0.05", "--force"]) == 0
     assert UserStore().get("keep") is not None
 
@@ -561,6 +562,7 @@ def dash_no_update():
 
 
 # -- the production server (what `make run` starts) ---------------------------------------------
+@pytest.mark.slow  # two Python processes starting the whole app: seconds of imports
 def test_make_run_server_gunicorn(tmp_path, demo_warehouse):
     """`outcomes serve` on a free port: gunicorn, the first admin's password printed once, no
     Server banner, the security headers, and the request log naming the signed-in user."""
