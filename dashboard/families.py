@@ -87,8 +87,7 @@ def family_rows(wh: Warehouse, filters: Filters, family: str, by_year: bool = Fa
     f = family_filters(wh.resolve(filters), family)
     if f is None:
         return pd.DataFrame()
-    df = wh.metrics(f, by_year=by_year, by=by, with_total=True)
-    return df[df["program"] == "ALL"].reset_index(drop=True)
+    return _all_rows(wh.metrics(f, by_year=by_year, by=by, with_total=True))
 
 
 def family_rows_and_trend(wh: Warehouse, filters: Filters, family: str, by: str
@@ -98,8 +97,12 @@ def family_rows_and_trend(wh: Warehouse, filters: Filters, family: str, by: str
     f = family_filters(wh.resolve(filters), family)
     if f is None:
         return pd.DataFrame(), pd.DataFrame()
-    return tuple(df[df["program"] == "ALL"].reset_index(drop=True)
-                 for df in wh.metrics_and_window(f, by, with_total=True))
+    return tuple(_all_rows(df) for df in wh.metrics_and_window(f, by, with_total=True))
+
+
+def _all_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """The metric table's ALL rows (each participant once across the selected programs)."""
+    return df[df["program"] == "ALL"].reset_index(drop=True)
 
 
 def family_title(filters: Filters, family: str) -> str:
