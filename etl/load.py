@@ -2,8 +2,10 @@
 
 How a load keeps readers safe: it works on a copy of the warehouse file and, only when every
 file has been validated and merged and the transaction committed, swaps the copy into place
-with os.replace (atomic on POSIX). A reader (the dashboard) therefore sees the old file or the
-new one, never a half-written one. A lock file serializes concurrent loads; under it, a load
+with os.replace (atomic on POSIX) after an fsync. A reader (the dashboard) therefore sees the
+old file or the new one, never a half-written one. The copy is made in a thread while the load
+reads the live file read-only (staging, numbering, the touched participants; _load_beside_copy):
+every write goes to the copy, opened once it is complete. A lock file serializes concurrent loads; under it, a load
 removes the copies of loads that were killed (they no longer hold the lock, so they are dead).
 The copy keeps the mode and group of the file it replaces. Every fact row of a participant
 gets its participant's number (pid, warehouse/build.py assign_pids) in the same transaction.
@@ -244,7 +246,9 @@ def _content_cols(kind: str) -> list[str]:
 def _merge_kind(con, kind: str, load_id: int) -> None:
     """De-duplicate and upsert every valid staged row of one kind. A kind of participants'
     facts is compared with stored_<kind> (the stored rows its ids name, with their rowids,
-    from capture_touched) and gets each row's pid from load_pids (warehouse/build.py)."""
+    from capture_touched) and gets each row's pid from load_pids (warehouse/build.py).
+    targets (no participants, so no stored_targets) take the plain path: compared with and
+    replaced in the table by id."""
     k = KINDS[kind]
     numbered = _has_temp(con, f"stored_{kind}")
     content = _content_cols(kind)
@@ -599,6 +603,7 @@ def _load_into_copy(paths, checked, warehouse, meta, started, progress, key) -> 
         if not current:  # an older warehouse: its upgrade writes before it reads
             copying.wait()
             return _load_sequential(tmp, paths, checked, warehouse, meta, started, progress, key)
+        copying.joined()
         _swap_in(tmp, warehouse)
         return report
     finally:
@@ -669,26 +674,43 @@ def _schema_is_current(con) -> bool:
 
 
 class _Copying:
-    """Copies the warehouse to the load's file and fsyncs it, in a thread."""
+    """Copies the warehouse to the load's file, then fsyncs it, in a thread. The load may open
+    the copy once it is copied (wait); the fsync goes on beside the load's writes, and the
+    swap waits for it (join) before its own fsync and the rename, as before."""
 
     def __init__(self, warehouse: Path, tmp: Path):
         self.error: BaseException | None = None
+        self.copied = threading.Event()
         self.thread = threading.Thread(target=self._run, args=(warehouse, tmp), daemon=True)
         self.thread.start()
 
     def _run(self, warehouse: Path, tmp: Path) -> None:
+        # Errors are re-raised in the load's thread, by wait() (the copy's) or joined().
         try:
             shutil.copyfile(warehouse, tmp)
             _keep_mode_and_group(warehouse, tmp)
+        except BaseException as e:
+            self.error = e
+            return
+        finally:
+            self.copied.set()
+        try:
             with open(tmp, "rb") as f:
                 os.fsync(f.fileno())
-        except BaseException as e:  # re-raised in the load's thread by wait()
+        except BaseException as e:
             self.error = e
+
+    def wait(self) -> None:
+        """Until the copy is complete (not yet on disk)."""
+        self.copied.wait()
+        if self.error is not None:
+            raise self.error
 
     def join(self) -> None:
         self.thread.join()
 
-    def wait(self) -> None:
+    def joined(self) -> None:
+        """Until the copy is on disk."""
         self.thread.join()
         if self.error is not None:
             raise self.error
