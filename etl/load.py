@@ -4,13 +4,14 @@ How a load keeps readers safe: it works on a copy of the warehouse file and, onl
 file has been validated and merged and the transaction committed, swaps the copy into place
 with os.replace (atomic on POSIX) after an fsync. A reader (the dashboard) therefore sees the
 old file or the new one, never a half-written one. The copy is made in a thread while the load
-reads the live file read-only (staging, numbering, the touched participants; _load_beside_copy):
-every write goes to the copy, opened once it is complete. A lock file serializes concurrent loads; under it, a load
-removes the copies of loads that were killed (they no longer hold the lock, so they are dead).
-The copy keeps the mode and group of the file it replaces. Every fact row of a participant
-gets its participant's number (pid, warehouse/build.py assign_pids) in the same transaction.
-Input files are opened once, as named (etl/files.py). The pseudonymization key is checked
-against the fingerprint the warehouse keeps.
+reads the live file read-only (staging, numbering, the touched participants;
+_load_beside_copy): every write goes to the copy, opened once it is complete. A lock file
+serializes concurrent loads; under it, a load removes the copies of loads that were killed
+(they no longer hold the lock, so they are dead). The copy keeps the mode and group of the
+file it replaces. Every fact row of a participant gets its participant's number (pid,
+warehouse/build.py assign_pids) in the same transaction. Input files are opened once, as named
+(etl/files.py). The pseudonymization key is checked against the fingerprint the warehouse
+keeps.
 """
 
 from __future__ import annotations
