@@ -591,17 +591,21 @@ def _load_into_copy(paths, checked, warehouse, meta, started, progress, key) -> 
         # The copy (and its fsync) runs beside the load's reads of the live file: see
         # _load_beside_copy. The bytes copied and their durability are the same as copying first.
         copying = _Copying(warehouse, tmp)
-        con = duckdb.connect(":memory:", config={"memory_limit": load_memory_limit(),
-                                                 "temp_directory": str(tmp) + ".tmp"})
-        try:
-            con.execute(f"ATTACH {_quoted(warehouse)} AS live (READ_ONLY)")
-            current = _schema_is_current(con)
-            if current:
-                report = _load_beside_copy(con, copying, tmp, paths, checked, warehouse, meta,
-                                           started, progress, key)
-        finally:
-            con.close()
-        if not current:  # an older warehouse: its upgrade writes before it reads
+        # A WAL beside the live file (something other than a load wrote it) is not copied:
+        # then the load reads the copy only, as it always did.
+        current = False
+        if not Path(str(warehouse) + ".wal").exists():
+            con = duckdb.connect(":memory:", config={"memory_limit": load_memory_limit(),
+                                                     "temp_directory": str(tmp) + ".tmp"})
+            try:
+                con.execute(f"ATTACH {_quoted(warehouse)} AS live (READ_ONLY)")
+                current = _schema_is_current(con)
+                if current:
+                    report = _load_beside_copy(con, copying, tmp, paths, checked, warehouse,
+                                               meta, started, progress, key)
+            finally:
+                con.close()
+        if not current:  # an older warehouse (its upgrade writes before it reads), or a WAL
             copying.wait()
             return _load_sequential(tmp, paths, checked, warehouse, meta, started, progress, key)
         copying.joined()

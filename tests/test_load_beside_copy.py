@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import shutil
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -96,3 +97,15 @@ def test_a_copy_that_fails_is_a_clean_refusal(tmp_path, small_warehouse, fresh_c
     assert file_hash(wh) == before
     assert sorted(p.name for p in wh.parent.iterdir() if p.name.startswith(wh.name)) == [
         wh.name, wh.name + ".lock"]
+
+
+def test_a_live_file_with_a_wal_is_read_from_the_copy_only(tmp_path, small_warehouse,
+                                                           fresh_copy, monkeypatch):
+    """The copy never includes a WAL beside the live file, so the load must not read the live
+    file (which DuckDB would read with the WAL applied)."""
+    wh = fresh_copy(small_warehouse)
+    Path(str(wh) + ".wal").write_bytes(b"")
+    used = []
+    monkeypatch.setattr(etl.load, "_load_beside_copy", lambda *a, **k: used.append(1))
+    report = load_files(_files(tmp_path), wh)
+    assert used == [] and report.total("rows_loaded") == 5
