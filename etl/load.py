@@ -663,8 +663,9 @@ _SCHEMA_COLUMNS: set[tuple[str, str, str]] = set()
 
 
 def _schema_is_current(con) -> bool:
-    """Whether the attached live file has every table and column of schema.sql (then the load
-    only adds rows to it; otherwise it is upgraded first, on the copy)."""
+    """Whether the attached live file has every table and column of schema.sql and the
+    programs as this code writes them (then the load's reads before its writes read what they
+    would read on the copy; otherwise it is upgraded first, on the copy)."""
     if not _SCHEMA_COLUMNS:
         scratch = duckdb.connect(":memory:")
         scratch.execute(SCHEMA_SQL.read_text())
@@ -675,7 +676,10 @@ def _schema_is_current(con) -> bool:
     live = set(con.execute(
         "SELECT table_name, column_name, data_type FROM duckdb_columns() "
         "WHERE database_name = 'live' AND schema_name = 'main'").fetchall())
-    return _SCHEMA_COLUMNS <= live
+    if not _SCHEMA_COLUMNS <= live:
+        return False
+    programs = con.execute("SELECT * FROM live.programs ORDER BY ALL").fetchall()
+    return programs == sorted((p.code, p.name, p.family, i) for i, p in enumerate(PROGRAMS))
 
 
 class _Copying:

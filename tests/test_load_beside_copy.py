@@ -109,3 +109,23 @@ def test_a_live_file_with_a_wal_is_read_from_the_copy_only(tmp_path, small_wareh
     monkeypatch.setattr(etl.load, "_load_beside_copy", lambda *a, **k: used.append(1))
     report = load_files(_files(tmp_path), wh)
     assert used == [] and report.total("rows_loaded") == 5
+
+
+def test_a_live_file_with_other_programs_is_read_from_the_copy_only(tmp_path, small_warehouse,
+                                                                    fresh_copy, monkeypatch):
+    """The load rewrites the programs table first; the live file's differing one must not be
+    what the reads before the writes see."""
+    wh = fresh_copy(small_warehouse)
+    con = duckdb.connect(str(wh))
+    con.execute("UPDATE programs SET name = 'renamed' WHERE code = 'STEP'")
+    con.close()
+    used = []
+    real = etl.load._load_beside_copy
+    monkeypatch.setattr(etl.load, "_load_beside_copy",
+                        lambda *a, **k: used.append(1) or real(*a, **k))
+    load_files(_files(tmp_path), wh)
+    load_files(_files(tmp_path), wh)
+    assert used == [1]  # the second load reads the live file again
+    con = duckdb.connect(str(wh), read_only=True)
+    assert con.execute("SELECT name FROM programs WHERE code = 'STEP'").fetchone()[0] != "renamed"
+    con.close()
