@@ -245,3 +245,34 @@ def test_reversal_ncps_at_query_time_equal_the_definition(tmp_path_factory, rows
     with mock.patch.object(build, "REVERSAL_CELL_MONTHS", 2):
         load_files(write_files(base / "files", rows), path)
     check_against_definition(path, data)
+
+
+def test_family_totals_are_family_cells_equal_to_the_definition(small_warehouse, fresh_copy):
+    """A family's programs with the ALL row (the dashboard's family cards) take the cells path,
+    on the family's cells, and equal the definition under every option; the models of another
+    version have no family cells, so the general path answers there."""
+    wh = Warehouse(small_warehouse)
+    con = duckdb.connect(str(small_warehouse), read_only=True)
+    try:
+        for family, grain in itertools.product(FAMILIES, [None, "fiscal-year"]):
+            for boroughs, by_borough in itertools.product([(), ("Bronx",), ("Unknown",)],
+                                                          [False, True]):
+                f = wh.resolve(Filters(programs=family_programs(family), boroughs=boroughs))
+                assert wh.cells_answer(f, with_total=True, by_borough=by_borough)
+                options = dict(with_total=True, by_borough=by_borough, cumulative=False)
+                got = wh.query("program_metrics", f, grain=grain or "", cells=True, **options)
+                pd.testing.assert_frame_equal(got, definition(con, wh, f, grain, **options),
+                                              check_dtype=False, check_exact=True)
+    finally:
+        con.close()
+    # Two programs of a family, or of two families: not a family's cells.
+    f = wh.resolve(Filters(programs=("PSP", "STEP")))
+    assert not wh.cells_answer(f, with_total=True, by_borough=False)
+    older = fresh_copy(small_warehouse)
+    con = duckdb.connect(str(older))
+    con.execute("UPDATE meta SET value = '6' WHERE key = 'model_version'")
+    con.close()
+    old = Warehouse(older)
+    employment = old.resolve(Filters(programs=family_programs(FAMILIES[0])))
+    assert not old.cells_answer(employment, with_total=True, by_borough=False)
+    assert old.cells_answer(employment, with_total=False, by_borough=False)
