@@ -125,7 +125,9 @@ def unknown_borough_lines(wh: Warehouse, filters: Filters,
     """With a borough filter that leaves out "Unknown": per family, how much of the total (all
     boroughs) has no known borough, e.g. "9,558 of 13,640 Arrears Cap NCPs ($199.8M of
     $284.0M) have no known borough and are not in this view". Numbers from the metric SQL's
-    ALL rows per borough ('Unknown') and without the borough filter."""
+    ALL rows with the borough filter "Unknown" (the same records as the 'Unknown' row by
+    borough, one row group instead of one per borough) and without the borough filter: for a
+    whole family, both from its cells."""
     if not filters.boroughs or UNKNOWN_BOROUGH in filters.boroughs:
         return []
     everywhere = replace(wh.resolve(filters), boroughs=())
@@ -136,9 +138,8 @@ def unknown_borough_lines(wh: Warehouse, filters: Filters,
             continue
         total = wh.metrics(f, with_total=True)
         total = total[total["program"] == "ALL"]
-        by_borough = wh.metrics(f, with_total=True, by_borough=True)
-        unknown = by_borough[(by_borough["program"] == "ALL")
-                             & (by_borough["borough"] == UNKNOWN_BOROUGH)]
+        unknown = wh.metrics(replace(f, boroughs=(UNKNOWN_BOROUGH,)), with_total=True)
+        unknown = unknown[unknown["program"] == "ALL"]
         col = _PEOPLE[family]
         if total.empty or unknown.empty or not unknown[col].iloc[0]:
             continue
