@@ -389,18 +389,42 @@ class Warehouse:
         the family cells (models of this code's MODEL_VERSION)."""
         return frozenset(programs) in self._cell_families()
 
-    def _cell_families(self) -> frozenset[frozenset[str]]:
-        """The program sets of the families that metric_cells holds (none in models of
-        another version), per file version."""
+    def _cell_families(self) -> dict[frozenset[str], str]:
+        """The families that metric_cells holds, by their programs (none in models of another
+        version), per file version."""
         version = self.version()
         known = self._families
         if known is None or known[0] != version:
-            families = frozenset()
+            families = {}
             if self.meta().get("model_version") == MODEL_VERSION:
                 codes = self.programs().groupby("family")["code"].agg(frozenset)
-                families = frozenset(codes)
+                families = {programs: family for family, programs in codes.items()}
             self._families = known = (version, families)
         return known[1]
+
+    def unknown_borough_counts(self, filters: Filters, groups: tuple[tuple[str, ...], ...]
+                               ) -> pd.DataFrame | None:
+        """For each group of programs (one program, or one family's programs), the metric
+        table's ALL row over the filters' window without a borough filter (place 'all') and
+        under the borough filter 'Unknown' (place 'unknown'): columns grp (the group's index),
+        place, participants_served, ncps_with_reductions, arrears_reduced_usd; one statement
+        (queries/unknown_borough.sql, equal to those metrics() calls). None when a group is
+        not one of metric_cells' groups (then ask metrics())."""
+        f = self.resolve(filters)
+        families = self._cell_families()
+        cells = []
+        for programs in groups:
+            if len(programs) == 1:
+                cells.append(programs[0])
+            elif frozenset(programs) in families:
+                cells.append("family:" + families[frozenset(programs)])
+            else:
+                return None
+        first, last = f.months()
+        params = {"cell_programs": cells, "group_programs": [list(p) for p in groups],
+                  "first_month": first, "last_month": last}
+        key = ("unknown_borough", first, last, tuple(tuple(p) for p in groups))
+        return self._run(read_sql("queries/unknown_borough"), params, key)
 
     def data_years(self) -> tuple[int, int]:
         """The first and last calendar year that any record falls in."""
