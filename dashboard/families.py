@@ -133,6 +133,8 @@ def unknown_borough_lines(wh: Warehouse, filters: Filters,
     everywhere = replace(wh.resolve(filters), boroughs=())
     chosen = [(family, selected_programs(everywhere, family)) for family in families]
     chosen = [(family, programs) for family, programs in chosen if programs]
+    if not chosen:
+        return []
     counts = wh.unknown_borough_counts(everywhere, tuple(p for _, p in chosen))
     lines = []
     for i, (family, programs) in enumerate(chosen):
