@@ -2,6 +2,7 @@
 
     python -m bench.dashboard_latency [--warehouse PATH] [--samples 12] [--seed 1]
         [--kinds default years fiscal-year program borough] [--pages overview impact]
+        [--profile]
 
 Without --warehouse, builds the scale-1 demo warehouse in a temporary folder (pass a scale-100
 one, e.g. from `outcomes demo --scale 100 --warehouse /tmp/big.duckdb`, to see the worst case).
@@ -13,6 +14,12 @@ and the JSON of the response. "Cold": a filter combination not asked for before,
 layer's cache cannot answer; "warm": the same combination again. --kinds measures kinds of
 view apart (KINDS: the default view and year windows, fiscal-year windows, one program, one
 borough). Prints a markdown table in milliseconds, and the response sizes.
+
+--profile also times every query a cold request runs (each `Warehouse._execute` call: DuckDB's
+planning and execution and the frame it returns) and prints, per page and kind of view, the
+median number of queries, their summed time (threads may overlap them), the request's time
+outside them (Dash, figures, components, JSON; under threads, an overlap makes it look smaller),
+and the slowest query files with their median time.
 """
 
 from __future__ import annotations
@@ -97,6 +104,70 @@ def time_request(client, page_key: str, search: str) -> tuple[float, int]:
     return elapsed, len(response.data)
 
 
+class QueryTimer:
+    """Times each Warehouse._execute call (query file, ms) while installed; `take` returns and
+    forgets those of the last request."""
+
+    def __init__(self):
+        import threading
+
+        from warehouse.query import Warehouse
+
+        self._lock = threading.Lock()
+        self._calls: list[tuple[str, float]] = []
+        self._names: dict[str, str] = {}
+        original = Warehouse._execute
+        timer = self
+
+        def timed(wh, version, sql, params):
+            t = time.perf_counter()
+            try:
+                return original(wh, version, sql, params)
+            finally:
+                ms = (time.perf_counter() - t) * 1000
+                with timer._lock:
+                    timer._calls.append((timer.name(sql), ms))
+
+        Warehouse._execute = timed
+
+    def name(self, sql: str) -> str:
+        """The query file whose text ends the SQL (plain/, queries/, or the definition)."""
+        if sql not in self._names:
+            from warehouse.query import SQL_DIR, read_sql
+
+            found = "?"
+            for path in sorted(SQL_DIR.glob("*/*.sql")):
+                if path.name.startswith("_"):
+                    continue
+                name = f"{path.parent.name}/{path.stem}"
+                if sql.rstrip().endswith(read_sql(name).rstrip()):
+                    found = name
+                    break
+            self._names[sql] = found
+        return self._names[sql]
+
+    def take(self) -> list[tuple[str, float]]:
+        with self._lock:
+            calls, self._calls = self._calls, []
+        return calls
+
+
+def profile_lines(page: str, kind: str, requests: list[tuple[float, list]]) -> list[str]:
+    """One markdown row per (page, kind): queries per request, their time, the rest, and the
+    slowest query files (median ms over the requests that ran them, and how many ran)."""
+    counts = [len(calls) for _, calls in requests]
+    sql = [sum(ms for _, ms in calls) for _, calls in requests]
+    rest = [total - s for (total, _), s in zip(requests, sql, strict=True)]
+    per_file: dict[str, list[float]] = {}
+    for _, calls in requests:
+        for name, ms in calls:
+            per_file.setdefault(name, []).append(ms)
+    top = sorted(per_file.items(), key=lambda kv: -sum(kv[1]))[:4]
+    files = "; ".join(f"{n} {statistics.median(v):,.0f} ms x{len(v)}" for n, v in top)
+    return [f"| `{page}` | {kind} | {statistics.median(counts):g} | "
+            f"{statistics.median(sql):,.0f} | {statistics.median(rest):,.0f} | {files} |"]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--warehouse", help="warehouse file (default: build the scale-1 demo)")
@@ -106,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="kinds of view, each measured apart (default: mixed); "
                              f"all of them: --kinds {' '.join(KINDS)}")
     parser.add_argument("--pages", nargs="*", help="page keys (default: every page)")
+    parser.add_argument("--profile", action="store_true",
+                        help="also time every query of the cold requests (QueryTimer)")
     args = parser.parse_args(argv)
 
     tmp = None
@@ -130,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     client = create_app(warm_exports=False, auth="none").server.test_client()
     client.get("/")
     client.csrf_token = client.get_cookie("_csrf_token").value
+    timer = QueryTimer() if args.profile else None
     wh = get_warehouse()
     first, last = wh.data_years()
     rng = random.Random(args.seed)
@@ -138,19 +212,25 @@ def main(argv: list[str] | None = None) -> int:
     time_request(client, PAGE_MODULES[0].PAGE.key, f"?period=quarter&from={last}-Q1&to={last}-Q1")
     pages = [m for m in PAGE_MODULES if not args.pages or m.PAGE.key in args.pages]
     kinds = args.kinds or ["mixed"]
-    rows = []
+    rows, profiles = [], []
     for module in pages:
         key = module.PAGE.key
         for kind in kinds:
-            cold, warm, sizes = [], [], []
+            cold, warm, sizes, profiled = [], [], [], []
             # Each kind's searches are new to the cache (a page's searches are never repeated).
             for search in searches(first, last, args.samples, rng, kind):
+                if timer:
+                    timer.take()
                 ms, size = time_request(client, key, search)
                 cold.append(ms)
+                if timer:
+                    profiled.append((ms, timer.take()))
                 sizes.append(size)
                 warm.append(time_request(client, key, search)[0])
             rows.append((module.PAGE.path, kind, statistics.median(cold), _p95(cold),
                          statistics.median(warm), _p95(warm), statistics.median(sizes)))
+            if timer:
+                profiles += profile_lines(module.PAGE.path, kind, profiled)
 
     size = path.stat().st_size / 1e6
     print(f"\nDashboard page-body requests, {path.name} ({size:,.0f} MB), "
@@ -161,6 +241,12 @@ def main(argv: list[str] | None = None) -> int:
     for page, kind, cm, cp, wm, wp, kb in rows:
         print(f"| `{page}` | {kind} | {cm:,.0f} | {cp:,.0f} | {wm:,.0f} | {wp:,.0f} "
               f"| {kb / 1000:,.0f} |")
+    if profiles:
+        print("\nCold requests, medians: queries per request, their summed time (ms), the "
+              "rest of the request (ms), the slowest query files (median ms, times run)\n")
+        print("| page | view | queries | SQL ms | rest ms | slowest |")
+        print("|---|---|---:|---:|---:|---|")
+        print("\n".join(profiles))
     if tmp is not None:
         tmp.cleanup()
     return 0

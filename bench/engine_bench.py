@@ -164,9 +164,10 @@ def cmd_full(args) -> None:
 
 def cmd_latency(args) -> None:
     """Cold metric calls (a fresh filter each time) per grain: default view, one program, one
-    borough, and several programs with the ALL row (the exact multi-selection path)."""
+    borough, one program family with the ALL row (the dashboard's family totals: the family
+    cells), and several programs with the ALL row (the exact multi-selection path)."""
     from core.periods import GRAINS
-    from core.vocabularies import BOROUGHS
+    from core.vocabularies import BOROUGHS, FAMILIES, family_programs
     from warehouse.query import Filters, Warehouse
 
     wh = Warehouse(args.warehouse)
@@ -175,7 +176,8 @@ def cmd_latency(args) -> None:
     wh.metrics()  # first-use costs
     print("| grain | selection | median (ms) | p95 (ms) |\n|---|---|---:|---:|")
     for grain in (None, *GRAINS):
-        for selection in ("default", "one program", "one borough", "several programs + ALL"):
+        for selection in ("default", "one program", "one borough", "a family + ALL",
+                          "several programs + ALL"):
             times = []
             for _ in range(args.samples):
                 a = rng.randint(first, last)
@@ -189,6 +191,8 @@ def cmd_latency(args) -> None:
                 if selection.startswith("several"):
                     programs = tuple(rng.sample(["PSP", "STEP", "ARREARS_CAP", "PAY_IT_OFF",
                                                  "MEDIATION"], 3))
+                if selection.startswith("a family"):
+                    programs = family_programs(rng.choice(FAMILIES))
                 boroughs = (rng.choice(BOROUGHS),) if selection == "one borough" else ()
                 f = Filters(f.from_year, f.to_year, programs, boroughs, f.from_period,
                             f.to_period)

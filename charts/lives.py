@@ -16,7 +16,7 @@ from the counts of warehouse/sql/queries/outside_life.sql.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -94,6 +94,8 @@ def outside_life(wh: Warehouse, filters: Filters, program: str) -> OutsideLife |
     life = life_dates(program)
     if life == (None, None):
         return None
+    if not may_begin_outside(wh, program, life):
+        return OutsideLife(program, life, 0, 0, None, None)  # what the query gives then
     row = wh.query("outside_life", filters, program=program, life_start=life[0],
                    life_end=life[1]).iloc[0]
 
@@ -103,6 +105,21 @@ def outside_life(wh: Warehouse, filters: Filters, program: str) -> OutsideLife |
     return OutsideLife(program, life, int(row["enrollments_outside"]),
                        int(row["participants_only_outside"]), day(row["first_outside"]),
                        day(row["last_outside"]))
+
+
+def may_begin_outside(wh: Warehouse, program: str,
+                      life: tuple[date | None, date | None]) -> bool:
+    """Whether any enrollment of the program began in a month with a day outside its life
+    (the months enrollments began in: plain/enrollment_months.sql, cached per warehouse
+    version). When none did, no enrollment lies outside the life under any filters, and
+    outside_life need not scan the facts."""
+    months = wh.plain("enrollment_months", program=program)["month"].to_numpy()
+    start, end = life
+    # The first and last month every day of which is in the life.
+    first = -np.inf if start is None else month_index(start) + (start.day > 1)
+    last = np.inf if end is None else month_index(end) - (
+        (end + timedelta(days=1)).month == end.month)
+    return bool(((months < first) | (months > last)).any())
 
 
 def outside_life_note(wh: Warehouse, filters: Filters, program: str, *, suppress: bool,

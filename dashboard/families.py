@@ -125,24 +125,31 @@ def unknown_borough_lines(wh: Warehouse, filters: Filters,
     """With a borough filter that leaves out "Unknown": per family, how much of the total (all
     boroughs) has no known borough, e.g. "9,558 of 13,640 Arrears Cap NCPs ($199.8M of
     $284.0M) have no known borough and are not in this view". Numbers from the metric SQL's
-    ALL rows per borough ('Unknown') and without the borough filter."""
+    ALL rows without the borough filter and under the borough filter "Unknown" (the records
+    of the 'Unknown' row by borough): for every family at once when each family's selection is
+    one group of the metric cells (`Warehouse.unknown_borough_counts`), else per family."""
     if not filters.boroughs or UNKNOWN_BOROUGH in filters.boroughs:
         return []
     everywhere = replace(wh.resolve(filters), boroughs=())
+    chosen = [(family, selected_programs(everywhere, family)) for family in families]
+    chosen = [(family, programs) for family, programs in chosen if programs]
+    if not chosen:
+        return []
+    counts = wh.unknown_borough_counts(everywhere, tuple(p for _, p in chosen))
     lines = []
-    for family in families:
-        f = family_filters(everywhere, family)
-        if f is None:
-            continue
-        total = wh.metrics(f, with_total=True)
-        total = total[total["program"] == "ALL"]
-        by_borough = wh.metrics(f, with_total=True, by_borough=True)
-        unknown = by_borough[(by_borough["program"] == "ALL")
-                             & (by_borough["borough"] == UNKNOWN_BOROUGH)]
+    for i, (family, programs) in enumerate(chosen):
+        if counts is not None:
+            total = counts[(counts["grp"] == i) & (counts["place"] == "all")]
+            unknown = counts[(counts["grp"] == i) & (counts["place"] == "unknown")]
+        else:
+            f = replace(everywhere, programs=programs)
+            total = wh.metrics(f, with_total=True)
+            total = total[total["program"] == "ALL"]
+            unknown = wh.metrics(replace(f, boroughs=(UNKNOWN_BOROUGH,)), with_total=True)
+            unknown = unknown[unknown["program"] == "ALL"]
         col = _PEOPLE[family]
         if total.empty or unknown.empty or not unknown[col].iloc[0]:
             continue
-        programs = selected_programs(everywhere, family)
         who = (program_name(programs[0]) if len(programs) == 1
                else FAMILY_NAMES[family].lower() + " program")
         text = (f"{fmt.count(unknown[col].iloc[0])} of {fmt.count(total[col].iloc[0])} {who} "

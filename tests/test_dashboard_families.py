@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pandas as pd
 import pytest
 
 from core.vocabularies import DEBT_REDUCTION, EMPLOYMENT, FAMILIES, OTHER, family_programs
@@ -178,3 +181,16 @@ def test_header_says_data_through_and_loaded(demo):
 
     _, _, status = update_status("/")
     assert status.startswith("Data through Dec 31, 2025 · loaded ")
+
+
+def test_the_unknown_filter_counts_the_unknown_row_by_borough(demo):
+    """The notice's unknown counts (the ALL row under the borough filter "Unknown") are the
+    ALL row's 'Unknown' line by borough, for each family."""
+    for family in FAMILIES:
+        f = Filters(2009, 2023, family_programs(family))
+        filtered = demo.metrics(replace(f, boroughs=("Unknown",)), with_total=True)
+        by_borough = demo.metrics(f, with_total=True, by_borough=True)
+        row = by_borough[(by_borough["program"] == "ALL") & (by_borough["borough"] == "Unknown")]
+        pd.testing.assert_frame_equal(
+            filtered[filtered["program"] == "ALL"].reset_index(drop=True),
+            row.drop(columns="borough").reset_index(drop=True))

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.periods import GRAINS
+from core.vocabularies import FAMILIES, family_programs
 from tests.tiers import examples
 from warehouse.query import Filters, Warehouse, read_sql, sql_parameters
 
@@ -129,8 +130,11 @@ def check_against_definition(path: Path, data) -> int:
     try:
         for _ in range(examples(6)):  # windows per record set
             f = data.draw(windows())
-            f = Filters(f.from_year, f.to_year,
-                        tuple(data.draw(st.lists(st.sampled_from(PROGRAMS), max_size=3))),
+            # Any few programs, or one family's (its total is the family cells' ALL row).
+            programs = data.draw(st.one_of(
+                st.lists(st.sampled_from(PROGRAMS), max_size=3),
+                st.sampled_from([family_programs(family) for family in FAMILIES])))
+            f = Filters(f.from_year, f.to_year, tuple(programs),
                         tuple(data.draw(st.lists(st.sampled_from((*BOROUGHS[:3], "Unknown")),
                                               max_size=2))),
                         f.from_period, f.to_period)
@@ -139,8 +143,7 @@ def check_against_definition(path: Path, data) -> int:
                 options = dict(with_total=with_total, by_borough=by_borough,
                                cumulative=cumulative)
                 expected = definition(con, wh, f, grain, **options)
-                single = (not (with_total and len(f.programs) > 1)
-                          and (by_borough or len(f.boroughs) <= 1))
+                single = wh.cells_answer(wh.resolve(f), with_total, by_borough)
                 for cells in ({single, False}):
                     got = wh.query("program_metrics", f, grain=grain or "", cells=cells,
                                    **options)
@@ -242,3 +245,34 @@ def test_reversal_ncps_at_query_time_equal_the_definition(tmp_path_factory, rows
     with mock.patch.object(build, "REVERSAL_CELL_MONTHS", 2):
         load_files(write_files(base / "files", rows), path)
     check_against_definition(path, data)
+
+
+def test_family_totals_are_family_cells_equal_to_the_definition(small_warehouse, fresh_copy):
+    """A family's programs with the ALL row (the dashboard's family cards) take the cells path,
+    on the family's cells, and equal the definition under every option; the models of another
+    version have no family cells, so the general path answers there."""
+    wh = Warehouse(small_warehouse)
+    con = duckdb.connect(str(small_warehouse), read_only=True)
+    try:
+        for family, grain in itertools.product(FAMILIES, [None, "fiscal-year"]):
+            for boroughs, by_borough in itertools.product([(), ("Bronx",), ("Unknown",)],
+                                                          [False, True]):
+                f = wh.resolve(Filters(programs=family_programs(family), boroughs=boroughs))
+                assert wh.cells_answer(f, with_total=True, by_borough=by_borough)
+                options = dict(with_total=True, by_borough=by_borough, cumulative=False)
+                got = wh.query("program_metrics", f, grain=grain or "", cells=True, **options)
+                pd.testing.assert_frame_equal(got, definition(con, wh, f, grain, **options),
+                                              check_dtype=False, check_exact=True)
+    finally:
+        con.close()
+    # Two programs of a family, or of two families: not a family's cells.
+    f = wh.resolve(Filters(programs=("PSP", "STEP")))
+    assert not wh.cells_answer(f, with_total=True, by_borough=False)
+    older = fresh_copy(small_warehouse)
+    con = duckdb.connect(str(older))
+    con.execute("UPDATE meta SET value = '6' WHERE key = 'model_version'")
+    con.close()
+    old = Warehouse(older)
+    employment = old.resolve(Filters(programs=family_programs(FAMILIES[0])))
+    assert not old.cells_answer(employment, with_total=True, by_borough=False)
+    assert old.cells_answer(employment, with_total=False, by_borough=False)

@@ -200,3 +200,32 @@ def test_chart_data_downloads_of_served_carry_the_note(demo):
     assert "# Note" not in chart_file("arrears_totals", demo, whole, "csv").decode()
     assert "# Note" not in chart_file("served_vs_graduates", demo,
                                       demo.resolve(Filters(2018, 2022)), "csv").decode()
+
+
+# -- no enrollment outside the life: the facts need no scan -------------------------------------
+def test_a_life_that_holds_every_enrollment_skips_the_scan_with_the_same_result(
+        lives_warehouse, monkeypatch):
+    """When every enrollment of the program began in a month wholly inside its life
+    (plain/enrollment_months.sql), outside_life answers without the query: what the query
+    gives (nothing outside) for every filter. A life that starts or ends inside a month where
+    enrollments began leaves the query to answer."""
+    from charts import lives
+    from core.periods import month_end, month_start
+
+    wh = open_warehouse(lives_warehouse)
+    months = wh.plain("enrollment_months", program=FF)["month"]
+    wide = (month_start(int(months.min())), month_end(int(months.max())))
+    assert lives.may_begin_outside(wh, FF, life_dates(FF))
+    assert not lives.may_begin_outside(wh, FF, wide)
+    assert lives.may_begin_outside(wh, FF, (wide[0].replace(day=2), wide[1]))
+    assert lives.may_begin_outside(wh, FF, (wide[0], wide[1].replace(day=27)))
+    assert not lives.may_begin_outside(wh, FF, (None, wide[1]))
+    monkeypatch.setitem(lives.PROGRAM_PERIODS, FF, tuple(d.isoformat() for d in wide))
+    for f in FILTERS:
+        r = wh.resolve(f)
+        row = wh.query("outside_life", r, program=FF, life_start=wide[0],
+                       life_end=wide[1]).iloc[0]
+        got = outside_life(wh, r, FF)
+        assert (got.enrollments, got.participants) == (row["enrollments_outside"],
+                                                       row["participants_only_outside"]) == (0, 0)
+        assert got.first is None and got.last is None and pd.isna(row["first_outside"])

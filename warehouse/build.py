@@ -95,7 +95,7 @@ REVERSAL_CELL_MONTHS = 24
 # impact_cell_months), the definition beyond. Changing it needs a new MODEL_VERSION.
 IMPACT_CELL_MONTHS = 24
 # The models' version, kept in meta: a load into models of another version builds them in full.
-MODEL_VERSION = "6"
+MODEL_VERSION = "7"  # 7: metric_cells of each program family (program 'family:<family>')
 
 
 @dataclass

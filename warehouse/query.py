@@ -27,6 +27,7 @@ import pandas as pd
 
 from core.periods import month_end, month_start, parse_period, periods_between, window
 from core.settings import warehouse_path
+from warehouse.build import MODEL_VERSION
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 CACHE_SIZE = 512
@@ -182,6 +183,7 @@ class Warehouse:
         self._lock = threading.Lock()
         self._con: _Connection | None = None  # the connection to the newest version seen
         self._cache: OrderedDict = OrderedDict()
+        self._families: tuple | None = None  # (file version, _cell_families)
 
     # -- connection and version -------------------------------------------------------------
     def version(self) -> tuple:
@@ -339,7 +341,7 @@ class Warehouse:
 
         def compute(version: tuple) -> pd.DataFrame:
             df = self.query("program_metrics", f, grain=grain or "",
-                            cells=_cells_answer(f, with_total, by_borough), **options)
+                            cells=self.cells_answer(f, with_total, by_borough), **options)
             return _metric_shape(df, grain, by_borough)
 
         # Cached as returned, under its own key (the raw query result is cached as well).
@@ -360,7 +362,7 @@ class Warehouse:
             if "df" not in both:
                 both["df"] = self.query(
                     "program_metrics", f, grain=by, with_window=True,
-                    cells=_cells_answer(f, options["with_total"], options["by_borough"]),
+                    cells=self.cells_answer(f, options["with_total"], options["by_borough"]),
                     **options)
             return both["df"]
 
@@ -372,6 +374,57 @@ class Warehouse:
             return compute
 
         return self._cached(keys[0], part(True)), self._cached(keys[1], part(False))
+
+    def cells_answer(self, f: Filters, with_total: bool, by_borough: bool) -> bool:
+        """Whether every row of the metric table is one group of metric_cells, so
+        program_metrics_cells.sql answers (same result as the general path): one program, the
+        programs of one family (a family total), or all of them, or no ALL row; one borough or
+        all of them, or by borough."""
+        one_program_group = (not with_total or len(f.programs) <= 1
+                             or self._is_family(f.programs))
+        return one_program_group and (by_borough or len(f.boroughs) <= 1)
+
+    def _is_family(self, programs: tuple[str, ...]) -> bool:
+        """Whether the programs are exactly one family's (table programs) and the models have
+        the family cells (models of this code's MODEL_VERSION)."""
+        return frozenset(programs) in self._cell_families()
+
+    def _cell_families(self) -> dict[frozenset[str], str]:
+        """The families that metric_cells holds, by their programs (none in models of another
+        version), per file version."""
+        version = self.version()
+        known = self._families
+        if known is None or known[0] != version:
+            families = {}
+            if self.meta().get("model_version") == MODEL_VERSION:
+                codes = self.programs().groupby("family")["code"].agg(frozenset)
+                families = {programs: family for family, programs in codes.items()}
+            self._families = known = (version, families)
+        return known[1]
+
+    def unknown_borough_counts(self, filters: Filters, groups: tuple[tuple[str, ...], ...]
+                               ) -> pd.DataFrame | None:
+        """For each group of programs (one program, or one family's programs), the metric
+        table's ALL row over the filters' window without a borough filter (place 'all') and
+        under the borough filter 'Unknown' (place 'unknown'): columns grp (the group's index),
+        place, participants_served, ncps_with_reductions, arrears_reduced_usd; one statement
+        (queries/unknown_borough.sql, equal to those metrics() calls). None when a group is
+        not one of metric_cells' groups (then ask metrics())."""
+        f = self.resolve(filters)
+        families = self._cell_families()
+        cells = []
+        for programs in groups:
+            if len(programs) == 1:
+                cells.append(programs[0])
+            elif frozenset(programs) in families:
+                cells.append("family:" + families[frozenset(programs)])
+            else:
+                return None
+        first, last = f.months()
+        params = {"cell_programs": cells, "group_programs": [list(p) for p in groups],
+                  "first_month": first, "last_month": last}
+        key = ("unknown_borough", first, last, tuple(tuple(p) for p in groups))
+        return self._run(read_sql("queries/unknown_borough"), params, key)
 
     def data_years(self) -> tuple[int, int]:
         """The first and last calendar year that any record falls in."""
@@ -466,13 +519,6 @@ class Warehouse:
 def _metrics_key(f: Filters, grain: str | None, options: dict) -> tuple:
     """The cache key of a Warehouse.metrics result (the grain of the filters selects no data)."""
     return ("metrics", replace(f, grain=None), grain, tuple(sorted(options.items())))
-
-
-def _cells_answer(f: Filters, with_total: bool, by_borough: bool) -> bool:
-    """Whether every row of the metric table is one group, so program_metrics_cells.sql answers
-    (one program or all of them, or no ALL row; one borough or all of them, or by borough)."""
-    return (not (with_total and len(f.programs) > 1)
-            and (by_borough or len(f.boroughs) <= 1))
 
 
 def _metric_shape(df: pd.DataFrame, grain: str | None, by_borough: bool) -> pd.DataFrame:

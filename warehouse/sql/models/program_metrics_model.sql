@@ -31,8 +31,10 @@
 --   metric_additive   (program, borough, month): records, new_enrollments, referrals,
 --                     placements, arrears_usd. Lists the groups too (records > 0).
 --   metric_cells      (metric, program, borough, lo, hi, n), program '*' = all programs,
---                     borough '*' = all boroughs: for one group (a program or all; a borough
---                     or all) the distinct participants of a window [a, b] are
+--                     'family:<family>' = the programs of one family together (table
+--                     programs: what the dashboard's family totals select), borough '*' = all
+--                     boroughs: for one group (a program, a family or all; a borough or all)
+--                     the distinct participants of a window [a, b] are
 --                     sum(n) over the cells with lo <= b and hi >= a. Why: merge each
 --                     participant's spans in the group into disjoint runs (adjacent months
 --                     join); the runs that overlap [a, b] are consecutive, k of them, with k-1
@@ -58,8 +60,13 @@
 --                     the general path iff their group is in the row's selection, so any
 --                     selection of programs and boroughs sums these cells exactly; the others
 --                     are the per-participant tables above.
--- Cost is linear in the records: each span is in 4 groups; a reversal NCP's k <= cap months in
+-- Cost is linear in the records: each span is in 6 groups (program, family, all x borough,
+-- all); a reversal NCP's k <= cap months in
 -- a group give at most k(k+1)/2 pairs, (cap + 1)/2 per month: a bounded number per record.
+-- Each program's family group in metric_cells.
+CREATE OR REPLACE TEMP TABLE c_families AS
+SELECT code AS program, 'family:' || family AS family FROM programs;
+
 CREATE OR REPLACE TEMP TABLE c_enr AS
 SELECT e.pid, e.program, coalesce(e.borough, pb.borough) AS borough,
        year(e.enrolled_on) * 12 + month(e.enrolled_on) - 1 AS first_month,
@@ -102,19 +109,22 @@ SEMI JOIN (SELECT pid FROM c_ncps WHERE NOT simple OR too_many_months) r
   USING (pid);
 
 -- The 'reduced' cells of the other NCPs with a reversal (see the header: P and g), in their
--- own group when simple, else in each of their four groups.
+-- own group when simple, else in each of their six groups.
 CREATE OR REPLACE TEMP TABLE c_reversal_cells AS
 WITH nets AS (
     -- each NCP's net per group and month
     SELECT pid, simple, program, borough, month, sum(net) AS net
     FROM (SELECT pid, r.simple, month, net,
-                 unnest(CASE WHEN r.simple THEN [program] ELSE [program, program, '*', '*'] END)
+                 unnest(CASE WHEN r.simple THEN [program]
+                             ELSE [program, program, f.family, f.family, '*', '*'] END)
                      AS program,
-                 unnest(CASE WHEN r.simple THEN [borough] ELSE [borough, '*', borough, '*'] END)
+                 unnest(CASE WHEN r.simple THEN [borough]
+                             ELSE [borough, '*', borough, '*', borough, '*'] END)
                      AS borough
           FROM c_arrears a
           JOIN (SELECT pid, simple FROM c_ncps
-                WHERE reversal AND NOT too_many_months) r USING (pid))
+                WHERE reversal AND NOT too_many_months) r USING (pid)
+          LEFT JOIN c_families f USING (program))
     GROUP BY ALL
 ),
 numbered AS (
@@ -204,17 +214,18 @@ SEMI JOIN (SELECT metric, pid FROM c_point_class WHERE NOT simple) m
   USING (metric, pid);
 
 -- The cells. A simple participant's runs are merged once, in their own group, and the cells
--- go to its four groups and to metric_simple_cells (fine); the others' to their four groups.
+-- go to its six groups and to metric_simple_cells (fine); the others' to their six groups.
 CREATE OR REPLACE TEMP TABLE c_cell_rows AS
 WITH grouped AS (
-    -- each span of a participant with several: in its own group (simple), or in its four
-    -- groups: its program or all ('*'), its borough or all ('*')
+    -- each span of a participant with several: in its own group (simple), or in its six
+    -- groups: its program, its program's family or all ('*'), its borough or all ('*')
     SELECT metric, pid, c.simple, first_month, last_month,
-           unnest(CASE WHEN c.simple THEN [program] ELSE [program, program, '*', '*'] END)
-               AS program,
-           unnest(CASE WHEN c.simple THEN [borough] ELSE [borough, '*', borough, '*'] END)
-               AS borough
+           unnest(CASE WHEN c.simple THEN [program]
+                       ELSE [program, program, f.family, f.family, '*', '*'] END) AS program,
+           unnest(CASE WHEN c.simple THEN [borough]
+                       ELSE [borough, '*', borough, '*', borough, '*'] END) AS borough
     FROM c_points p JOIN c_point_class c USING (metric, pid)
+    LEFT JOIN c_families f USING (program)
     WHERE c.spans > 1
 ),
 ordered AS (
@@ -241,7 +252,7 @@ gaps AS (
     FROM runs
 ),
 raw AS (
-    -- (expand: a single span of a participant of several groups goes to its four groups)
+    -- (expand: a single span of a participant of several groups goes to its six groups)
     SELECT metric, c.simple, NOT c.simple AS expand, program, borough, first_month AS lo,
            last_month AS hi, 1 AS n
     FROM c_points p JOIN c_point_class c USING (metric, pid)
@@ -255,15 +266,16 @@ raw AS (
 )
 SELECT metric, program, borough, lo, hi, fine, sum(n)::BIGINT AS n FROM (
     SELECT metric, lo, hi, n,
-           unnest(CASE WHEN simple THEN [program, program, '*', '*', program]
-                       WHEN expand THEN [program, program, '*', '*'] ELSE [program] END)
-               AS program,
-           unnest(CASE WHEN simple THEN [borough, '*', borough, '*', borough]
-                       WHEN expand THEN [borough, '*', borough, '*'] ELSE [borough] END)
-               AS borough,
-           unnest(CASE WHEN simple THEN [false, false, false, false, true]
-                       WHEN expand THEN [false, false, false, false] ELSE [false] END) AS fine
-    FROM raw
+           unnest(CASE WHEN simple THEN [program, program, f.family, f.family, '*', '*', program]
+                       WHEN expand THEN [program, program, f.family, f.family, '*', '*']
+                       ELSE [program] END) AS program,
+           unnest(CASE WHEN simple THEN [borough, '*', borough, '*', borough, '*', borough]
+                       WHEN expand THEN [borough, '*', borough, '*', borough, '*']
+                       ELSE [borough] END) AS borough,
+           unnest(CASE WHEN simple THEN [false, false, false, false, false, false, true]
+                       WHEN expand THEN [false, false, false, false, false, false]
+                       ELSE [false] END) AS fine
+    FROM raw LEFT JOIN c_families f USING (program)  -- (expanded rows: no family, none needed)
 )
 GROUP BY ALL HAVING sum(n) <> 0;  -- a reversal cell can cancel a gap
 

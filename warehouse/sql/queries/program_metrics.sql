@@ -7,8 +7,9 @@
 -- records of a metric all lie in one (program, borough) group counts in a row iff that group is
 -- in the row's selection, so they are summed from metric_simple_cells (the cells of their own
 -- group); the others (metric_mixed_spans, metric_mixed_arrears: under a tenth of them in the
--- demo) are counted as the definition counts them. When every row is one group (one program or
--- all of them; one borough or all of them) the query layer runs program_metrics_cells.sql instead (parameter $cells), which sums
+-- demo) are counted as the definition counts them. When every row is one group (one program,
+-- one family's programs or all of them; one borough or all of them) the query layer runs
+-- program_metrics_cells.sql instead (parameter $cells), which sums
 -- metric_cells: the same result, faster. Two files rather than one with both paths: DuckDB plans
 -- a smaller statement faster. Their common parts are written once, in _program_metrics_head.sql
 -- and _program_metrics_tail.sql (the `-- include:` lines).

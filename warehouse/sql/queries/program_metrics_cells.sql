@@ -1,5 +1,6 @@
--- The program metric table when every row is one group (one program or all of them; one
--- borough or all of them): the distinct counts are sums of metric_cells
+-- The program metric table when every row is one group (one program, the programs of one
+-- family, or all of them; one borough or all of them): the distinct counts are sums of
+-- metric_cells
 -- (models/program_metrics_model.sql). The query layer runs it instead of program_metrics.sql
 -- (the general path) when $cells is set; same parameters, same result as THE DEFINITION,
 -- definitions/program_metrics.sql (tests/test_metrics_*.py check both paths on random records
@@ -10,7 +11,11 @@
 cell_groups AS (
     SELECT program, borough,
            CASE WHEN program <> 'ALL' THEN program WHEN len($programs) = 0 THEN '*'
-                ELSE $programs[1] END AS cell_program,
+                WHEN len($programs) = 1 THEN $programs[1]
+                -- several programs: the query layer runs this file only when they are one
+                -- family's, whose group the model names 'family:<family>'
+                ELSE (SELECT 'family:' || min(family) FROM programs
+                      WHERE list_contains($programs, code)) END AS cell_program,
            CASE WHEN $by_borough THEN borough WHEN len($boroughs) = 0 THEN '*'
                 ELSE nullif($boroughs[1], 'Unknown') END AS cell_borough
     FROM row_groups

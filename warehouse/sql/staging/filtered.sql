@@ -6,32 +6,34 @@
 -- participant's borough (table participant_boroughs, see models/participant_boroughs.sql).
 -- $borough_lookup (BOOLEAN, set by the query layer when a borough filter or breakdown needs it)
 -- turns that lookup on; without it filter_borough is only the record's own borough and the
--- join costs nothing (the false condition empties its build side).
+-- join costs nothing (the false condition empties its build side). The join is by the
+-- participant's number (pid, which every fact row and participant_boroughs row carries, one
+-- per participant key): 4 bytes per row to hash instead of a 64-character key.
 WITH f_enrollments AS (
     SELECT e.*, coalesce(e.borough, pb.borough) AS filter_borough
     FROM enrollments e LEFT JOIN participant_boroughs pb
-      ON pb.participant_key = e.participant_key AND $borough_lookup
+      ON pb.pid = e.pid AND $borough_lookup
     WHERE (len($programs) = 0 OR list_contains($programs, e.program))
       AND (len($boroughs) = 0 OR list_contains($boroughs, coalesce(e.borough, pb.borough, 'Unknown')))
 ),
 f_referrals AS (
     SELECT r.*, coalesce(r.borough, pb.borough) AS filter_borough
     FROM referrals r LEFT JOIN participant_boroughs pb
-      ON pb.participant_key = r.participant_key AND $borough_lookup
+      ON pb.pid = r.pid AND $borough_lookup
     WHERE (len($programs) = 0 OR list_contains($programs, r.program))
       AND (len($boroughs) = 0 OR list_contains($boroughs, coalesce(r.borough, pb.borough, 'Unknown')))
 ),
 f_arrears AS (
     SELECT a.*, pb.borough AS filter_borough
     FROM arrears_reductions a LEFT JOIN participant_boroughs pb
-      ON pb.participant_key = a.participant_key AND $borough_lookup
+      ON pb.pid = a.pid AND $borough_lookup
     WHERE (len($programs) = 0 OR list_contains($programs, a.program))
       AND (len($boroughs) = 0 OR list_contains($boroughs, coalesce(pb.borough, 'Unknown')))
 ),
 f_placements AS (
     SELECT p.*, pb.borough AS filter_borough
     FROM placements p LEFT JOIN participant_boroughs pb
-      ON pb.participant_key = p.participant_key AND $borough_lookup
+      ON pb.pid = p.pid AND $borough_lookup
     WHERE (len($programs) = 0 OR list_contains($programs, p.program))
       AND (len($boroughs) = 0 OR list_contains($boroughs, coalesce(pb.borough, 'Unknown')))
 ),
