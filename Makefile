@@ -50,12 +50,14 @@ lint: $(VENV)/.test-installed
 test: $(VENV)/.test-installed system-deps
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest
 
 # The inner loop: everything but the browser, notebook, image and slow tiers (see pyproject.toml).
+# PYTHONDONTWRITEBYTECODE= : keep Python's bytecode caches (and pytest's rewritten tests) even
+# where the environment turns them off, so each worker does not compile everything again.
 test-fast: $(VENV)/.test-installed
 	$(BIN)/ruff check .
-	OUTCOMES_TEST_TIER=fast $(BIN)/python -m pytest -q -n 2 \
+	PYTHONDONTWRITEBYTECODE= OUTCOMES_TEST_TIER=fast $(BIN)/python -m pytest -q -n 2 \
 	  -m "not browser and not notebook and not image and not slow"
 
 notebooks: $(VENV)/.test-installed $(WAREHOUSE)

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from argon2 import PasswordHasher
 
+from dashboard import users
 from tests.built_once import built_once, check_unchanged
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -60,6 +62,14 @@ def duckdb_default_threads():
 
 _connect_one_thread.unpatched = _duckdb_connect
 duckdb.connect = _connect_one_thread
+
+
+# Argon2 is slow on purpose (argon2-cffi's defaults: 64 MiB and 3 passes, about 0.2 s a hash
+# or a check, times the lanes' threads). What the tests check (who may sign in, sessions,
+# throttling, roles) does not depend on the cost, so they hash and check with argon2id at its
+# smallest; dashboard/users.py keeps the defaults for real use (tests/test_serve.py checks it).
+PRODUCTION_HASHER = users._HASHER
+users._HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 
 def _load_small(path: Path) -> None:

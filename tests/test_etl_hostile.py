@@ -59,17 +59,33 @@ def _decoys(d: Path) -> None:
     write(d, "enrollments_x.csv", ["DECOYX,PX,PSP,2020-01-01,,,,"])
 
 
+@pytest.fixture(scope="module")
+def tricky_names_loaded(tmp_path_factory):
+    """Every tricky name as a file of its own (record and participant ids its own) beside the
+    decoys, all in one load: a name read as a pattern would read the decoys or the other
+    tricky files too. The report's files are in TRICKY_NAMES' order."""
+    d = tmp_path_factory.mktemp("tricky")
+    _decoys(d)
+    files = [write(d, name, [f"MINE{i},P9-{i},PSP,2020-01-01,,,,"])
+             for i, name in enumerate(TRICKY_NAMES)]
+    report = load_files(files, d / "w.duckdb")
+    assert [f.path.name for f in report.files] == TRICKY_NAMES
+    # Exactly the tricky files' rows, each once: no decoy, nothing read twice.
+    got = table(d / "w.duckdb", "SELECT enrollment_id FROM enrollments ORDER BY 1")
+    assert got["enrollment_id"].tolist() == sorted(f"MINE{i}" for i in range(len(files)))
+    return d / "w.duckdb", report, files
+
+
 @pytest.mark.parametrize("name", TRICKY_NAMES)
-def test_a_file_name_is_read_literally(tmp_path, name):
-    _decoys(tmp_path)
-    named = write(tmp_path, name, ["MINE,P9,PSP,2020-01-01,,,,"])
-    wh = tmp_path / "w.duckdb"
-    report = load_files([named], wh)
-    assert report.total("rows_read") == 1
-    assert table(wh, "SELECT enrollment_id FROM enrollments")["enrollment_id"].tolist() == [
-        "MINE"]
-    audit = table(wh, "SELECT file_name, file_sha256, bytes FROM load_files")
-    assert audit.values.tolist() == [[name, file_hash(named), named.stat().st_size]]
+def test_a_file_name_is_read_literally(tricky_names_loaded, name):
+    wh, report, files = tricky_names_loaded
+    case = TRICKY_NAMES.index(name)
+    named = files[case]
+    assert report.files[case].rows_read == 1
+    assert report.files[case].rows_loaded == 1
+    audit = table(wh, "SELECT file_name, file_sha256, bytes, rows_read FROM load_files")
+    assert [row for row in audit.values.tolist() if row[0] == name] == [
+        [name, file_hash(named), named.stat().st_size, 1]]
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])

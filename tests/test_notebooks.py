@@ -14,8 +14,6 @@ import pytest
 
 from tests.cli import cli_json
 
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
@@ -43,7 +41,21 @@ OVERRIDES = {
 }
 
 
-def read(path: Path):
+@pytest.fixture(scope="session")
+def nbformat():
+    """nbformat, imported by the tests that use it rather than when the tests are collected:
+    its import builds jsonschema's format grammars (about 2 s), which every pytest-xdist worker
+    would pay, in the fast tier too."""
+    return pytest.importorskip("nbformat")
+
+
+@pytest.fixture(scope="session")
+def nbclient():
+    """nbclient, imported by the notebook runs only (as nbformat above)."""
+    return pytest.importorskip("nbclient")
+
+
+def read(nbformat, path: Path):
     return nbformat.read(path, as_version=4)
 
 
@@ -70,8 +82,8 @@ def test_the_notebooks_are_there():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_committed_without_outputs(path):
-    nb = read(path)
+def test_committed_without_outputs(path, nbformat):
+    nb = read(nbformat, path)
     nbformat.validate(nb)
     assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
     for i, cell in enumerate(nb.cells):
@@ -83,9 +95,10 @@ def test_committed_without_outputs(path):
 
 
 # -- execution ------------------------------------------------------------------------------------
-def execute(path: Path, warehouse: Path, overrides: dict | None = None) -> tuple[dict, dict]:
+def execute(nbformat, nbclient, path: Path, warehouse: Path,
+            overrides: dict | None = None) -> tuple[dict, dict]:
     """Run the notebook top to bottom in a fresh python3 kernel; (parameters used, report)."""
-    nb = read(path)
+    nb = read(nbformat, path)
     params = parameters(nb)
     if overrides:
         params.update(overrides)
@@ -144,13 +157,13 @@ RUN_IDS = [name if o is None else f"{name}-other-filters" for name, o in RUNS]
 
 
 @pytest.fixture(scope="module")
-def executed(demo_warehouse, notebook_kernel) -> dict:
+def executed(demo_warehouse, notebook_kernel, nbformat, nbclient) -> dict:
     """Every run, in parallel (one kernel each): {run id: (parameters, report)}."""
     assert os.environ.get("OUTCOMES_HMAC_KEY")
 
     def run(item):
         name, overrides = item
-        return execute(NOTEBOOKS_DIR / name, demo_warehouse, overrides)
+        return execute(nbformat, nbclient, NOTEBOOKS_DIR / name, demo_warehouse, overrides)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = {rid: pool.submit(run, item) for rid, item in zip(RUN_IDS, RUNS, strict=True)}

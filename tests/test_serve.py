@@ -12,6 +12,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from flask import g
 
 from dashboard import chart_downloads, ids, notebook_panel, report_button, scope
@@ -19,7 +20,7 @@ from dashboard.page_parts import clear_body_cache
 from dashboard.url_state import parse_search, parse_suppress
 from dashboard.users import UserError, UserStore
 from outcomes.cli import main as cli
-from tests.conftest import SMALL_FILES
+from tests.conftest import PRODUCTION_HASHER, SMALL_FILES
 from warehouse.query import Filters, open_warehouse
 
 PASSWORD = "correct horse battery"
@@ -106,6 +107,16 @@ def test_store_hashes_with_argon2_and_verifies(store):
     assert store.verify("ada", "wrong password") is None
     assert store.verify("nobody", PASSWORD) is None
     assert store.get("pat").programs == ("PSP", "STEP")
+
+
+def test_real_use_hashes_with_argon2_defaults():
+    """The tests hash at Argon2's smallest cost (tests/conftest.py); real use keeps
+    argon2-cffi's defaults, which a test-only hasher must not hide."""
+    defaults = PasswordHasher()
+    params = ("type", "time_cost", "memory_cost", "parallelism", "hash_len", "salt_len")
+    assert {p: getattr(PRODUCTION_HASHER, p) for p in params} == \
+        {p: getattr(defaults, p) for p in params}
+    assert PRODUCTION_HASHER.hash(PASSWORD).startswith("$argon2id$v=19$m=65536,t=3,p=4$")
 
 
 def test_store_refuses_bad_input(store):

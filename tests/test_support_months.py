@@ -104,13 +104,33 @@ BAD = [
 ]
 
 
+def _own_participant(row: str, case: int) -> str:
+    """The row with its participant (where given) its case's own: the cases share one load."""
+    pid, sep, rest = row.partition(",")
+    return f"{pid}-{case}{sep}{rest}" if pid else row
+
+
+@pytest.fixture(scope="module")
+def bad_rows_loaded(tmp_path_factory):
+    """Every case of BAD as a file of its own (the bad row, then a good row), all in one load:
+    the rules cost one load rather than one each. The report's files are in BAD's order."""
+    folder = tmp_path_factory.mktemp("bad")
+    files = [write(folder, f"support_months_{i:02d}.csv",
+                   [_own_participant(row, i), f"NCP-9-{i},2024-01,1,1,,"])
+             for i, (row, _) in enumerate(BAD)]
+    report = load_files(files, folder / "w.duckdb")
+    assert [f.path.name for f in report.files] == [f.name for f in files]
+    return folder / "w.duckdb", report
+
+
 @pytest.mark.parametrize(("row", "reason"), BAD, ids=[r for _, r in BAD])
-def test_bad_rows_are_rejected_with_a_reason(tmp_path, row, reason):
-    wh = tmp_path / "w.duckdb"
-    report = load_files([write(tmp_path, "support_months.csv", [row, "NCP-9,2024-01,1,1,,"])],
-                        wh)
-    assert (report.files[0].rows_rejected, report.files[0].rows_loaded) == (1, 1)
-    got = rows(wh, "SELECT kind, line, reason, all_reasons, row_json FROM rejects")
+def test_bad_rows_are_rejected_with_a_reason(bad_rows_loaded, row, reason):
+    wh, report = bad_rows_loaded
+    case = BAD.index((row, reason))
+    assert (report.files[case].rows_rejected, report.files[case].rows_loaded) == (1, 1)
+    got = rows(wh, "SELECT kind, line, reason, all_reasons, row_json FROM rejects "
+                   f"WHERE file_name = 'support_months_{case:02d}.csv'")
+    assert len(got) == 1
     assert (got["kind"][0], got["line"][0], got["reason"][0]) == ("support_months", 2, reason)
     kept = json.loads(got["row_json"][0])
     assert "NCP-1" not in got["row_json"][0]  # the raw id is never stored
