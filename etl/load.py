@@ -2,13 +2,16 @@
 
 How a load keeps readers safe: it works on a copy of the warehouse file and, only when every
 file has been validated and merged and the transaction committed, swaps the copy into place
-with os.replace (atomic on POSIX). A reader (the dashboard) therefore sees the old file or the
-new one, never a half-written one. A lock file serializes concurrent loads; under it, a load
-removes the copies of loads that were killed (they no longer hold the lock, so they are dead).
-The copy keeps the mode and group of the file it replaces. Every fact row of a participant
-gets its participant's number (pid, warehouse/build.py assign_pids) in the same transaction.
-Input files are opened once, as named (etl/files.py). The pseudonymization key is checked
-against the fingerprint the warehouse keeps.
+with os.replace (atomic on POSIX) after an fsync. A reader (the dashboard) therefore sees the
+old file or the new one, never a half-written one. The copy is made in a thread while the load
+reads the live file read-only (staging, numbering, the touched participants;
+_load_beside_copy): every write goes to the copy, opened once it is complete. A lock file
+serializes concurrent loads; under it, a load removes the copies of loads that were killed
+(they no longer hold the lock, so they are dead). The copy keeps the mode and group of the
+file it replaces. Every fact row of a participant gets its participant's number (pid,
+warehouse/build.py assign_pids) in the same transaction. Input files are opened once, as named
+(etl/files.py). The pseudonymization key is checked against the fingerprint the warehouse
+keeps.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import shutil
 import stat
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -50,7 +54,7 @@ from etl.contract import (
 )
 from etl.files import FileProblem, SourceFile, diagnose_csv, open_source, record_lines
 from etl.normalize import normalize_sql
-from warehouse.build import build_models, capture_touched
+from warehouse.build import build_models, capture_touched, record_new_pids
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "warehouse" / "sql"
 SCHEMA_SQL = SQL_DIR / "sources" / "schema.sql"
@@ -204,12 +208,20 @@ def _physical_lines(con, src: SourceFile, kind: str, file_no: int) -> None:
 
 
 def _setup(con) -> None:
+    _setup_tables(con)
+    _setup_aliases(con)
+
+
+def _setup_tables(con) -> None:
     con.execute(SCHEMA_SQL.read_text())
     con.execute("DELETE FROM programs")
     con.executemany(
         "INSERT INTO programs VALUES (?, ?, ?, ?)",
         [(p.code, p.name, p.family, i) for i, p in enumerate(PROGRAMS)],
     )
+
+
+def _setup_aliases(con) -> None:
     # Every accepted spelling of a program, reduced to lower-case letters and digits.
     con.execute("CREATE TEMP TABLE program_alias (alias VARCHAR, code VARCHAR)")
     con.executemany("INSERT INTO program_alias VALUES (?, ?)", list(PROGRAM_KEYS.items()))
@@ -235,7 +247,9 @@ def _content_cols(kind: str) -> list[str]:
 def _merge_kind(con, kind: str, load_id: int) -> None:
     """De-duplicate and upsert every valid staged row of one kind. A kind of participants'
     facts is compared with stored_<kind> (the stored rows its ids name, with their rowids,
-    from capture_touched) and gets each row's pid from load_pids (warehouse/build.py)."""
+    from capture_touched) and gets each row's pid from load_pids (warehouse/build.py).
+    targets (no participants, so no stored_targets) take the plain path: compared with and
+    replaced in the table by id."""
     k = KINDS[kind]
     numbered = _has_temp(con, f"stored_{kind}")
     content = _content_cols(kind)
@@ -569,25 +583,146 @@ def _load_into_copy(paths, checked, warehouse, meta, started, progress, key) -> 
                                     dir=warehouse.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    copying = None
     try:
-        if warehouse.exists():
-            shutil.copyfile(warehouse, tmp)
-            _keep_mode_and_group(warehouse, tmp)
-        else:
+        if not warehouse.exists():
             tmp.unlink()
-        con = duckdb.connect(str(tmp), config={"memory_limit": load_memory_limit()})
-        try:
-            if progress and sys.stderr.isatty():
-                con.execute("SET enable_progress_bar = true")
-            report = _load(con, paths, checked, warehouse, meta, started, progress, key)
-        finally:
-            con.close()
+            return _load_sequential(tmp, paths, checked, warehouse, meta, started, progress, key)
+        # The copy (and its fsync) runs beside the load's reads of the live file: see
+        # _load_beside_copy. The bytes copied and their durability are the same as copying first.
+        copying = _Copying(warehouse, tmp)
+        # A WAL beside the live file (something other than a load wrote it) is not copied:
+        # then the load reads the copy only, as it always did.
+        current = False
+        if not Path(str(warehouse) + ".wal").exists():
+            con = duckdb.connect(":memory:", config={"memory_limit": load_memory_limit(),
+                                                     "temp_directory": str(tmp) + ".tmp"})
+            try:
+                con.execute(f"ATTACH {_quoted(warehouse)} AS live (READ_ONLY)")
+                current = _schema_is_current(con)
+                if current:
+                    report = _load_beside_copy(con, copying, tmp, paths, checked, warehouse,
+                                               meta, started, progress, key)
+            finally:
+                con.close()
+        if not current:  # an older warehouse (its upgrade writes before it reads), or a WAL
+            copying.wait()
+            return _load_sequential(tmp, paths, checked, warehouse, meta, started, progress, key)
+        copying.joined()
         _swap_in(tmp, warehouse)
         return report
     finally:
+        if copying is not None:
+            copying.join()
         tmp.unlink(missing_ok=True)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
         shutil.rmtree(str(tmp) + ".tmp", ignore_errors=True)
+
+
+def _load_sequential(tmp, paths, checked, warehouse, meta, started, progress, key
+                     ) -> LoadReport:
+    """A new warehouse, or an older one (tables or columns missing): everything on the copy."""
+    con = duckdb.connect(str(tmp), config={"memory_limit": load_memory_limit()})
+    try:
+        if progress and sys.stderr.isatty():
+            con.execute("SET enable_progress_bar = true")
+        report = _load(con, paths, checked, warehouse, meta, started, progress, key)
+    finally:
+        con.close()
+    _swap_in(tmp, warehouse)
+    return report
+
+
+def _load_beside_copy(con, copying, tmp, paths, checked, warehouse, meta, started, progress,
+                      key) -> LoadReport:
+    """A load whose reads before the merge (staging, numbering, the touched participants and
+    their old contributions: temp tables) run on the live file, attached read-only like any
+    reader's, while _Copying copies and fsyncs it; then the copy is attached and every write
+    goes to it, in one transaction. The live file cannot change meanwhile: only loads write
+    it, and this one holds the load lock."""
+    if progress and sys.stderr.isatty():
+        con.execute("SET enable_progress_bar = true")
+    con.execute("USE live")
+
+    def switch_to_copy() -> None:
+        copying.wait()
+        con.execute(f"ATTACH {_quoted(tmp)} AS loading")
+        con.execute("USE loading")
+        con.execute("DETACH live")
+
+    report = _load(con, paths, checked, warehouse, meta, started, progress, key,
+                   switch_to_copy=switch_to_copy)
+    return report  # the caller closes con (and with it the copy) before the swap
+
+
+def _quoted(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+_SCHEMA_COLUMNS: set[tuple[str, str, str]] = set()
+
+
+def _schema_is_current(con) -> bool:
+    """Whether the attached live file has every table and column of schema.sql and the
+    programs as this code writes them (then the load's reads before its writes read what they
+    would read on the copy; otherwise it is upgraded first, on the copy)."""
+    if not _SCHEMA_COLUMNS:
+        scratch = duckdb.connect(":memory:")
+        scratch.execute(SCHEMA_SQL.read_text())
+        _SCHEMA_COLUMNS.update(scratch.execute(
+            "SELECT table_name, column_name, data_type FROM duckdb_columns() "
+            "WHERE database_name = 'memory' AND schema_name = 'main'").fetchall())
+        scratch.close()
+    live = set(con.execute(
+        "SELECT table_name, column_name, data_type FROM duckdb_columns() "
+        "WHERE database_name = 'live' AND schema_name = 'main'").fetchall())
+    if not _SCHEMA_COLUMNS <= live:
+        return False
+    programs = con.execute("SELECT * FROM live.programs ORDER BY ALL").fetchall()
+    return programs == sorted((p.code, p.name, p.family, i) for i, p in enumerate(PROGRAMS))
+
+
+class _Copying:
+    """Copies the warehouse to the load's file, then fsyncs it, in a thread. The load may open
+    the copy once it is copied (wait); the fsync goes on beside the load's writes, and the
+    swap waits for it (join) before its own fsync and the rename, as before."""
+
+    def __init__(self, warehouse: Path, tmp: Path):
+        self.error: BaseException | None = None
+        self.copied = threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(warehouse, tmp), daemon=True)
+        self.thread.start()
+
+    def _run(self, warehouse: Path, tmp: Path) -> None:
+        # Errors are re-raised in the load's thread, by wait() (the copy's) or joined().
+        try:
+            shutil.copyfile(warehouse, tmp)
+            _keep_mode_and_group(warehouse, tmp)
+        except BaseException as e:
+            self.error = e
+            return
+        finally:
+            self.copied.set()
+        try:
+            with open(tmp, "rb") as f:
+                os.fsync(f.fileno())
+        except BaseException as e:
+            self.error = e
+
+    def wait(self) -> None:
+        """Until the copy is complete (not yet on disk)."""
+        self.copied.wait()
+        if self.error is not None:
+            raise self.error
+
+    def join(self) -> None:
+        self.thread.join()
+
+    def joined(self) -> None:
+        """Until the copy is on disk."""
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 def _keep_mode_and_group(original: Path, copy: Path) -> None:
@@ -599,11 +734,17 @@ def _keep_mode_and_group(original: Path, copy: Path) -> None:
         pass
 
 
-def _load(con, paths, checked, warehouse, meta, started, progress, key) -> LoadReport:
-    con.execute("BEGIN TRANSACTION")
-    _setup(con)
-    load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()[0]
-    report = LoadReport(load_id, warehouse)
+def _load(con, paths, checked, warehouse, meta, started, progress, key,
+          switch_to_copy=None) -> LoadReport:
+    """Stage, number, merge and model in one transaction. With switch_to_copy (the live file
+    attached read-only, _load_beside_copy), everything up to capture_touched only reads, and
+    the transaction starts on the copy after switch_to_copy."""
+    if switch_to_copy is None:
+        con.execute("BEGIN TRANSACTION")
+        _setup(con)
+    else:
+        _setup_aliases(con)
+    report = LoadReport(0, warehouse)  # its load_id once the copy is open
     by_kind: dict[str, list[FileReport]] = {}
     for path, (k, src) in zip(paths, checked, strict=True):
         if progress:
@@ -613,7 +754,15 @@ def _load(con, paths, checked, warehouse, meta, started, progress, key) -> LoadR
         _stage_file(con, src, k, n, key)
         by_kind.setdefault(k, []).append(r)
         report.files.append(r)
-    touched = capture_touched(con)  # before the merge: what the models must update
+    # Before the merge: what the models must update.
+    touched = capture_touched(con, record_pids=switch_to_copy is None)
+    if switch_to_copy is not None:
+        switch_to_copy()
+        con.execute("BEGIN TRANSACTION")
+        _setup_tables(con)
+        record_new_pids(con)
+    load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()[0]
+    report.load_id = load_id
     for k, files in by_kind.items():
         _merge_kind(con, k, load_id)
         _business_warnings(con, k)

@@ -161,18 +161,22 @@ def _contributions(con, touched_only: bool, additive_only: bool = False) -> None
             con.execute(_sql(name))
 
 
-def capture_touched(con) -> Touched:
+def capture_touched(con, record_pids: bool = True) -> Touched:
     """Before the merge: number the staged participants (assign_pids), note the participants
     the staged rows may change (build_touched: pid, participant_key) and their old additive
     contributions (tables old_*).
 
     It also leaves, per staged kind, stored_<kind>: the stored rows whose ids the staged rows
     name, with their rowid (the load's merge compares and replaces these instead of scanning
-    the fact table by id again)."""
+    the fact table by id again).
+
+    record_pids=False only reads (a load reading the live file read-only while its copy is
+    made, etl/load.py): the caller then writes the new numbers with record_new_pids on the
+    copy."""
     staged = [k for k in KIND_IDS if con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND temporary",
         [f"all_{k}"]).fetchone()[0]]
-    assign_pids(con, staged)
+    assign_pids(con, staged, record=record_pids)
     parts = ["SELECT participant_key, pid FROM load_pids"]
     for kind in staged:
         con.execute(f"CREATE OR REPLACE TEMP TABLE stored_{kind} AS SELECT t.rowid AS row_id, t.* "
@@ -196,7 +200,7 @@ def capture_touched(con) -> Touched:
     return Touched(n, incremental)
 
 
-def assign_pids(con, staged: list[str]) -> None:
+def assign_pids(con, staged: list[str], record: bool = True) -> None:
     """The participant key -> pid map (metric_participants), kept by the load: temp table
     load_pids holds the number of every participant of a valid staged row, new participants
     getting the next numbers (a number is never reused). A warehouse whose facts carry no pid
@@ -214,6 +218,12 @@ def assign_pids(con, staged: list[str]) -> None:
                                 + row_number() OVER (ORDER BY participant_key)::INTEGER AS pid
         FROM load_pids WHERE pid IS NULL) n
         WHERE load_pids.participant_key = n.participant_key""")
+    if record:
+        record_new_pids(con)
+
+
+def record_new_pids(con) -> None:
+    """Add load_pids' new participants (numbers above the map's largest) to the map."""
     con.execute("""INSERT INTO metric_participants SELECT participant_key, pid FROM load_pids
         WHERE pid > (SELECT coalesce(max(pid), 0) FROM metric_participants)""")
 
