@@ -17,6 +17,7 @@ import os
 import re
 import threading
 from collections import OrderedDict
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
@@ -183,6 +184,7 @@ class Warehouse:
         self._lock = threading.Lock()
         self._con: _Connection | None = None  # the connection to the newest version seen
         self._cache: OrderedDict = OrderedDict()
+        self._pending: dict[tuple, Future] = {}  # cache keys being computed, by a thread
         self._families: tuple | None = None  # (file version, _cell_families)
 
     # -- connection and version -------------------------------------------------------------
@@ -244,11 +246,27 @@ class Warehouse:
             if cache_key in self._cache:
                 self._cache.move_to_end(cache_key)
                 return self._cache[cache_key].copy()
-        df = compute(version)
+            # A frame another thread is computing (a page's charts fetched at once, a second
+            # viewer) is waited for, not computed twice.
+            pending = self._pending.get(cache_key)
+            owner = pending is None
+            if owner:
+                pending = self._pending[cache_key] = Future()
+        if not owner:
+            return pending.result().copy()
+        try:
+            df = compute(version)
+        except BaseException as e:
+            with self._lock:
+                del self._pending[cache_key]
+            pending.set_exception(e)
+            raise
         with self._lock:
             self._cache[cache_key] = df
             while len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
+            del self._pending[cache_key]
+        pending.set_result(df)
         return df.copy()
 
     def _run(self, sql: str, params: dict, key: tuple) -> pd.DataFrame:
