@@ -317,13 +317,18 @@ class Warehouse:
                      **extra) -> dict:
         """The parameters of `queries/<name>.sql`: `params`; a query that runs alone (without
         the prelude) gets those of them it names, and may also use $from_year, $to_year
-        (INTEGER) and $program_bits, $borough_bits (the filters as bits of the metric cells)."""
+        (INTEGER), $program_bits, $borough_bits (the filters as bits of the metric cells) and
+        $data_through (the latest record date, plain/data_through.sql, cached per warehouse
+        version: a constant of the file, not of the filters)."""
         params = self.params(filters, by_year, **extra)
         if uses_prelude(name):
             return params
         f = self.resolve(filters or Filters())
         named = sql_parameters(read_sql(f"queries/{query_file(name, extra.get('cells'))}"))
         params.update(from_year=f.from_year, to_year=f.to_year)
+        if "data_through" in named:
+            through = self.plain("data_through")["data_through"].iloc[0]
+            params["data_through"] = None if pd.isna(through) else pd.Timestamp(through).date()
         if "period_labels" in named:
             params.update(period_params(f, extra.get("grain") or None,
                                         bool(extra.get("with_window"))))
