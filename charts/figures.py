@@ -494,14 +494,20 @@ def served_by_borough(df: pd.DataFrame, title: str = "") -> dict:
     if not _nonempty(df, "participants_served"):
         return empty_figure.spec(title)
     boroughs = list(dict.fromkeys(df["borough"]))
-    # One row per program, one column per borough (0 where a program has no one there).
-    served = df.pivot_table(index="program", columns="borough", values="participants_served",
-                            aggfunc="sum", fill_value=0).reindex(columns=boroughs, fill_value=0)
+    # Per program, its participants served in each borough (0 where it has no one there; a
+    # hidden cell counts 0), summed with numpy: a pivot table costs more than the chart.
+    column = {b: i for i, b in enumerate(boroughs)}
+    at = np.array([column[b] for b in df["borough"]], dtype=int)
+    values = np.nan_to_num(df["participants_served"].to_numpy(dtype=float, na_value=np.nan))
+    programs = df["program"].to_numpy()
     traces = []
     for p in _programs_in(df):
+        rows = programs == p
+        served = np.zeros(len(boroughs))
+        np.add.at(served, at[rows], values[rows])
         traces.append({
             "type": "bar", "x": boroughs,
-            "y": served.loc[p].to_numpy(dtype=float), "name": program_name(p),
+            "y": served, "name": program_name(p),
             "marker": {"color": program_color(p)},
             "hovertemplate": f"{program_name(p)}<br>%{{x}}: %{{y:,.0f}} participants served"
                              "<extra></extra>",

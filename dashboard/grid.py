@@ -48,9 +48,9 @@ def _cells(col: str, values: pd.Series) -> list:
     if col.endswith("_at"):
         return [None if pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d %H:%M}" for v in values]
     if pd.api.types.is_numeric_dtype(values):
-        arr = values.to_numpy(dtype=float, na_value=np.nan)
-        return [None if np.isnan(v) else (int(v) if float(v).is_integer() else float(v))
-                for v in arr]
+        # As Python floats (tolist): NaN is the one value unequal to itself.
+        arr = values.to_numpy(dtype=float, na_value=np.nan).tolist()
+        return [None if v != v else (int(v) if v.is_integer() else v) for v in arr]
     return [None if (v is None or (isinstance(v, float) and np.isnan(v))) else v
             for v in values]
 

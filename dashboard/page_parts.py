@@ -6,14 +6,14 @@ import contextvars
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
 from dash import Input, Output, dcc, html
 from dash.development.base_component import Component
 
-from charts.registry import charts_for
+from charts.registry import charts_for, get_chart
 from charts.safe import METRIC_KEYED, metric_joint, safe_chart_data
 from core.settings import warehouse_path
 from dashboard import (
@@ -43,12 +43,21 @@ def get_warehouse() -> Warehouse:
     return open_warehouse(warehouse_path())
 
 
+# The threads that fetch chart data ahead (PageContext.prefetch). A fetch waits at most for a
+# query another running fetch computes (never for a queued one), so a bounded pool cannot
+# deadlock.
+_FETCH_POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="chart-data")
+
+
 @dataclass(frozen=True)
 class PageContext:
     wh: Warehouse
     filters: Filters  # resolved: from_year and to_year set
     suppress: bool = False  # small-cell suppression on (`suppress=1` in the URL)
     _joint: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
+    # The chart data of this request, per (data function, filters): charts that draw the same
+    # numbers (the arrears page's three per-year charts) shape them once.
+    _data: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
 
     def safe(self, chart_id: str):
         """The chart's numbers with small cells suppressed (`charts.safe.SafeChart`), or
@@ -65,9 +74,42 @@ class PageContext:
             self._joint["joint"] = metric_joint(self.wh, self.filters)
         return self._joint["joint"]
 
+    def data(self, chart_id: str):
+        """`chart_data` of the chart for this page's filters, computed once per request for
+        every chart with the same data function (or fetched by `prefetch`). Shared, so never
+        changed in place (the figure builders are pure, the tables only read it)."""
+        key = self._data_key(chart_id)
+        value = self._data.get(key)
+        if value is None:
+            value = get_chart(chart_id).data(self.wh, self.wh.resolve(self.filters))
+        elif isinstance(value, Future):
+            value = value.result()
+        self._data[key] = value
+        return value
+
+    def prefetch(self, *chart_ids: str) -> None:
+        """Start fetching these charts' data, each in a thread (with this one's context), so
+        that their queries run beside each other and beside the building of the page (DuckDB
+        runs a query without the GIL); `data` waits for them. The query layer computes a
+        query that two of them share once."""
+        if self.suppress:  # suppressed cards fetch their own numbers (charts.safe)
+            return
+        for chart_id in chart_ids:
+            key = self._data_key(chart_id)
+            if key not in self._data:
+                run = contextvars.copy_context().run
+                self._data[key] = _FETCH_POOL.submit(
+                    run, get_chart(chart_id).data, self.wh, self.wh.resolve(self.filters))
+
+    def _data_key(self, chart_id: str) -> tuple:
+        return (get_chart(chart_id).data, self.filters)
+
     def card(self, chart_id: str, **kw) -> Component:
         """`chart_card` for this page's filters, suppressed when suppression is on."""
-        return chart_card(chart_id, self.wh, self.filters, safe=self.safe(chart_id), **kw)
+        safe = self.safe(chart_id)
+        if safe is None and "df" not in kw:
+            kw["df"] = self.data(chart_id)
+        return chart_card(chart_id, self.wh, self.filters, safe=safe, **kw)
 
 
 def page_context(search: str | None) -> PageContext | Component:
@@ -132,6 +174,7 @@ def chart_grid_page(page: Page):
     """(render, layout, register_callbacks) for a page whose body is its charts in a grid."""
 
     def body(ctx: PageContext):
+        ctx.prefetch(*(c.id for c in charts_for(page.key)))
         return html.Div(chart_cards(page.key, ctx), className="chart-grid")
 
     def render(search: str | None):

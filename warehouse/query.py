@@ -17,6 +17,7 @@ import os
 import re
 import threading
 from collections import OrderedDict
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
@@ -183,6 +184,7 @@ class Warehouse:
         self._lock = threading.Lock()
         self._con: _Connection | None = None  # the connection to the newest version seen
         self._cache: OrderedDict = OrderedDict()
+        self._pending: dict[tuple, Future] = {}  # cache keys being computed, by a thread
         self._families: tuple | None = None  # (file version, _cell_families)
 
     # -- connection and version -------------------------------------------------------------
@@ -244,11 +246,27 @@ class Warehouse:
             if cache_key in self._cache:
                 self._cache.move_to_end(cache_key)
                 return self._cache[cache_key].copy()
-        df = compute(version)
+            # A frame another thread is computing (a page's charts fetched at once, a second
+            # viewer) is waited for, not computed twice.
+            pending = self._pending.get(cache_key)
+            owner = pending is None
+            if owner:
+                pending = self._pending[cache_key] = Future()
+        if not owner:
+            return pending.result().copy()
+        try:
+            df = compute(version)
+        except BaseException as e:
+            with self._lock:
+                del self._pending[cache_key]
+            pending.set_exception(e)
+            raise
         with self._lock:
             self._cache[cache_key] = df
             while len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
+            del self._pending[cache_key]
+        pending.set_result(df)
         return df.copy()
 
     def _run(self, sql: str, params: dict, key: tuple) -> pd.DataFrame:
@@ -299,13 +317,24 @@ class Warehouse:
                      **extra) -> dict:
         """The parameters of `queries/<name>.sql`: `params`; a query that runs alone (without
         the prelude) gets those of them it names, and may also use $from_year, $to_year
-        (INTEGER) and $program_bits, $borough_bits (the filters as bits of the metric cells)."""
+        (INTEGER), $program_bits, $borough_bits (the filters as bits of the metric cells) and
+        $data_through (the latest record date, plain/data_through.sql, cached per warehouse
+        version: a constant of the file, not of the filters)."""
         params = self.params(filters, by_year, **extra)
         if uses_prelude(name):
             return params
         f = self.resolve(filters or Filters())
         named = sql_parameters(read_sql(f"queries/{query_file(name, extra.get('cells'))}"))
         params.update(from_year=f.from_year, to_year=f.to_year)
+        if "all_cell_group" in named:  # the cells path: the ALL row's group of metric_cells
+            group = self.cell_group(f.programs)
+            if group is None and extra.get("with_total"):
+                raise ValueError(f"no group of metric_cells holds the programs {f.programs} "
+                                 "together: ask without cells")
+            params["all_cell_group"] = group
+        if "data_through" in named:
+            through = self.plain("data_through")["data_through"].iloc[0]
+            params["data_through"] = None if pd.isna(through) else pd.Timestamp(through).date()
         if "period_labels" in named:
             params.update(period_params(f, extra.get("grain") or None,
                                         bool(extra.get("with_window"))))
@@ -380,14 +409,20 @@ class Warehouse:
         program_metrics_cells.sql answers (same result as the general path): one program, the
         programs of one family (a family total), or all of them, or no ALL row; one borough or
         all of them, or by borough."""
-        one_program_group = (not with_total or len(f.programs) <= 1
-                             or self._is_family(f.programs))
+        one_program_group = not with_total or self.cell_group(f.programs) is not None
         return one_program_group and (by_borough or len(f.boroughs) <= 1)
 
-    def _is_family(self, programs: tuple[str, ...]) -> bool:
-        """Whether the programs are exactly one family's (table programs) and the models have
-        the family cells (models of this code's MODEL_VERSION)."""
-        return frozenset(programs) in self._cell_families()
+    def cell_group(self, programs: tuple[str, ...]) -> str | None:
+        """The group of metric_cells that counts the selected programs together, named as the
+        model names it (models/program_metrics_model.sql): '*' without a program filter (all
+        programs), the program itself for one, 'family:<family>' for exactly one family's
+        programs (table programs; models of this code's MODEL_VERSION); None for any other
+        selection, which no cells hold together. The one place the query side says it: the
+        metric cells path and the unknown-borough notice get it as a parameter."""
+        if len(programs) <= 1:
+            return programs[0] if programs else "*"
+        family = self._cell_families().get(frozenset(programs))
+        return None if family is None else "family:" + family
 
     def _cell_families(self) -> dict[frozenset[str], str]:
         """The families that metric_cells holds, by their programs (none in models of another
@@ -411,15 +446,9 @@ class Warehouse:
         (queries/unknown_borough.sql, equal to those metrics() calls). None when a group is
         not one of metric_cells' groups (then ask metrics())."""
         f = self.resolve(filters)
-        families = self._cell_families()
-        cells = []
-        for programs in groups:
-            if len(programs) == 1:
-                cells.append(programs[0])
-            elif frozenset(programs) in families:
-                cells.append("family:" + families[frozenset(programs)])
-            else:
-                return None
+        cells = [self.cell_group(programs) for programs in groups]
+        if None in cells:
+            return None
         first, last = f.months()
         params = {"cell_programs": cells, "group_programs": [list(p) for p in groups],
                   "first_month": first, "last_month": last}

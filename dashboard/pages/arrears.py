@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import Dash, html
 
 from charts import format as fmt
-from charts.registry import DEBT_REDUCTION_EVENTS, chart_data, charts_for
+from charts.registry import DEBT_REDUCTION_EVENTS, charts_for
 from charts.style import program_color, program_name
 from dashboard.page_parts import (
     Page,
@@ -30,7 +30,7 @@ def program_totals(ctx: PageContext):
     """One card per debt-reduction program: dollars reduced, NCPs and the average, for the
     window (the same numbers as the arrears_totals chart and table)."""
     safe = ctx.safe("arrears_totals")  # "<11" in place of hidden numbers when suppressing
-    df = safe.display if safe is not None else chart_data("arrears_totals", ctx.wh, ctx.filters)
+    df = safe.display if safe is not None else ctx.data("arrears_totals")
     cards = []
     for row in df.itertuples(index=False):
         cards.append(html.Div(
@@ -72,6 +72,10 @@ def render(search: str | None):
 
 def body(ctx: PageContext):
     window = window_text(ctx.filters)
+    # The cumulative series in a thread; the window's totals and the per-period rows from one
+    # metric statement (both cached as the charts ask for them).
+    ctx.prefetch("arrears_cumulative")
+    ctx.wh.metrics_and_window(ctx.filters, by=ctx.filters.grain or "year")
     cards = [ctx.card(c.id) for c in charts_for(PAGE.key)]
     events = event_list(ctx)
     return [

@@ -12,6 +12,7 @@ from charts.derived import ratio
 from charts.events import FF_ENROLLMENT_WINDOW
 from charts.format import day
 from charts.lives import outside_life_note
+from charts.registry import charts_for
 from charts.style import program_color
 from dashboard.page_parts import (
     Page,
@@ -116,6 +117,7 @@ def body(ctx: PageContext):
         f = replace(ctx.filters, from_year=years[0], to_year=years[1])
         window, unit = fmt.year_range(*years), "years"
     narrowed = replace(ctx, filters=f, _joint={})
+    narrowed.prefetch(*(c.id for c in charts_for(PAGE.key)))  # beside the headline queries
     note = html.P(
         f"Showing {window}: the {unit} of the selected window in which Families Forward has "
         "records (referrals, enrollments, placements).", className="window-note",

@@ -112,6 +112,7 @@ def render(search: str | None):
 
 def body(ctx: PageContext):
     window = window_text(ctx.filters)
+    ctx.prefetch("program_summary")  # beside the families' queries
     return [
         html.H2(f"Headline results, {window}", className="section-title"),
         headline_cards(ctx),

@@ -11,14 +11,10 @@
 --   followed_days:        days from the cohort's last possible enrollment (31 December) to
 --                         data_through: a cohort followed for fewer than 365 (730) days has not
 --                         had its full first (second) year, so its rate is not comparable.
+-- $data_through is the latest record date (plain/data_through.sql): the query layer passes it,
+-- computed once per warehouse version, so that this query does not scan the facts for it.
 WITH completion_base AS (
-    SELECT max(d) AS data_through FROM (
-        SELECT max(enrolled_on) AS d FROM enrollments
-        UNION ALL SELECT max(exited_on) FROM enrollments
-        UNION ALL SELECT max(referred_on) FROM referrals
-        UNION ALL SELECT max(applied_on) FROM arrears_reductions
-        UNION ALL SELECT max(placed_on) FROM placements
-    )
+    SELECT $data_through::DATE AS data_through
 ),
 cohorts AS (
     SELECT (month // 12)::INTEGER AS year, program, enrolled, graduated_1y, graduated_2y,

@@ -2,20 +2,19 @@
 -- family, or all of them; one borough or all of them): the distinct counts are sums of
 -- metric_cells
 -- (models/program_metrics_model.sql). The query layer runs it instead of program_metrics.sql
--- (the general path) when $cells is set; same parameters, same result as THE DEFINITION,
+-- (the general path) when $cells is set; same parameters (and $all_cell_group, below), same
+-- result as THE DEFINITION,
 -- definitions/program_metrics.sql (tests/test_metrics_*.py check both paths on random records
 -- under every option). NCPs with a reversal in many months (metric_reversals) are summed per
 -- window as the definition does.
 -- include: queries/_program_metrics_head.sql
 -- Distinct participants, one group per row: the cells of that group.
+-- $all_cell_group: the group of metric_cells that holds the selected programs together, for
+-- the ALL row ('*', a program, or 'family:<family>': Warehouse.cell_group, the one place that
+-- names it on the query side; the query layer runs this file only when there is one).
 cell_groups AS (
     SELECT program, borough,
-           CASE WHEN program <> 'ALL' THEN program WHEN len($programs) = 0 THEN '*'
-                WHEN len($programs) = 1 THEN $programs[1]
-                -- several programs: the query layer runs this file only when they are one
-                -- family's, whose group the model names 'family:<family>'
-                ELSE (SELECT 'family:' || min(family) FROM programs
-                      WHERE list_contains($programs, code)) END AS cell_program,
+           CASE WHEN program <> 'ALL' THEN program ELSE $all_cell_group END AS cell_program,
            CASE WHEN $by_borough THEN borough WHEN len($boroughs) = 0 THEN '*'
                 ELSE nullif($boroughs[1], 'Unknown') END AS cell_borough
     FROM row_groups

@@ -7,8 +7,8 @@
 -- program_metrics_cells.sql makes for one group and one borough selection, for every group and
 -- both selections in one statement.
 -- Parameters: $cell_programs (VARCHAR[]: each group's program in metric_cells, a program code
--- or 'family:<family>'), $group_programs (VARCHAR[][]: each group's programs), $first_month,
--- $last_month (the window as month indexes, core/periods.py).
+-- or 'family:<family>', from Warehouse.cell_group), $group_programs (VARCHAR[][]: each group's
+-- programs), $first_month, $last_month (the window as month indexes, core/periods.py).
 WITH groups AS (
     SELECT unnest(range(len($cell_programs))) AS grp, unnest($cell_programs) AS cell_program,
            unnest($group_programs) AS programs
