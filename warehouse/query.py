@@ -328,10 +328,13 @@ class Warehouse:
         params.update(from_year=f.from_year, to_year=f.to_year)
         if "all_cell_group" in named:  # the cells path: the ALL row's group of metric_cells
             group = self.cell_group(f.programs)
-            if group is None and extra.get("with_total"):
+            if group is None and extra.get("with_total") and not extra.get("total_names"):
                 raise ValueError(f"no group of metric_cells holds the programs {f.programs} "
                                  "together: ask without cells")
             params["all_cell_group"] = group
+        if "total_names" in named:  # the ALL row split per group (metrics_by_family)
+            params["total_programs"] = list(extra.get("total_programs", ()))
+            params["total_names"] = list(extra.get("total_names", ()))
         if "data_through" in named:
             through = self.plain("data_through")["data_through"].iloc[0]
             params["data_through"] = None if pd.isna(through) else pd.Timestamp(through).date()
@@ -403,6 +406,55 @@ class Warehouse:
             return compute
 
         return self._cached(keys[0], part(True)), self._cached(keys[1], part(False))
+
+    def metrics_by_family(self, filters: Filters | None, groups: tuple[tuple[str, ...], ...],
+                          by: str) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+        """For each group of programs (a family's selected programs), metrics_and_window of
+        the filters narrowed to the group with_total=True; and metrics(filters) (every selected
+        program, no total): all from one statement, the ALL row split per group ($total_names,
+        queries/_program_metrics_head.sql), so a page of several families' totals (the
+        Overview) plans and scans once. Each frame is cached as the call it equals caches it,
+        so those calls afterwards are answered from the cache. The groups must not share a
+        program and must hold only selected programs."""
+        f = self.resolve(filters or Filters())
+        options = {"with_total": True, "by_borough": False, "cumulative": False}
+        plain = {**options, "with_total": False}
+        narrowed = [self.resolve(replace(f, programs=g)) for g in groups]
+        cells = [self.cell_group(n.programs) for n in narrowed]
+        names = [f"ALL:{c or i}" for i, c in enumerate(cells)]  # one name per group
+        use_cells = None not in cells and len(f.boroughs) <= 1
+        both: dict = {}
+
+        def combined() -> pd.DataFrame:
+            if "df" not in both:
+                both["df"] = self.query(
+                    "program_metrics", f, grain=by, with_window=True, cells=use_cells,
+                    total_programs=tuple(p for g in groups for p in g),
+                    total_names=tuple(n for n, g in zip(names, groups, strict=True)
+                                      for _ in g), **options)
+            return both["df"]
+
+        def part(window: bool, programs: tuple[str, ...] | None, name: str | None,
+                 grain: str | None):
+            def compute(version: tuple) -> pd.DataFrame:
+                df = combined()
+                keep = (df["period"] == "") == window
+                if programs is None:  # every program's row, no total
+                    keep &= ~df["program"].str.startswith("ALL")
+                else:
+                    keep &= df["program"].isin(programs) | (df["program"] == name)
+                df = df[keep].reset_index(drop=True)
+                if name is not None:
+                    df.loc[df["program"] == name, "program"] = "ALL"
+                return _metric_shape(df, grain, False)
+            return compute
+
+        out = []
+        for n, g, name in zip(narrowed, groups, names, strict=True):
+            out.append((self._cached(_metrics_key(n, None, options), part(True, g, name, None)),
+                        self._cached(_metrics_key(n, by, options), part(False, g, name, by))))
+        self._cached(_metrics_key(f, None, plain), part(True, None, None, None))
+        return out
 
     def cells_answer(self, f: Filters, with_total: bool, by_borough: bool) -> bool:
         """Whether every row of the metric table is one group of metric_cells, so

@@ -13,9 +13,14 @@ w AS (
 ),
 -- The rows a record counts in: its program's and 'ALL' (under $with_total); its borough under
 -- $by_borough (NULL: unknown, which the borough filter names 'Unknown'), else '*' (the
--- filter's boroughs).
+-- filter's boroughs). $total_programs / $total_names (both empty but for
+-- Warehouse.metrics_by_family) split the ALL row: a program at position i of $total_programs
+-- counts in the total named $total_names[i] ('ALL:<group>') instead of 'ALL', so one statement
+-- gives each family's ALL row, each equal to the ALL row of the family's programs asked alone.
 additive AS (
-    SELECT unnest(CASE WHEN $with_total THEN [program, 'ALL'] ELSE [program] END) AS program,
+    SELECT unnest(CASE WHEN $with_total THEN [program, coalesce(
+                     $total_names[list_position($total_programs, program)], 'ALL')]
+                     ELSE [program] END) AS program,
            CASE WHEN $by_borough THEN borough ELSE '*' END AS borough, month, new_enrollments,
            referrals, placements, arrears_usd
     FROM metric_additive
