@@ -444,8 +444,8 @@ class Warehouse:
                 else:
                     keep &= df["program"].isin(programs) | (df["program"] == name)
                 df = df[keep].reset_index(drop=True)
-                if name is not None:
-                    df.loc[df["program"] == name, "program"] = "ALL"
+                if name is not None:  # (mask keeps the column's dtype, also when empty)
+                    df["program"] = df["program"].mask(df["program"] == name, "ALL")
                 return _metric_shape(df, grain, False)
             return compute
 
