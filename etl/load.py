@@ -255,12 +255,18 @@ def _merge_kind(con, kind: str, load_id: int) -> None:
     content = _content_cols(kind)
     # Among otherwise valid rows: the same id with different content is a conflict (every copy
     # is rejected); identical copies collapse to the first one seen. Only repeated ids are
-    # grouped here, so the common case (no repeats) stays cheap.
+    # grouped by content, so the common case (no repeats) stays cheap: the candidates are the
+    # rows whose id's hash repeats (a group by 8 bytes, not by the id's text; a colliding hash
+    # only adds a candidate), then only those are grouped by the id itself.
     con.execute(
         f"""CREATE TEMP TABLE repeated_{kind} AS
+        WITH candidates AS (
+            SELECT hash(record_id) AS h FROM all_{kind} WHERE len(reasons) = 0
+            GROUP BY h HAVING count(*) > 1)
         SELECT record_id, count(DISTINCT hash({', '.join(content)})) > 1 AS conflict,
                min(position) AS first_position
         FROM all_{kind} WHERE len(reasons) = 0
+          AND hash(record_id) IN (SELECT h FROM candidates)
         GROUP BY record_id HAVING count(*) > 1"""
     )
     con.execute(
@@ -273,7 +279,8 @@ def _merge_kind(con, kind: str, load_id: int) -> None:
     stored = f"stored_{kind}" if numbered else kind
     con.execute(
         f"""CREATE TEMP TABLE status_{kind} AS
-        SELECT a.*, CASE WHEN t.{k.id_column} IS NULL THEN 'inserted'
+        SELECT a.file_no, a.line, a.record_id, {', '.join(f'a.{c}' for c in content)},
+               a.warns, CASE WHEN t.{k.id_column} IS NULL THEN 'inserted'
                          WHEN {same} THEN 'unchanged' ELSE 'updated' END AS status
                {', t.row_id, p.pid' if numbered else ''}
         FROM all_{kind} a
@@ -361,20 +368,34 @@ def _record_quality(con, kind: str, files: list[FileReport], load_id: int) -> No
     )
 
 
+def _drop_temp_tables(con) -> None:
+    """The load's temp tables and views, dropped before its commit: a commit would otherwise
+    first store the rows the transaction wrote into them (the staged files, the models' c_*)."""
+    for kind, catalog, column in (("VIEW", "duckdb_views()", "view_name"),
+                                  ("TABLE", "duckdb_tables()", "table_name")):
+        names = con.execute(f"SELECT {column} FROM {catalog} WHERE temporary AND NOT internal"
+                            ).fetchall()
+        for (name,) in names:
+            con.execute(f'DROP {kind} temp.main."{name}"')
+
+
 def _count(con, kind: str, files: list[FileReport]) -> None:
-    rows = con.execute(
-        f"""SELECT a.file_no,
-            count(*) AS read,
-            count(*) FILTER (WHERE len(a.reasons) > 0) AS rejected,
-            count(*) FILTER (WHERE len(s.warns) > 0) AS warned,
-            count(s.status) AS loaded,
-            count(*) FILTER (WHERE s.status = 'inserted') AS inserted,
-            count(*) FILTER (WHERE s.status = 'updated') AS updated,
-            count(*) FILTER (WHERE s.status = 'unchanged') AS unchanged
-        FROM all_{kind} a LEFT JOIN status_{kind} s USING (file_no, line)
-        GROUP BY a.file_no"""
+    # Two counts by file, no join: every row of status_<kind> is a row of all_<kind>.
+    staged = con.execute(
+        f"""SELECT file_no, count(*), count(*) FILTER (WHERE len(reasons) > 0)
+        FROM all_{kind} GROUP BY file_no"""
     ).fetchall()
-    for file_no, read, rejected, warned, loaded, ins, upd, unch in rows:
+    merged = {row[0]: row[1:] for row in con.execute(
+        f"""SELECT file_no,
+            count(*) FILTER (WHERE len(warns) > 0) AS warned,
+            count(*) AS loaded,
+            count(*) FILTER (WHERE status = 'inserted') AS inserted,
+            count(*) FILTER (WHERE status = 'updated') AS updated,
+            count(*) FILTER (WHERE status = 'unchanged') AS unchanged
+        FROM status_{kind} GROUP BY file_no"""
+    ).fetchall()}
+    for file_no, read, rejected in staged:
+        warned, loaded, ins, upd, unch = merged.get(file_no, (0, 0, 0, 0, 0))
         r = files[file_no]
         r.rows_read, r.rows_rejected, r.rows_warned, r.rows_loaded = read, rejected, warned, loaded
         r.rows_inserted, r.rows_updated, r.rows_unchanged = ins, upd, unch
@@ -613,7 +634,7 @@ def _load_into_copy(paths, checked, warehouse, meta, started, progress, key) -> 
         return report
     finally:
         if copying is not None:
-            copying.join()
+            copying.join_ignoring_error()
         tmp.unlink(missing_ok=True)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
         shutil.rmtree(str(tmp) + ".tmp", ignore_errors=True)
@@ -685,7 +706,7 @@ def _schema_is_current(con) -> bool:
 class _Copying:
     """Copies the warehouse to the load's file, then fsyncs it, in a thread. The load may open
     the copy once it is copied (wait); the fsync goes on beside the load's writes, and the
-    swap waits for it (join) before its own fsync and the rename, as before."""
+    swap waits for it (joined) before its own fsync and the rename, as before."""
 
     def __init__(self, warehouse: Path, tmp: Path):
         self.error: BaseException | None = None
@@ -715,11 +736,13 @@ class _Copying:
         if self.error is not None:
             raise self.error
 
-    def join(self) -> None:
+    def join_ignoring_error(self) -> None:
+        """Until the thread ends, whatever happened (the load's cleanup: the copy is removed
+        anyway, and the load's own error, if any, is the one to report)."""
         self.thread.join()
 
     def joined(self) -> None:
-        """Until the copy is on disk."""
+        """Until the copy is on disk; the copy's or the fsync's error is raised here."""
         self.thread.join()
         if self.error is not None:
             raise self.error
@@ -787,6 +810,7 @@ def _load(con, paths, checked, warehouse, meta, started, progress, key,
     if progress:
         progress(f"updating the models ({touched.participants:,} participants touched)")
     build_models(con, touched)  # warehouse/build.py
+    _drop_temp_tables(con)
     con.execute("COMMIT")
     con.execute("CHECKPOINT")
     return report

@@ -208,16 +208,17 @@ def assign_pids(con, staged: list[str], record: bool = True) -> None:
     _number_facts(con)
     keys = " UNION ALL ".join(f"SELECT participant_key FROM all_{k} WHERE len(reasons) = 0"
                               for k in staged) or "SELECT NULL::VARCHAR AS participant_key"
-    # One scan of the map's keys: the known participants' numbers.
+    # One scan of the map's keys: the known participants' numbers; the new ones numbered in
+    # the order of their keys after the largest number, in the same statement.
     con.execute(f"""CREATE OR REPLACE TEMP TABLE load_pids AS
-        SELECT s.participant_key, m.pid
-        FROM (SELECT DISTINCT participant_key FROM ({keys}) WHERE participant_key IS NOT NULL) s
-        LEFT JOIN metric_participants m USING (participant_key)""")
-    con.execute("""UPDATE load_pids SET pid = n.pid FROM (
-        SELECT participant_key, (SELECT coalesce(max(pid), 0) FROM metric_participants)
-                                + row_number() OVER (ORDER BY participant_key)::INTEGER AS pid
-        FROM load_pids WHERE pid IS NULL) n
-        WHERE load_pids.participant_key = n.participant_key""")
+        SELECT participant_key, coalesce(pid, (
+            (SELECT coalesce(max(pid), 0) FROM metric_participants)
+            + row_number() OVER (PARTITION BY pid IS NULL ORDER BY participant_key))::INTEGER
+        ) AS pid
+        FROM (SELECT s.participant_key, m.pid
+              FROM (SELECT DISTINCT participant_key FROM ({keys})
+                    WHERE participant_key IS NOT NULL) s
+              LEFT JOIN metric_participants m USING (participant_key))""")
     if record:
         record_new_pids(con)
 
