@@ -405,6 +405,8 @@ def _add_delta(con, table, new, old, keys, values, lister) -> None:
         SELECT {k}, {sums} FROM (SELECT {k}, {', '.join(values)} FROM {new}
                                  UNION ALL SELECT {k}, {negated} FROM {old})
         GROUP BY ALL HAVING {' OR '.join(f'sum({v}) <> 0' for v in values)}""")
+    if not con.execute("SELECT count(*) FROM delta").fetchone()[0]:
+        return  # the load changes nothing here (often: a small load touches a few models)
     match = " AND ".join(f"t.{c} IS NOT DISTINCT FROM d.{c}" for c in keys)
     con.execute(f"UPDATE {table} t SET {', '.join(f'{v} = t.{v} + d.{v}' for v in values)} "
                 f"FROM delta d WHERE {match}")
