@@ -55,9 +55,10 @@ test: $(VENV)/.test-installed system-deps
 # The inner loop: everything but the browser, notebook, image and slow tiers (see pyproject.toml).
 # PYTHONDONTWRITEBYTECODE= : keep Python's bytecode caches (and pytest's rewritten tests) even
 # where the environment turns them off, so each worker does not compile everything again.
+# -p no:dash: dash[testing]'s plugin (selenium, trio, bs4) only serves the browser tier.
 test-fast: $(VENV)/.test-installed
 	$(BIN)/ruff check .
-	PYTHONDONTWRITEBYTECODE= OUTCOMES_TEST_TIER=fast $(BIN)/python -m pytest -q -n 2 \
+	PYTHONDONTWRITEBYTECODE= OUTCOMES_TEST_TIER=fast $(BIN)/python -m pytest -q -n 2 -p no:dash \
 	  -m "not browser and not notebook and not image and not slow"
 
 notebooks: $(VENV)/.test-installed $(WAREHOUSE)

@@ -46,7 +46,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from core import settings
 from dashboard import scope
 from dashboard.security import install_security_headers
-from dashboard.users import User, UserStore
+from dashboard.users import User, UserStore, dummy_hash
 
 log = logging.getLogger(__name__)
 
@@ -212,6 +212,8 @@ def install_auth(app: Dash, mode: str | None = None, users: UserStore | str | No
     if settings.trusted_proxies():
         server.wsgi_app = FromTrustedProxy(server.wsgi_app, settings.trusted_proxies())
     server.extensions["outcomes_users"] = store
+    if mode == "password":
+        dummy_hash()  # made now, so a first sign-in with an unknown name costs no more
 
     csrf = CSRFProtect(server)
     logins = LoginManager(server)

@@ -34,8 +34,18 @@ MIN_PASSWORD = 8
 SIGNINS_KEPT = 1000
 
 _HASHER = PasswordHasher()
-# Verified against when the name is unknown, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
+_DUMMY: dict = {}  # the hasher the dummy hash was made with, and the hash
+
+
+def dummy_hash() -> str:
+    """A hash of a random password with _HASHER's parameters, verified against when the name
+    is unknown, so a wrong name costs as long as a wrong password. Made on first use, not at
+    import (every process importing this module, the CLI's and each test worker's, would pay an
+    Argon2 hash for nothing); install_auth makes it when the app starts, so the first sign-in
+    costs no more than the others."""
+    if _DUMMY.get("hasher") is not _HASHER:  # a race makes two: either is as good
+        _DUMMY.update(hash=_HASHER.hash(secrets.token_hex(16)), hasher=_HASHER)
+    return _DUMMY["hash"]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -179,7 +189,7 @@ class UserStore:
         """The user when the password is theirs, else None (same cost for an unknown name)."""
         with closing(self._connect()) as con:
             row = con.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
-            stored = row["password_hash"] if row and row["password_hash"] else _DUMMY_HASH
+            stored = row["password_hash"] if row and row["password_hash"] else dummy_hash()
             try:
                 _HASHER.verify(stored, password or "")
             except (VerificationError, InvalidHashError):

@@ -215,16 +215,17 @@ def _setup(con) -> None:
 def _setup_tables(con) -> None:
     con.execute(SCHEMA_SQL.read_text())
     con.execute("DELETE FROM programs")
-    con.executemany(
-        "INSERT INTO programs VALUES (?, ?, ?, ?)",
-        [(p.code, p.name, p.family, i) for i, p in enumerate(PROGRAMS)],
-    )
+    # One statement, the rows in order (executemany runs one statement per row).
+    con.execute("INSERT INTO programs SELECT unnest($1), unnest($2), unnest($3), unnest($4)",
+                [[p.code for p in PROGRAMS], [p.name for p in PROGRAMS],
+                 [p.family for p in PROGRAMS], list(range(len(PROGRAMS)))])
 
 
 def _setup_aliases(con) -> None:
     # Every accepted spelling of a program, reduced to lower-case letters and digits.
     con.execute("CREATE TEMP TABLE program_alias (alias VARCHAR, code VARCHAR)")
-    con.executemany("INSERT INTO program_alias VALUES (?, ?)", list(PROGRAM_KEYS.items()))
+    con.execute("INSERT INTO program_alias SELECT unnest($1), unnest($2)",
+                [list(PROGRAM_KEYS), list(PROGRAM_KEYS.values())])
 
 
 def _hmac_pads(key: bytes) -> tuple[bytes, bytes]:

@@ -115,6 +115,7 @@ def fresh_copy(tmp_path):
     return copy
 
 
+@pytest.hookimpl(optionalhook=True)  # dash's plugin declares it; `make test-fast` leaves it out
 def pytest_setup_options():
     """Chrome options for dash[testing]'s dash_duo: Debian's chromium, headless."""
     from selenium.webdriver.chrome.options import Options

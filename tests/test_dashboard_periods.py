@@ -34,6 +34,7 @@ from exports.chart_files import chart_file, download_filename
 from exports.report import build_sections, report_filename
 from outcomes.cli import build_parser, main
 from outcomes.commands_exports import period_filters
+from tests.tiers import examples
 from warehouse.query import Filters, open_warehouse
 
 PERIOD_GRAINS = [g for g in GRAINS if g != "year"]
@@ -104,7 +105,7 @@ def period_windows(draw) -> Filters:
                    grain=grain)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(period_windows(), st.booleans())
 def test_period_urls_round_trip(f, suppress):
     search = to_search(f, suppress)
@@ -115,7 +116,7 @@ def test_period_urls_round_trip(f, suppress):
     assert from_controls(f.from_period, f.to_period, f.programs, f.boroughs, f.grain) == f
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.integers(1990, 2090), st.integers(0, 30), st.sampled_from(PERIOD_GRAINS))
 def test_switching_the_period_and_back_keeps_the_years(first, length, grain):
     """Calendar years -> any period -> calendar years gives the same years back, and the

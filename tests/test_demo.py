@@ -6,7 +6,6 @@ import hashlib
 import os
 from pathlib import Path
 
-import duckdb
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
@@ -15,6 +14,7 @@ from etl.demo import build_demo, generate, metrics
 from etl.demo.generation import build_records
 from tests.cli import cli_json
 from tests.conftest import duckdb_default_threads
+from tests.read_only import read_only
 
 PUBLISHED = [  # (program, from, to, metric, published value, tolerance)
     ("ARREARS_CAP", 2009, 2023, "ncps_with_reductions", 13_640, 0),
@@ -41,7 +41,7 @@ def cli_metrics(warehouse: Path, *args: str) -> list[dict]:
 
 
 def sql(warehouse: Path, query: str) -> list[tuple]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with read_only(warehouse) as con:
         return con.execute(query).fetchall()
 
 

@@ -12,6 +12,7 @@ import pytest
 from etl.load import LoadRefused, load_files
 from tests.cli import run_cli  # in process; re-exported for test_etl_hostile
 from tests.conftest import TEST_HMAC_KEY
+from tests.read_only import read_only
 
 HEADERS = {
     "enrollments": "enrollment_id,participant_id,program,enrolled_on,exited_on,outcome,borough,"
@@ -31,7 +32,7 @@ def write(dir_: Path, name: str, rows: list[str], header: str | None = None) -> 
 
 
 def table(wh: Path, sql: str) -> pd.DataFrame:
-    con = duckdb.connect(str(wh), read_only=True)
+    con = read_only(wh)
     try:
         return con.execute(sql).df()
     finally:

@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from etl.load import LoadRefused, load_files
 from tests.conftest import TEST_HMAC_KEY
 from tests.test_etl import HEADERS, file_hash, run_cli, table, write
+from tests.tiers import examples
 
 RAW_CSV_ERRORS = ("CSV Error on Line", "sniffing", "Traceback", "Invalid Input Error")
 
@@ -88,7 +89,7 @@ def test_a_file_name_is_read_literally(tricky_names_loaded, name):
         [name, file_hash(named), named.stat().st_size, 1]]
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(8), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(alphabet="[]*?{},'\" !-_.ñ漢\\", min_size=1, max_size=8))
 def test_any_file_name_is_read_literally(tmp_path_factory, suffix):
     d = tmp_path_factory.mktemp("names")
@@ -209,7 +210,7 @@ def valid_amounts(draw) -> tuple[str, Decimal]:
     return text, -value if form in ("minus", "parens", "minus_after_dollar") else value
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.lists(valid_amounts(), min_size=1, max_size=20))
 def test_every_amount_in_the_grammar_is_accepted_with_its_value(cases):
     got = _sql_money([text for text, _ in cases])
@@ -222,7 +223,7 @@ _REFERENCE = re.compile(
     r"|\(\$?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?\)", re.ASCII)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.lists(st.text(alphabet="0123456789,.$-+() _eE\u0661x", max_size=12), min_size=1,
                 max_size=20))
 def test_anything_outside_the_grammar_is_not_an_amount(texts):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from etl.load import load_files
 from tests.cli import run_cli
+from tests.read_only import read_only
 from warehouse.indicators import IN_PROGRESS, MET, NOT_MET, status
 
 HEADER = "program,metric,period,target,direction,note"
@@ -25,7 +25,7 @@ def cli(*args: str) -> str:
 
 
 def rows(wh: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(wh), read_only=True) as con:
+    with read_only(wh) as con:
         return con.execute(sql).fetchall()
 
 

@@ -14,20 +14,20 @@ import random
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
 from tests.built_once import built_once, check_unchanged
 from tests.conftest import SMALL_FILES
+from tests.read_only import read_only
 from warehouse.query import Filters, Warehouse, read_sql
 
 
 def test_cells_count_every_participant_once(small_warehouse):
     # Over the whole data's window, all programs and boroughs: each participant once.
     first, last = Warehouse(small_warehouse).data_years()
-    con = duckdb.connect(str(small_warehouse), read_only=True)
+    con = read_only(small_warehouse)
     q = con.execute
     cells = ("SELECT sum(n) FROM metric_cells WHERE metric = ? AND program = '*' "
              "AND borough = '*' AND lo <= ? AND hi >= ?")
@@ -218,7 +218,7 @@ def test_page_queries_equal_their_fact_level_definitions(request, warehouse, nam
     wh = Warehouse(request.getfixturevalue(warehouse))
     extra = {"bin_usd": 1} if name == "ff_wage_histogram" else {}
     reference = read_sql("staging/filtered") + "\n" + FACT_LEVEL[name]
-    con = duckdb.connect(str(wh.path), read_only=True)
+    con = read_only(wh.path)
     rows = 0
     try:
         # Only the funnel has a by-year form (the others are empty under $by_year).
@@ -266,7 +266,7 @@ _REDUCED = """
 def test_total_of_several_programs_and_boroughs_counts_each_participant_once(
         demo_warehouse, programs, boroughs, by_borough):
     wh = Warehouse(demo_warehouse)
-    con = duckdb.connect(str(demo_warehouse), read_only=True)
+    con = read_only(demo_warehouse)
     first, last = wh.data_years()
     group = "coalesce({}, 'Unknown')" if by_borough else "NULL::VARCHAR"
     for y0, y1 in ((first, last), (first + 3, first + 3), (first + 2, last - 4)):
@@ -367,7 +367,7 @@ def _from_facts(con, f: Filters, by_year, with_total, by_borough, cumulative) ->
 ])
 def test_cells_match_the_facts_on_random_records(random_warehouse, window, programs, boroughs):
     wh = Warehouse(random_warehouse)
-    con = duckdb.connect(str(random_warehouse), read_only=True)
+    con = read_only(random_warehouse)
     f = Filters(window[0], window[1], programs, boroughs)
     for options in itertools.product([False, True], repeat=4):
         expected = _from_facts(con, f, *options)

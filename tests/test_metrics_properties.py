@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from core.periods import GRAINS
 from core.vocabularies import FAMILIES, family_programs
+from tests.read_only import read_only
 from tests.tiers import examples
 from warehouse.query import Filters, Warehouse, read_sql, sql_parameters
 
@@ -125,7 +126,7 @@ def definition(con, wh: Warehouse, f: Filters, grain, **options) -> pd.DataFrame
 
 def check_against_definition(path: Path, data) -> int:
     wh = Warehouse(path)
-    con = duckdb.connect(str(path), read_only=True)
+    con = read_only(path)
     rows = 0
     try:
         for _ in range(examples(6)):  # windows per record set
@@ -181,7 +182,7 @@ MODEL_TABLES = ("participant_boroughs", *PID_TABLES, "metric_additive", "metric_
 def model_tables(path: Path) -> dict[str, pd.DataFrame]:
     """The model tables, the pid-keyed ones with each participant's key in place of its number
     (numbers differ between builds)."""
-    con = duckdb.connect(str(path), read_only=True)
+    con = read_only(path)
     try:
         # Each participant has one number, and no two share one.
         assert con.execute("SELECT count(DISTINCT participant_key) = count(*) AND "
@@ -215,7 +216,7 @@ def test_incremental_build_equals_a_full_build(tmp_path_factory, first, second, 
         second = {k: [line.replace(",P", ",Q", 1) if i % 2 else "X" + line
                       for i, line in enumerate(v)] for k, v in second.items()}
     load_files(write_files(base / "b", second), path)
-    con = duckdb.connect(str(path), read_only=True)
+    con = read_only(path)
     assert con.execute("SELECT count(*) FROM loads").fetchone()[0] == 2
     con.close()
     full = base / "full.duckdb"
@@ -252,7 +253,7 @@ def test_family_totals_are_family_cells_equal_to_the_definition(small_warehouse,
     on the family's cells, and equal the definition under every option; the models of another
     version have no family cells, so the general path answers there."""
     wh = Warehouse(small_warehouse)
-    con = duckdb.connect(str(small_warehouse), read_only=True)
+    con = read_only(small_warehouse)
     try:
         for family, grain in itertools.product(FAMILIES, [None, "fiscal-year"]):
             for boroughs, by_borough in itertools.product([(), ("Bronx",), ("Unknown",)],

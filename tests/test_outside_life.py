@@ -8,13 +8,13 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 
 from charts.lives import life_dates, outside_life, outside_life_note
 from etl.load import load_files
 from tests.conftest import SMALL_FILES
+from tests.read_only import read_only
 from warehouse.query import Filters, open_warehouse
 
 FF = "FAMILIES_FORWARD"
@@ -51,7 +51,7 @@ def lives_warehouse(tmp_path_factory) -> Path:
 
 def _facts(path: Path) -> pd.DataFrame:
     """Every enrollment with the borough the filters use (its own, else its parent's)."""
-    with duckdb.connect(str(path), read_only=True) as con:
+    with read_only(path) as con:
         return con.execute(
             "SELECT e.participant_key, e.program, e.enrolled_on, e.exited_on, "
             "coalesce(e.borough, pb.borough, 'Unknown') AS borough FROM enrollments e "

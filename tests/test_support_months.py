@@ -12,6 +12,7 @@ import pytest
 
 from etl.contract import kind_from_filename
 from etl.load import LoadRefused, load_files
+from tests.read_only import read_only
 
 HEADER = "participant_id,month,current_support_due,current_support_paid,arrears_paid," \
          "arrears_balance"
@@ -24,7 +25,7 @@ def write(folder: Path, name: str, rows: list[str], header: str = HEADER) -> Pat
 
 
 def rows(wh: Path, sql: str) -> pd.DataFrame:
-    con = duckdb.connect(str(wh), read_only=True)
+    con = read_only(wh)
     try:
         return con.execute(sql).df()
     finally:

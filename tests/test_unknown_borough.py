@@ -6,12 +6,12 @@ tests: several programs and boroughs per participant, reversals, open enrollment
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
 from core.vocabularies import FAMILIES, family_programs
+from tests.read_only import read_only
 from tests.test_metrics_properties import (
     PROGRAMS,
     SETTINGS,
@@ -51,7 +51,7 @@ def test_unknown_borough_counts_equal_the_definition(tmp_path_factory, rows, dat
     with mock.patch.object(build, "REVERSAL_CELL_MONTHS", data.draw(st.sampled_from([24, 2]))):
         load_files(write_files(base / "files", rows), path)
     wh = Warehouse(path)
-    con = duckdb.connect(str(path), read_only=True)
+    con = read_only(path)
     try:
         for _ in range(examples(4)):
             f = data.draw(windows())

@@ -119,8 +119,8 @@ def _scope(con, touched_only: bool) -> None:
     """m_* over the facts: views of all of them, or temp tables of the touched participants'
     rows (one scan of each fact table's integer pid column, so the model SQL's joins stay
     small)."""
+    _drop_temp(con, *SOURCES)
     for view, table in SOURCES.items():
-        _drop_temp(con, view)
         if touched_only:
             con.execute(f"CREATE TEMP TABLE {view} AS SELECT * FROM {table} WHERE "
                         "pid IN (SELECT pid FROM build_touched)")
@@ -138,13 +138,22 @@ def _scope_boroughs(con, touched_only: bool) -> None:
         con.execute("CREATE TEMP VIEW m_boroughs AS SELECT * FROM participant_boroughs")
 
 
-def _drop_temp(con, name: str) -> None:
-    for kind, catalog in (("VIEW", "duckdb_views()"), ("TABLE", "duckdb_tables()")):
-        if con.execute(f"SELECT count(*) FROM {catalog} WHERE temporary AND view_name = ?"
-                       if kind == "VIEW" else
-                       f"SELECT count(*) FROM {catalog} WHERE temporary AND table_name = ?",
-                       [name]).fetchone()[0]:
-            con.execute(f"DROP {kind} {name}")
+def _temp_objects(con) -> dict[str, str]:
+    """The connection's temp tables and views: name -> 'TABLE' or 'VIEW'. One catalog query
+    (each costs about a millisecond however small the warehouse: a load asks once per step,
+    not once per name)."""
+    return {name: kind for name, kind in con.execute(
+        "SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE temporary "
+        "UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() WHERE temporary AND NOT internal"
+    ).fetchall()}
+
+
+def _drop_temp(con, *names: str) -> None:
+    """Drop the temp tables or views of these names that exist."""
+    existing = _temp_objects(con)
+    for name in names:
+        if name in existing:
+            con.execute(f"DROP {existing[name]} {name}")
 
 
 def _contributions(con, touched_only: bool, additive_only: bool = False) -> None:
@@ -173,9 +182,8 @@ def capture_touched(con, record_pids: bool = True) -> Touched:
     record_pids=False only reads (a load reading the live file read-only while its copy is
     made, etl/load.py): the caller then writes the new numbers with record_new_pids on the
     copy."""
-    staged = [k for k in KIND_IDS if con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND temporary",
-        [f"all_{k}"]).fetchone()[0]]
+    temp = _temp_objects(con)
+    staged = [k for k in KIND_IDS if temp.get(f"all_{k}") == "TABLE"]
     assign_pids(con, staged, record=record_pids)
     parts = ["SELECT participant_key, pid FROM load_pids"]
     for kind in staged:
@@ -233,9 +241,10 @@ def _number_facts(con) -> None:
     """A warehouse written before the facts carried pid: add the column, number every
     participant of the facts (the map's old numbers are dropped: the models of the older
     version are rebuilt in full anyway) and write each row's number. Once per warehouse."""
-    missing = [t for t in KIND_IDS if not con.execute(
-        "SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ? "
-        "AND column_name = 'pid'", [t]).fetchone()[0]]
+    numbered = {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_columns() WHERE schema_name = 'main' "
+        "AND column_name = 'pid' AND list_contains(?, table_name)", [list(KIND_IDS)]).fetchall()}
+    missing = [t for t in KIND_IDS if t not in numbered]
     if not missing:
         return
     for table in missing:
@@ -289,8 +298,8 @@ def _cohorts(con, touched_only: bool) -> None:
         "m_cohort_boroughs": ("participant_boroughs",
                               "pid IN (SELECT pid FROM m_cohort_referrals)"),
     }
+    _drop_temp(con, *sources)
     for name, (table, where) in sources.items():
-        _drop_temp(con, name)
         if touched_only and name == "m_cohort_enrollments":
             con.execute("""CREATE OR REPLACE TEMP TABLE build_naming_enrollments AS
                 SELECT * FROM enrollments WHERE pid IN
@@ -397,6 +406,8 @@ def _add_delta(con, table, new, old, keys, values, lister) -> None:
         SELECT {k}, {sums} FROM (SELECT {k}, {', '.join(values)} FROM {new}
                                  UNION ALL SELECT {k}, {negated} FROM {old})
         GROUP BY ALL HAVING {' OR '.join(f'sum({v}) <> 0' for v in values)}""")
+    if not con.execute("SELECT count(*) FROM delta").fetchone()[0]:
+        return  # the load changes nothing here (often: a small load touches a few models)
     match = " AND ".join(f"t.{c} IS NOT DISTINCT FROM d.{c}" for c in keys)
     con.execute(f"UPDATE {table} t SET {', '.join(f'{v} = t.{v} + d.{v}' for v in values)} "
                 f"FROM delta d WHERE {match}")
