@@ -12,6 +12,7 @@ requests on several threads).
 from __future__ import annotations
 
 import copy
+import logging
 import os
 import shutil
 import tempfile
@@ -28,9 +29,12 @@ MEDIA_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/p
 WIDTH, HEIGHT, SCALE = 1100, 620, 2
 FONT = "Arial, Helvetica, sans-serif"
 
+log = logging.getLogger(__name__)
+
 _lock = threading.RLock()
 _started = False
 START_TRIES = 3
+STOP_TIMEOUT = 60  # seconds to wait for the engine to stop (stop_engine)
 # The smallest figure: rendering it proves the engine's page (plotly.js and kaleido's script)
 # is loaded.
 _PROBE = {"data": [], "layout": {"width": 10, "height": 10}}
@@ -77,7 +81,7 @@ def start_engine() -> None:
                 kaleido.calc_fig_sync(_PROBE, opts={"format": "png"})
                 break
             except Exception as e:  # kaleido raises assorted errors from the browser
-                kaleido.stop_sync_server(silence_warnings=True)
+                _stop_server(STOP_TIMEOUT)
                 if attempt == START_TRIES:
                     raise ExportEngineError(f"image engine did not start: {e}") from e
         _started = True
@@ -95,15 +99,45 @@ def use_for_notebook_charts() -> None:
     start_engine()
 
 
-def stop_engine() -> None:
-    """Stop the shared engine (it restarts on the next export)."""
+def stop_engine(timeout: float = STOP_TIMEOUT) -> bool:
+    """Stop the shared engine (it restarts on the next export). Returns whether it stopped
+    within `timeout` seconds.
+
+    Kaleido's own stop waits for its server thread without a limit, and that thread never
+    ends once the browser under it has hung or died (seen on a busy machine: a test run's
+    teardown waited for ever, and so would the interpreter's exit, where kaleido stops the
+    server again). So the stop runs in a thread of its own, and an engine that does not stop
+    in time is given up: kaleido's server is marked stopped (its exit handler then has nothing
+    to wait for) and the next export starts a new one."""
     global _started
     with _lock:
-        if _started:
-            import kaleido
+        if not _started:
+            return True
+        _started = False
+        return _stop_server(timeout)
 
-            kaleido.stop_sync_server(silence_warnings=True)
-            _started = False
+
+def _stop_server(timeout: float) -> bool:
+    """Stop kaleido's sync server, waiting at most `timeout` seconds (see stop_engine)."""
+    import kaleido
+
+    stopper = threading.Thread(target=kaleido.stop_sync_server,
+                               kwargs={"silence_warnings": True},
+                               name="export-engine-stop", daemon=True)
+    stopper.start()
+    stopper.join(timeout)
+    if not stopper.is_alive():
+        return True
+    _give_up_server()
+    log.warning("image engine did not stop within %s s; given up", timeout)
+    return False
+
+
+def _give_up_server() -> None:
+    """Mark kaleido's sync server stopped without waiting for its thread (see stop_engine)."""
+    from kaleido._sync_server import GlobalKaleidoServer
+
+    GlobalKaleidoServer()._initialized = False
 
 
 def _opts(fmt: str, width: int | None, height: int | None, scale: float | None) -> dict:
