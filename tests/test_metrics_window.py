@@ -1,5 +1,6 @@
 """`Warehouse.metrics_and_window`: a total and its trend from one metric query (the window as
-one more window of the statement) equal the two `Warehouse.metrics` calls it stands for, which
+one more window of the statement; with_cumulative, the cumulative series as more windows) equal
+the `Warehouse.metrics` calls it stands for, which
 tests/test_metrics_properties.py holds to the definition, on random records, windows, grains
 and options; and afterwards the two calls are answered from the cache."""
 
@@ -40,8 +41,9 @@ def test_total_and_trend_from_one_query_equal_the_two_calls(tmp_path_factory, ro
         by = data.draw(st.sampled_from(list(GRAINS)))
         options = {k: data.draw(st.booleans())
                    for k in ("with_total", "by_borough", "cumulative")}
+        with_cumulative = data.draw(st.booleans())  # the cumulative series as well
         one = Warehouse(path)
-        total, trend = one.metrics_and_window(f, by, **options)
+        total, trend = one.metrics_and_window(f, by, with_cumulative=with_cumulative, **options)
         two = Warehouse(path)  # its own cache: nothing shared with the call above
         pd.testing.assert_frame_equal(total, two.metrics(f, **options), check_exact=True)
         pd.testing.assert_frame_equal(trend, two.metrics(f, by=by, **options), check_exact=True)
@@ -49,3 +51,45 @@ def test_total_and_trend_from_one_query_equal_the_two_calls(tmp_path_factory, ro
         one._execute = None  # a query would fail
         pd.testing.assert_frame_equal(one.metrics(f, **options), total)
         pd.testing.assert_frame_equal(one.metrics(f, by=by, **options), trend)
+        if with_cumulative and not options["cumulative"]:
+            pd.testing.assert_frame_equal(
+                one.metrics(f, by=by, **{**options, "cumulative": True}),
+                two.metrics(f, by=by, **{**options, "cumulative": True}), check_exact=True)
+
+
+@SETTINGS
+@given(rows=record_sets(), data=st.data())
+def test_every_familys_totals_from_one_query_equal_the_calls_per_family(tmp_path_factory, rows,
+                                                                         data):
+    """`Warehouse.metrics_by_family` (the Overview: the ALL row split per family, and every
+    program's row, in one statement) equals metrics_and_window per family with its total and
+    metrics() of the selection, on both the cells and the general path."""
+    from dashboard.families import selected_families, selected_programs
+    from etl.load import load_files
+
+    base = tmp_path_factory.mktemp("families")
+    path: Path = base / "w.duckdb"
+    load_files(write_files(base / "files", rows), path)
+    for _ in range(4):
+        programs = data.draw(st.lists(st.sampled_from(PROGRAMS), max_size=4, unique=True))
+        boroughs = data.draw(st.lists(st.sampled_from([*BOROUGHS[:3], "Unknown"]),
+                                      max_size=2, unique=True))
+        f = replace(data.draw(windows()), programs=tuple(programs), boroughs=tuple(boroughs))
+        by = data.draw(st.sampled_from(list(GRAINS)))
+        groups = tuple(selected_programs(f, fam) for fam in selected_families(f))
+        one = Warehouse(path)
+        got = one.metrics_by_family(f, groups, by)
+        two = Warehouse(path)  # its own cache: nothing shared with the call above
+        for (total, trend), group in zip(got, groups, strict=True):
+            g = replace(f, programs=group)
+            pd.testing.assert_frame_equal(total, two.metrics(g, with_total=True),
+                                          check_exact=True)
+            pd.testing.assert_frame_equal(trend, two.metrics(g, by=by, with_total=True),
+                                          check_exact=True)
+        # Afterwards every call is answered from the cache, without another query.
+        one._execute = None  # a query would fail
+        pd.testing.assert_frame_equal(one.metrics(f), two.metrics(f), check_exact=True)
+        for (total, trend), group in zip(got, groups, strict=True):
+            g = replace(f, programs=group)
+            pd.testing.assert_frame_equal(one.metrics(g, with_total=True), total)
+            pd.testing.assert_frame_equal(one.metrics(g, by=by, with_total=True), trend)

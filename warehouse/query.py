@@ -328,16 +328,20 @@ class Warehouse:
         params.update(from_year=f.from_year, to_year=f.to_year)
         if "all_cell_group" in named:  # the cells path: the ALL row's group of metric_cells
             group = self.cell_group(f.programs)
-            if group is None and extra.get("with_total"):
+            if group is None and extra.get("with_total") and not extra.get("total_names"):
                 raise ValueError(f"no group of metric_cells holds the programs {f.programs} "
                                  "together: ask without cells")
             params["all_cell_group"] = group
+        if "total_names" in named:  # the ALL row split per group (metrics_by_family)
+            params["total_programs"] = list(extra.get("total_programs", ()))
+            params["total_names"] = list(extra.get("total_names", ()))
         if "data_through" in named:
             through = self.plain("data_through")["data_through"].iloc[0]
             params["data_through"] = None if pd.isna(through) else pd.Timestamp(through).date()
         if "period_labels" in named:
             params.update(period_params(f, extra.get("grain") or None,
-                                        bool(extra.get("with_window"))))
+                                        bool(extra.get("with_window")),
+                                        bool(extra.get("with_cumulative"))))
         return {k: v for k, v in params.items() if k in named}
 
     def query(self, name: str, filters: Filters | None = None, by_year: bool = False,
@@ -376,33 +380,93 @@ class Warehouse:
         # Cached as returned, under its own key (the raw query result is cached as well).
         return self._cached(_metrics_key(f, grain, options), compute)
 
-    def metrics_and_window(self, filters: Filters | None, by: str, **options
-                           ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def metrics_and_window(self, filters: Filters | None, by: str, with_cumulative: bool = False,
+                           **options) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(metrics(filters, **options), metrics(filters, by=by, **options)) from one query:
         the window is one more window of the same statement (label ''), so a page that shows a
         total and its trend plans and scans once. Both are cached as those two calls cache
-        them, so either call afterwards is answered from the cache."""
+        them, so either call afterwards is answered from the cache. with_cumulative: also
+        metrics(filters, by=by, cumulative=True, **options) from the same statement (each
+        period again, from the start of the data), cached as that call caches it."""
         f = self.resolve(filters or Filters())
         options = {"with_total": False, "by_borough": False, "cumulative": False, **options}
         keys = (_metrics_key(f, None, options), _metrics_key(f, by, options))
         both: dict = {}
+        with_cumulative = with_cumulative and not options["cumulative"]
 
         def combined(version: tuple) -> pd.DataFrame:
             if "df" not in both:
+                extra = {"with_cumulative": True} if with_cumulative else {}
                 both["df"] = self.query(
                     "program_metrics", f, grain=by, with_window=True,
                     cells=self.cells_answer(f, options["with_total"], options["by_borough"]),
-                    **options)
+                    **extra, **options)
             return both["df"]
 
-        def part(window: bool):
+        def part(window: bool, cumulative: bool = False):
             def compute(version: tuple) -> pd.DataFrame:
                 df = combined(version)
-                df = df[(df["period"] == "") == window].reset_index(drop=True)
+                from_start = df["period"].str.startswith(CUMULATIVE)
+                if cumulative:
+                    df = df[from_start].reset_index(drop=True)
+                    df["period"] = df["period"].str.slice(len(CUMULATIVE))
+                else:
+                    df = df[((df["period"] == "") == window) & ~from_start].reset_index(drop=True)
                 return _metric_shape(df, None if window else by, options["by_borough"])
             return compute
 
+        if with_cumulative:
+            self._cached(_metrics_key(f, by, {**options, "cumulative": True}), part(False, True))
         return self._cached(keys[0], part(True)), self._cached(keys[1], part(False))
+
+    def metrics_by_family(self, filters: Filters | None, groups: tuple[tuple[str, ...], ...],
+                          by: str) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+        """For each group of programs (a family's selected programs), metrics_and_window of
+        the filters narrowed to the group with_total=True; and metrics(filters) (every selected
+        program, no total): all from one statement, the ALL row split per group ($total_names,
+        queries/_program_metrics_head.sql), so a page of several families' totals (the
+        Overview) plans and scans once. Each frame is cached as the call it equals caches it,
+        so those calls afterwards are answered from the cache. The groups must not share a
+        program and must hold only selected programs."""
+        f = self.resolve(filters or Filters())
+        options = {"with_total": True, "by_borough": False, "cumulative": False}
+        plain = {**options, "with_total": False}
+        narrowed = [self.resolve(replace(f, programs=g)) for g in groups]
+        cells = [self.cell_group(n.programs) for n in narrowed]
+        names = [f"ALL:{c or i}" for i, c in enumerate(cells)]  # one name per group
+        use_cells = None not in cells and len(f.boroughs) <= 1
+        both: dict = {}
+
+        def combined() -> pd.DataFrame:
+            if "df" not in both:
+                both["df"] = self.query(
+                    "program_metrics", f, grain=by, with_window=True, cells=use_cells,
+                    total_programs=tuple(p for g in groups for p in g),
+                    total_names=tuple(n for n, g in zip(names, groups, strict=True)
+                                      for _ in g), **options)
+            return both["df"]
+
+        def part(window: bool, programs: tuple[str, ...] | None, name: str | None,
+                 grain: str | None):
+            def compute(version: tuple) -> pd.DataFrame:
+                df = combined()
+                keep = (df["period"] == "") == window
+                if programs is None:  # every program's row, no total
+                    keep &= ~df["program"].str.startswith("ALL")
+                else:
+                    keep &= df["program"].isin(programs) | (df["program"] == name)
+                df = df[keep].reset_index(drop=True)
+                if name is not None:  # (mask keeps the column's dtype, also when empty)
+                    df["program"] = df["program"].mask(df["program"] == name, "ALL")
+                return _metric_shape(df, grain, False)
+            return compute
+
+        out = []
+        for n, g, name in zip(narrowed, groups, names, strict=True):
+            out.append((self._cached(_metrics_key(n, None, options), part(True, g, name, None)),
+                        self._cached(_metrics_key(n, by, options), part(False, g, name, by))))
+        self._cached(_metrics_key(f, None, plain), part(True, None, None, None))
+        return out
 
     def cells_answer(self, f: Filters, with_total: bool, by_borough: bool) -> bool:
         """Whether every row of the metric table is one group of metric_cells, so
@@ -552,7 +616,10 @@ def _metrics_key(f: Filters, grain: str | None, options: dict) -> tuple:
 
 def _metric_shape(df: pd.DataFrame, grain: str | None, by_borough: bool) -> pd.DataFrame:
     """The metric query's result as Warehouse.metrics returns it: `period` (as `year`, an
-    integer, for 'year') kept only under a grain, `borough` only by borough."""
+    integer, for 'year') kept only under a grain, `borough` only by borough. An empty part of
+    a larger result has its text columns as object, as DuckDB returns an empty result."""
+    if df.empty:
+        df = df.astype({c: object for c in df.columns if pd.api.types.is_string_dtype(df[c])})
     keep = [i for i, c in enumerate(df.columns)
             if (c != "period" or grain) and (c != "borough" or by_borough)]
     if len(keep) < len(df.columns):
@@ -563,10 +630,17 @@ def _metric_shape(df: pd.DataFrame, grain: str | None, by_borough: bool) -> pd.D
     return df
 
 
-def period_params(f: Filters, grain: str | None, with_window: bool = False) -> dict:
+# The label prefix of the cumulative windows that metrics_and_window(..., with_cumulative=True)
+# adds to a statement (no period label of core/periods.py starts with it).
+CUMULATIVE = "cumulative:"
+
+
+def period_params(f: Filters, grain: str | None, with_window: bool = False,
+                  with_cumulative: bool = False) -> dict:
     """The windows of the metric SQL for resolved filters: one per period of the grain within
     the window (each cut to the window), labelled as core/periods.py labels it; or the window
-    alone (label ''); with_window: the window as well, first."""
+    alone (label ''); with_window: the window as well, first; with_cumulative: each period
+    again, from the start of the data (`period_from_start`), labelled CUMULATIVE + its label."""
     first, last = f.months()
     if grain:
         periods = [(p.label, max(p.first_month, first), min(p.last_month, last))
@@ -575,9 +649,15 @@ def period_params(f: Filters, grain: str | None, with_window: bool = False) -> d
         periods = []
     if with_window or not grain:
         periods.insert(0, ("", first, last))
+    from_start = [False] * len(periods)
+    if with_cumulative:
+        again = [p for p in periods if p[0]]  # the grain's periods (not the window)
+        periods += [(CUMULATIVE + p[0], p[1], p[2]) for p in again]
+        from_start += [True] * len(again)
     return {"period_labels": [p[0] for p in periods],
             "period_starts": [month_start(p[1]) for p in periods],
-            "period_ends": [month_end(p[2]) for p in periods]}
+            "period_ends": [month_end(p[2]) for p in periods],
+            "period_from_start": from_start}
 
 
 _shared: dict[Path, Warehouse] = {}

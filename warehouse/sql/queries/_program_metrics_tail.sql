@@ -5,7 +5,9 @@
 nets AS (
     SELECT w.period, a.program, a.borough, a.pid, sum(a.net) AS net
     FROM (SELECT pid, month, net,
-                 unnest(CASE WHEN $with_total THEN [program, 'ALL'] ELSE [program] END)
+                 unnest(CASE WHEN $with_total THEN [program, coalesce(
+                     $total_names[list_position($total_programs, program)], 'ALL')]
+                     ELSE [program] END)
                      AS program,
                  CASE WHEN $by_borough THEN borough ELSE '*' END AS borough
           FROM arrears_rows
@@ -43,4 +45,4 @@ LEFT JOIN sums s
   ON s.period = w.period AND s.program = g.program AND s.borough IS NOT DISTINCT FROM g.borough
 LEFT JOIN counts c
   ON c.period = w.period AND c.program = g.program AND c.borough IS NOT DISTINCT FROM g.borough
-ORDER BY w.win_start, coalesce(pr.sort_order, 1000), 3
+ORDER BY w.win_start, coalesce(pr.sort_order, 1000), 3, 2  -- 2: the split totals' order

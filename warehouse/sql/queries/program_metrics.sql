@@ -18,7 +18,9 @@
 from_simple AS (
     SELECT w.period, c.program, c.borough, c.metric, sum(c.n) AS n
     FROM (SELECT metric, lo, hi, n,
-                 unnest(CASE WHEN $with_total THEN [program, 'ALL'] ELSE [program] END)
+                 unnest(CASE WHEN $with_total THEN [program, coalesce(
+                     $total_names[list_position($total_programs, program)], 'ALL')]
+                     ELSE [program] END)
                      AS program,
                  CASE WHEN $by_borough THEN borough ELSE '*' END AS borough
           FROM metric_simple_cells
@@ -31,7 +33,9 @@ from_simple AS (
 from_spans AS (
     SELECT w.period, s.program, s.borough, s.metric, count(DISTINCT s.pid) AS n
     FROM (SELECT pid, metric, first_month, last_month,
-                 unnest(CASE WHEN $with_total THEN [program, 'ALL'] ELSE [program] END)
+                 unnest(CASE WHEN $with_total THEN [program, coalesce(
+                     $total_names[list_position($total_programs, program)], 'ALL')]
+                     ELSE [program] END)
                      AS program,
                  CASE WHEN $by_borough THEN borough ELSE '*' END AS borough
           FROM metric_mixed_spans

@@ -12,9 +12,12 @@
 -- $all_cell_group: the group of metric_cells that holds the selected programs together, for
 -- the ALL row ('*', a program, or 'family:<family>': Warehouse.cell_group, the one place that
 -- names it on the query side; the query layer runs this file only when there is one).
+-- A split total ($total_names, the head) is named 'ALL:' and its group.
 cell_groups AS (
     SELECT program, borough,
-           CASE WHEN program <> 'ALL' THEN program ELSE $all_cell_group END AS cell_program,
+           CASE WHEN program = 'ALL' THEN $all_cell_group
+                WHEN starts_with(program, 'ALL:') THEN program[5:]  -- a split total, below
+                ELSE program END AS cell_program,
            CASE WHEN $by_borough THEN borough WHEN len($boroughs) = 0 THEN '*'
                 ELSE nullif($boroughs[1], 'Unknown') END AS cell_borough
     FROM row_groups
