@@ -1,6 +1,5 @@
 """`Warehouse.metrics_and_window`: a total and its trend from one metric query (the window as
-one more window of the statement; with_cumulative, the cumulative series as more windows) equal
-the `Warehouse.metrics` calls it stands for, which
+one more window of the statement) equal the two `Warehouse.metrics` calls it stands for, which
 tests/test_metrics_properties.py holds to the definition, on random records, windows, grains
 and options; and afterwards the two calls are answered from the cache."""
 
@@ -41,9 +40,8 @@ def test_total_and_trend_from_one_query_equal_the_two_calls(tmp_path_factory, ro
         by = data.draw(st.sampled_from(list(GRAINS)))
         options = {k: data.draw(st.booleans())
                    for k in ("with_total", "by_borough", "cumulative")}
-        with_cumulative = data.draw(st.booleans())  # the cumulative series as well
         one = Warehouse(path)
-        total, trend = one.metrics_and_window(f, by, with_cumulative=with_cumulative, **options)
+        total, trend = one.metrics_and_window(f, by, **options)
         two = Warehouse(path)  # its own cache: nothing shared with the call above
         pd.testing.assert_frame_equal(total, two.metrics(f, **options), check_exact=True)
         pd.testing.assert_frame_equal(trend, two.metrics(f, by=by, **options), check_exact=True)
@@ -51,10 +49,6 @@ def test_total_and_trend_from_one_query_equal_the_two_calls(tmp_path_factory, ro
         one._execute = None  # a query would fail
         pd.testing.assert_frame_equal(one.metrics(f, **options), total)
         pd.testing.assert_frame_equal(one.metrics(f, by=by, **options), trend)
-        if with_cumulative and not options["cumulative"]:
-            pd.testing.assert_frame_equal(
-                one.metrics(f, by=by, **{**options, "cumulative": True}),
-                two.metrics(f, by=by, **{**options, "cumulative": True}), check_exact=True)
 
 
 @SETTINGS

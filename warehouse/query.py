@@ -340,8 +340,7 @@ class Warehouse:
             params["data_through"] = None if pd.isna(through) else pd.Timestamp(through).date()
         if "period_labels" in named:
             params.update(period_params(f, extra.get("grain") or None,
-                                        bool(extra.get("with_window")),
-                                        bool(extra.get("with_cumulative"))))
+                                        bool(extra.get("with_window"))))
         return {k: v for k, v in params.items() if k in named}
 
     def query(self, name: str, filters: Filters | None = None, by_year: bool = False,
@@ -380,43 +379,32 @@ class Warehouse:
         # Cached as returned, under its own key (the raw query result is cached as well).
         return self._cached(_metrics_key(f, grain, options), compute)
 
-    def metrics_and_window(self, filters: Filters | None, by: str, with_cumulative: bool = False,
-                           **options) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def metrics_and_window(self, filters: Filters | None, by: str, **options
+                           ) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(metrics(filters, **options), metrics(filters, by=by, **options)) from one query:
         the window is one more window of the same statement (label ''), so a page that shows a
         total and its trend plans and scans once. Both are cached as those two calls cache
-        them, so either call afterwards is answered from the cache. with_cumulative: also
-        metrics(filters, by=by, cumulative=True, **options) from the same statement (each
-        period again, from the start of the data), cached as that call caches it."""
+        them, so either call afterwards is answered from the cache."""
         f = self.resolve(filters or Filters())
         options = {"with_total": False, "by_borough": False, "cumulative": False, **options}
         keys = (_metrics_key(f, None, options), _metrics_key(f, by, options))
         both: dict = {}
-        with_cumulative = with_cumulative and not options["cumulative"]
 
         def combined(version: tuple) -> pd.DataFrame:
             if "df" not in both:
-                extra = {"with_cumulative": True} if with_cumulative else {}
                 both["df"] = self.query(
                     "program_metrics", f, grain=by, with_window=True,
                     cells=self.cells_answer(f, options["with_total"], options["by_borough"]),
-                    **extra, **options)
+                    **options)
             return both["df"]
 
-        def part(window: bool, cumulative: bool = False):
+        def part(window: bool):
             def compute(version: tuple) -> pd.DataFrame:
                 df = combined(version)
-                from_start = df["period"].str.startswith(CUMULATIVE)
-                if cumulative:
-                    df = df[from_start].reset_index(drop=True)
-                    df["period"] = df["period"].str.slice(len(CUMULATIVE))
-                else:
-                    df = df[((df["period"] == "") == window) & ~from_start].reset_index(drop=True)
+                df = df[(df["period"] == "") == window].reset_index(drop=True)
                 return _metric_shape(df, None if window else by, options["by_borough"])
             return compute
 
-        if with_cumulative:
-            self._cached(_metrics_key(f, by, {**options, "cumulative": True}), part(False, True))
         return self._cached(keys[0], part(True)), self._cached(keys[1], part(False))
 
     def metrics_by_family(self, filters: Filters | None, groups: tuple[tuple[str, ...], ...],
@@ -630,17 +618,10 @@ def _metric_shape(df: pd.DataFrame, grain: str | None, by_borough: bool) -> pd.D
     return df
 
 
-# The label prefix of the cumulative windows that metrics_and_window(..., with_cumulative=True)
-# adds to a statement (no period label of core/periods.py starts with it).
-CUMULATIVE = "cumulative:"
-
-
-def period_params(f: Filters, grain: str | None, with_window: bool = False,
-                  with_cumulative: bool = False) -> dict:
+def period_params(f: Filters, grain: str | None, with_window: bool = False) -> dict:
     """The windows of the metric SQL for resolved filters: one per period of the grain within
     the window (each cut to the window), labelled as core/periods.py labels it; or the window
-    alone (label ''); with_window: the window as well, first; with_cumulative: each period
-    again, from the start of the data (`period_from_start`), labelled CUMULATIVE + its label."""
+    alone (label ''); with_window: the window as well, first."""
     first, last = f.months()
     if grain:
         periods = [(p.label, max(p.first_month, first), min(p.last_month, last))
@@ -649,15 +630,9 @@ def period_params(f: Filters, grain: str | None, with_window: bool = False,
         periods = []
     if with_window or not grain:
         periods.insert(0, ("", first, last))
-    from_start = [False] * len(periods)
-    if with_cumulative:
-        again = [p for p in periods if p[0]]  # the grain's periods (not the window)
-        periods += [(CUMULATIVE + p[0], p[1], p[2]) for p in again]
-        from_start += [True] * len(again)
     return {"period_labels": [p[0] for p in periods],
             "period_starts": [month_start(p[1]) for p in periods],
-            "period_ends": [month_end(p[2]) for p in periods],
-            "period_from_start": from_start}
+            "period_ends": [month_end(p[2]) for p in periods]}
 
 
 _shared: dict[Path, Warehouse] = {}

@@ -72,9 +72,10 @@ def render(search: str | None):
 
 def body(ctx: PageContext):
     window = window_text(ctx.filters)
-    # The window's totals, the per-period rows and the cumulative series from one metric
-    # statement (each cached as the charts ask for it).
-    ctx.wh.metrics_and_window(ctx.filters, by=ctx.filters.grain or "year", with_cumulative=True)
+    # The cumulative series in a thread; the window's totals and the per-period rows from one
+    # metric statement (both cached as the charts ask for them).
+    ctx.prefetch("arrears_cumulative")
+    ctx.wh.metrics_and_window(ctx.filters, by=ctx.filters.grain or "year")
     cards = [ctx.card(c.id) for c in charts_for(PAGE.key)]
     events = event_list(ctx)
     return [

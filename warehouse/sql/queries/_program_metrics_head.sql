@@ -1,17 +1,13 @@
 -- Part of queries/program_metrics.sql and queries/program_metrics_cells.sql (warehouse/query.py
 -- includes it): the windows, the rows a record counts in (additive), and the additive sums.
--- $period_from_start: per window, whether it starts at the beginning of the data, as under
--- $cumulative (the cumulative series as more windows of a page's statement: query.py).
 WITH periods AS (
     SELECT period, year(win_start) * 12 + month(win_start) - 1 AS win_first,
-           year(win_end) * 12 + month(win_end) - 1 AS win_last, win_start, from_start
+           year(win_end) * 12 + month(win_end) - 1 AS win_last, win_start
     FROM (SELECT unnest($period_labels) AS period, unnest($period_starts)::DATE AS win_start,
-                 unnest($period_ends)::DATE AS win_end,
-                 unnest($period_from_start)::BOOLEAN AS from_start)
+                 unnest($period_ends)::DATE AS win_end)
 ),
 w AS (
-    SELECT period,
-           CASE WHEN $cumulative OR from_start THEN -1000000000 ELSE win_first END AS first_month,
+    SELECT period, CASE WHEN $cumulative THEN -1000000000 ELSE win_first END AS first_month,
            win_last AS last_month
     FROM periods
 ),
