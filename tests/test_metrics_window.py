@@ -24,20 +24,32 @@ from tests.test_metrics_properties import (
 from warehouse.query import Warehouse
 
 
+def _loaded(tmp_path_factory, rows, name: str) -> Path:
+    """A warehouse holding the generated records."""
+    from etl.load import load_files
+
+    base = tmp_path_factory.mktemp(name)
+    path: Path = base / "w.duckdb"
+    load_files(write_files(base / "files", rows), path)
+    return path
+
+
+def _selection(data, max_programs: int) -> tuple:
+    """Random filters (a window, up to `max_programs` programs, up to two boroughs or
+    'Unknown') and a grain."""
+    programs = data.draw(st.lists(st.sampled_from(PROGRAMS), max_size=max_programs, unique=True))
+    boroughs = data.draw(st.lists(st.sampled_from([*BOROUGHS[:3], "Unknown"]),
+                                  max_size=2, unique=True))
+    f = replace(data.draw(windows()), programs=tuple(programs), boroughs=tuple(boroughs))
+    return f, data.draw(st.sampled_from(list(GRAINS)))
+
+
 @SETTINGS
 @given(rows=record_sets(), data=st.data())
 def test_total_and_trend_from_one_query_equal_the_two_calls(tmp_path_factory, rows, data):
-    from etl.load import load_files
-
-    base = tmp_path_factory.mktemp("window")
-    path: Path = base / "w.duckdb"
-    load_files(write_files(base / "files", rows), path)
+    path = _loaded(tmp_path_factory, rows, "window")
     for _ in range(4):
-        programs = data.draw(st.lists(st.sampled_from(PROGRAMS), max_size=3, unique=True))
-        boroughs = data.draw(st.lists(st.sampled_from([*BOROUGHS[:3], "Unknown"]),
-                                      max_size=2, unique=True))
-        f = replace(data.draw(windows()), programs=tuple(programs), boroughs=tuple(boroughs))
-        by = data.draw(st.sampled_from(list(GRAINS)))
+        f, by = _selection(data, max_programs=3)
         options = {k: data.draw(st.booleans())
                    for k in ("with_total", "by_borough", "cumulative")}
         one = Warehouse(path)
@@ -59,17 +71,10 @@ def test_every_familys_totals_from_one_query_equal_the_calls_per_family(tmp_path
     program's row, in one statement) equals metrics_and_window per family with its total and
     metrics() of the selection, on both the cells and the general path."""
     from dashboard.families import selected_families, selected_programs
-    from etl.load import load_files
 
-    base = tmp_path_factory.mktemp("families")
-    path: Path = base / "w.duckdb"
-    load_files(write_files(base / "files", rows), path)
+    path = _loaded(tmp_path_factory, rows, "families")
     for _ in range(4):
-        programs = data.draw(st.lists(st.sampled_from(PROGRAMS), max_size=4, unique=True))
-        boroughs = data.draw(st.lists(st.sampled_from([*BOROUGHS[:3], "Unknown"]),
-                                      max_size=2, unique=True))
-        f = replace(data.draw(windows()), programs=tuple(programs), boroughs=tuple(boroughs))
-        by = data.draw(st.sampled_from(list(GRAINS)))
+        f, by = _selection(data, max_programs=4)
         groups = tuple(selected_programs(f, fam) for fam in selected_families(f))
         one = Warehouse(path)
         got = one.metrics_by_family(f, groups, by)
