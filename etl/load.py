@@ -54,7 +54,7 @@ from etl.contract import (
 )
 from etl.files import FileProblem, SourceFile, diagnose_csv, open_source, record_lines
 from etl.normalize import normalize_sql
-from warehouse.build import build_models, capture_touched, record_new_pids
+from warehouse.build import build_models, capture_touched, drop_temp_objects, record_new_pids
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "warehouse" / "sql"
 SCHEMA_SQL = SQL_DIR / "sources" / "schema.sql"
@@ -367,17 +367,6 @@ def _record_quality(con, kind: str, files: list[FileReport], load_id: int) -> No
         WHERE NOT EXISTS (SELECT 1 FROM warnings x WHERE x.file_sha256 = f.sha
                           AND x.line = a.line AND x.kind = '{kind}' AND x.rule = a.w.rule)"""
     )
-
-
-def _drop_temp_tables(con) -> None:
-    """The load's temp tables and views, dropped before its commit: a commit would otherwise
-    first store the rows the transaction wrote into them (the staged files, the models' c_*)."""
-    for kind, catalog, column in (("VIEW", "duckdb_views()", "view_name"),
-                                  ("TABLE", "duckdb_tables()", "table_name")):
-        names = con.execute(f"SELECT {column} FROM {catalog} WHERE temporary AND NOT internal"
-                            ).fetchall()
-        for (name,) in names:
-            con.execute(f'DROP {kind} temp.main."{name}"')
 
 
 def _count(con, kind: str, files: list[FileReport]) -> None:
@@ -811,7 +800,9 @@ def _load(con, paths, checked, warehouse, meta, started, progress, key,
     if progress:
         progress(f"updating the models ({touched.participants:,} participants touched)")
     build_models(con, touched)  # warehouse/build.py
-    _drop_temp_tables(con)
+    # The load's temp tables and views, dropped before its commit: a commit would otherwise
+    # first store the rows the transaction wrote into them (the staged files, the models' c_*).
+    drop_temp_objects(con)
     con.execute("COMMIT")
     con.execute("CHECKPOINT")
     return report

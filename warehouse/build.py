@@ -148,6 +148,12 @@ def _temp_objects(con) -> dict[str, str]:
     ).fetchall()}
 
 
+def drop_temp_objects(con) -> None:
+    """Drop every temp table and view of the connection (a load's, before its commit)."""
+    for name, kind in _temp_objects(con).items():
+        con.execute(f'DROP {kind} temp.main."{name}"')
+
+
 def _drop_temp(con, *names: str) -> None:
     """Drop the temp tables or views of these names that exist."""
     existing = _temp_objects(con)
