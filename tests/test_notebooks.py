@@ -81,17 +81,19 @@ def test_the_notebooks_are_there():
     assert [p.name for p in NOTEBOOKS] == EXPECTED
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_committed_without_outputs(path, nbformat):
-    nb = read(nbformat, path)
-    nbformat.validate(nb)
-    assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
-    for i, cell in enumerate(nb.cells):
-        if cell.cell_type == "code":
-            assert cell.outputs == [], f"cell {i} has outputs: clear them before committing"
-            assert cell.execution_count is None, f"cell {i} has an execution count"
-    parameters(nb)  # one `parameters` cell with literal filters
-    assert parameters_cell(nb) <= 3, "the filters are defined near the top"
+def test_committed_without_outputs(nbformat):
+    """Every notebook in one test: importing nbformat costs about 2 s, paid by one xdist worker
+    instead of by each worker that draws a notebook."""
+    for path in NOTEBOOKS:
+        nb = read(nbformat, path)
+        nbformat.validate(nb)
+        assert nb.metadata.get("kernelspec", {}).get("name") == "python3", path.name
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type == "code":
+                assert cell.outputs == [], f"{path.name} cell {i} has outputs: clear them first"
+                assert cell.execution_count is None, f"{path.name} cell {i} has an execution count"
+        parameters(nb)  # one `parameters` cell with literal filters
+        assert parameters_cell(nb) <= 3, f"{path.name}: the filters are defined near the top"
 
 
 # -- execution ------------------------------------------------------------------------------------
