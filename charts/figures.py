@@ -45,6 +45,7 @@ from charts.figure_spec import (  # noqa: F401  (the spec helpers, named here fo
     xaxis,
     yaxis,
 )
+from charts.frames import any_nonzero
 from charts.style import (
     CHART_TEMPLATE,
     EVENT_LINE,
@@ -235,10 +236,7 @@ def _nonempty(df: pd.DataFrame | None, *value_columns: str) -> bool:
     if df is None or df.empty:
         return False
     cols = [c for c in value_columns if c in df.columns]
-    if not cols:
-        return True
-    values = np.nan_to_num(df[cols].to_numpy(dtype=float, na_value=np.nan))
-    return bool(np.any(values != 0))
+    return not cols or any_nonzero(df, cols)
 
 
 def _per_program(df: pd.DataFrame, sort: str | None = None):

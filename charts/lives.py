@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from charts import format as fmt
+from charts.frames import floats, take_rows
 from core.periods import month_index, parse_period
 from core.vocabularies import PROGRAM_PERIODS
 from warehouse.query import Filters, Warehouse
@@ -60,19 +61,22 @@ def within_lives(df: pd.DataFrame, value_columns: tuple[str, ...] | list[str]) -
     spans = _period_months(df) if not df.empty else None
     if df.empty or not cols or spans is None or "program" not in df.columns:
         return df
-    values = np.nan_to_num(df[cols].apply(pd.to_numeric, errors="coerce")
-                           .to_numpy(dtype=float, na_value=np.nan))
-    active = (values != 0).any(axis=1)
+    active = np.zeros(len(df), dtype=bool)
+    for c in cols:  # NaN and non-numbers count as zero
+        values = floats(df[c])
+        active |= (values != 0) & ~np.isnan(values)
     first, last = spans
-    programs = df["program"].to_numpy()
-    first_active = pd.Series(np.where(active, first, np.inf)).groupby(programs).transform(
-        "min").to_numpy()
-    lives = {p: life_months(p) for p in set(programs)}
-    start = np.array([np.nan if lives[p][0] is None else lives[p][0] for p in programs])
-    end = np.array([np.inf if lives[p][1] is None else lives[p][1] for p in programs])
-    begins = np.where(np.isnan(start), first_active, start)
-    keep = active | ((last >= begins) & (first <= end))
-    return df[keep].reset_index(drop=True)
+    # Per program (a few of them): its life, else from its first active period.
+    programs, row_program = np.unique(df["program"].to_numpy(), return_inverse=True)
+    first_active = np.full(len(programs), np.inf)
+    np.minimum.at(first_active, row_program[active], first[active])
+    lives = [life_months(p) for p in programs]
+    begins = np.array([first_active[i] if start is None else start
+                       for i, (start, _) in enumerate(lives)], dtype=float)[row_program]
+    ends = np.array([np.inf if end is None else end for _, end in lives],
+                    dtype=float)[row_program]
+    keep = active | ((last >= begins) & (first <= ends))
+    return take_rows(df, keep)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,44 @@
+"""Small frames, shaped with numpy: a chart's few hundred rows cost pandas' general indexing
+(labels, alignment, copies) about a millisecond a step, several times the work itself, and a page
+takes a dozen such steps per request. These helpers give the same frames (values, dtypes, a
+fresh RangeIndex) from plain arrays."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+
+def floats(values: pd.Series) -> np.ndarray:
+    """A column as floats; anything that is not a number (a "<11" marker, a missing value) is
+    NaN, as `pd.to_numeric(errors="coerce")` reads it."""
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return values.to_numpy(dtype=float, na_value=np.nan)
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def any_nonzero(df: pd.DataFrame, columns: Sequence[str]) -> bool:
+    """Some of these columns holds a number other than 0 (NaN and non-numbers count as 0)."""
+    for c in columns:
+        values = floats(df[c])
+        if np.any((values != 0) & ~np.isnan(values)):
+            return True
+    return False
+
+
+def take_rows(df: pd.DataFrame, rows: np.ndarray, columns: Sequence[str] | None = None
+              ) -> pd.DataFrame:
+    """`df.loc[rows, columns].reset_index(drop=True)` (rows: a boolean mask or positions;
+    columns: all by default), each column cut as an array and kept in its dtype."""
+    columns = list(df.columns if columns is None else columns)
+    out = pd.DataFrame({c: df[c].to_numpy()[rows] for c in columns}, columns=columns)
+    changed = {c: df[c].dtype for c in columns if out[c].dtype != df[c].dtype}
+    return out.astype(changed) if changed else out
+
+
+def rows_of(df: pd.DataFrame, programs: Sequence[str],
+            columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """The rows of these programs (column `program`), renumbered; only `columns` if given."""
+    return take_rows(df, np.isin(df["program"].to_numpy(), list(programs)), columns)
