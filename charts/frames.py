@@ -31,11 +31,10 @@ def any_nonzero(df: pd.DataFrame, columns: Sequence[str]) -> bool:
 def take_rows(df: pd.DataFrame, rows: np.ndarray, columns: Sequence[str] | None = None
               ) -> pd.DataFrame:
     """`df.loc[rows, columns].reset_index(drop=True)` (rows: a boolean mask or positions;
-    columns: all by default), each column cut as an array and kept in its dtype."""
+    columns: all by default), each column's array cut in its own dtype."""
     columns = list(df.columns if columns is None else columns)
-    out = pd.DataFrame({c: df[c].to_numpy()[rows] for c in columns}, columns=columns)
-    changed = {c: df[c].dtype for c in columns if out[c].dtype != df[c].dtype}
-    return out.astype(changed) if changed else out
+    positions = np.flatnonzero(rows) if rows.dtype == bool else rows
+    return pd.DataFrame({c: df[c].array.take(positions) for c in columns}, columns=columns)
 
 
 def rows_of(df: pd.DataFrame, programs: Sequence[str],
