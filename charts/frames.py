@@ -14,6 +14,8 @@ import pandas as pd
 def floats(values: pd.Series) -> np.ndarray:
     """A column as floats; anything that is not a number (a "<11" marker, a missing value) is
     NaN, as `pd.to_numeric(errors="coerce")` reads it."""
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "biuf":
+        return values.to_numpy(dtype=float)  # NumPy's own: no missing values but NaN
     if pd.api.types.is_numeric_dtype(values.dtype):
         return values.to_numpy(dtype=float, na_value=np.nan)
     return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)

@@ -38,7 +38,7 @@ from warehouse.metrics import METRICS
 from warehouse.query import Filters, Warehouse
 
 FAMILIES_FORWARD = "FAMILIES_FORWARD"
-_PROGRAM_INDEX = {code: i for i, code in enumerate(PROGRAM_CODES)}
+_PROGRAM_ORDER, _BOROUGH_ORDER = pd.Index(PROGRAM_CODES), pd.Index(BOROUGHS)
 
 
 @dataclass(frozen=True)
@@ -110,12 +110,16 @@ def new_enrollments_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
 
 def served_by_borough_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
     """Participants served per borough and employment program (the metric by borough)."""
-    df = rows_of(wh.metrics(filters, by_borough=True), EMPLOYMENT_PROGRAMS)
-    df = df[df["participants_served"] > 0]
-    order = {b: i for i, b in enumerate(BOROUGHS)}
-    df = df.sort_values(["borough", "program"], key=lambda s: s.map(order) if s.name ==
-                        "borough" else s.map(_PROGRAM_INDEX)).reset_index(drop=True)
-    return df[["borough", "program", "participants_served"]]
+    df = wh.metrics(filters, by_borough=True)
+    programs = df["program"].to_numpy()
+    rows = np.flatnonzero(np.isin(programs, EMPLOYMENT_PROGRAMS)
+                          & (df["participants_served"].to_numpy() > 0))
+    # Boroughs in their order ("Unknown" last), then programs in theirs.
+    borough_rank = _BOROUGH_ORDER.get_indexer(df["borough"].to_numpy()[rows])
+    borough_rank[borough_rank < 0] = len(BOROUGHS)
+    program_rank = _PROGRAM_ORDER.get_indexer(programs[rows])
+    return take_rows(df, rows[np.lexsort((program_rank, borough_rank))],
+                     ["borough", "program", "participants_served"])
 
 
 def arrears_by_year_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
