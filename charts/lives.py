@@ -98,7 +98,7 @@ def outside_life(wh: Warehouse, filters: Filters, program: str) -> OutsideLife |
     life = life_dates(program)
     if life == (None, None):
         return None
-    if not may_begin_outside(wh, program, life):
+    if not may_begin_outside(wh, program, life, until=wh.resolve(filters).months()[1]):
         return OutsideLife(program, life, 0, 0, None, None)  # what the query gives then
     row = wh.query("outside_life", filters, program=program, life_start=life[0],
                    life_end=life[1]).iloc[0]
@@ -111,19 +111,24 @@ def outside_life(wh: Warehouse, filters: Filters, program: str) -> OutsideLife |
                        day(row["last_outside"]))
 
 
-def may_begin_outside(wh: Warehouse, program: str,
-                      life: tuple[date | None, date | None]) -> bool:
+def may_begin_outside(wh: Warehouse, program: str, life: tuple[date | None, date | None],
+                      until: int | None = None) -> bool:
     """Whether any enrollment of the program began in a month with a day outside its life
     (the months enrollments began in: plain/enrollment_months.sql, cached per warehouse
     version). When none did, no enrollment lies outside the life under any filters, and
-    outside_life need not scan the facts."""
+    outside_life need not scan the facts. `until` (a window's last month index): only an
+    enrollment that began by then can be in the window, so one that began after the life and
+    after the window is not (one that began before the life may still be open, so counts)."""
     months = wh.plain("enrollment_months", program=program)["month"].to_numpy()
     start, end = life
     # The first and last month every day of which is in the life.
     first = -np.inf if start is None else month_index(start) + (start.day > 1)
     last = np.inf if end is None else month_index(end) - (
         (end + timedelta(days=1)).month == end.month)
-    return bool(((months < first) | (months > last)).any())
+    after = months > last
+    if until is not None:
+        after &= months <= until
+    return bool(((months < first) | after).any())
 
 
 def outside_life_note(wh: Warehouse, filters: Filters, program: str, *, suppress: bool,
