@@ -21,13 +21,15 @@ def floats(values: pd.Series) -> np.ndarray:
     return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
+def nonzero(values: pd.Series) -> np.ndarray:
+    """Where the column holds a number other than 0 (NaN and non-numbers count as 0)."""
+    numbers = floats(values)
+    return (numbers != 0) & ~np.isnan(numbers)
+
+
 def any_nonzero(df: pd.DataFrame, columns: Sequence[str]) -> bool:
     """Some of these columns holds a number other than 0 (NaN and non-numbers count as 0)."""
-    for c in columns:
-        values = floats(df[c])
-        if np.any((values != 0) & ~np.isnan(values)):
-            return True
-    return False
+    return any(nonzero(df[c]).any() for c in columns)
 
 
 def take_rows(df: pd.DataFrame, rows: np.ndarray, columns: Sequence[str] | None = None

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from charts import format as fmt
-from charts.frames import floats, take_rows
+from charts.frames import nonzero, take_rows
 from core.periods import month_index, parse_period
 from core.vocabularies import PROGRAM_PERIODS
 from warehouse.query import Filters, Warehouse
@@ -61,10 +61,7 @@ def within_lives(df: pd.DataFrame, value_columns: tuple[str, ...] | list[str]) -
     spans = _period_months(df) if not df.empty else None
     if df.empty or not cols or spans is None or "program" not in df.columns:
         return df
-    active = np.zeros(len(df), dtype=bool)
-    for c in cols:  # NaN and non-numbers count as zero
-        values = floats(df[c])
-        active |= (values != 0) & ~np.isnan(values)
+    active = np.logical_or.reduce([nonzero(df[c]) for c in cols])
     first, last = spans
     # Per program (a few of them): its life, else from its first active period.
     programs, row_program = np.unique(df["program"].to_numpy(), return_inverse=True)
