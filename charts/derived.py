@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from charts.frames import floats
 from warehouse.metrics import AVERAGE_REDUCTION_DEFINITION, GRADUATION_RATE_DEFINITION
 
 __all__ = [
@@ -39,8 +40,7 @@ def ratio_value(numerator, denominator) -> float | None:
 
 
 def _floats(values) -> np.ndarray:
-    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan) \
-        if isinstance(values, pd.Series) else np.asarray(values, dtype=float)
+    return floats(values) if isinstance(values, pd.Series) else np.asarray(values, dtype=float)
 
 
 def graduation_rate(df: pd.DataFrame) -> pd.Series:

@@ -45,6 +45,7 @@ from charts.figure_spec import (  # noqa: F401  (the spec helpers, named here fo
     xaxis,
     yaxis,
 )
+from charts.frames import any_nonzero
 from charts.style import (
     CHART_TEMPLATE,
     EVENT_LINE,
@@ -93,7 +94,7 @@ __all__ = [
 # -- helpers ----------------------------------------------------------------------------------
 def _programs_in(df: pd.DataFrame) -> list[str]:
     """The frame's programs in display order."""
-    present = set(df["program"])
+    present = set(df["program"].to_numpy())
     ordered = [p for p in PROGRAM_ORDER if p in present]
     return ordered + sorted(present - set(ordered))
 
@@ -235,10 +236,15 @@ def _nonempty(df: pd.DataFrame | None, *value_columns: str) -> bool:
     if df is None or df.empty:
         return False
     cols = [c for c in value_columns if c in df.columns]
-    if not cols:
-        return True
-    values = np.nan_to_num(df[cols].to_numpy(dtype=float, na_value=np.nan))
-    return bool(np.any(values != 0))
+    return not cols or any_nonzero(df, cols)
+
+
+def _rows_in_order(df: pd.DataFrame, programs: Sequence[str]) -> dict[str, np.ndarray]:
+    """The rows of these programs (one each) in this order, as {column: array}
+    (`df.set_index("program").loc[programs]` without building an index)."""
+    at = {p: i for i, p in enumerate(df["program"].to_numpy())}
+    rows = np.array([at[p] for p in programs], dtype=int)
+    return {c: df[c].to_numpy()[rows] for c in df.columns}
 
 
 def _per_program(df: pd.DataFrame, sort: str | None = None):
@@ -570,13 +576,14 @@ def arrears_program_totals(df: pd.DataFrame, title: str = "") -> dict:
     """
     if not _nonempty(df, "arrears_reduced_usd", "ncps_with_reductions"):
         return empty_figure.spec(title)
-    order = _programs_in(df)[::-1]
-    d = df.set_index("program").loc[order].reset_index()
+    d = _rows_in_order(df, _programs_in(df)[::-1])
     labels = [
         f"{fmt.money(a)} · {fmt.count(n)} NCPs"
-        for a, n in zip(d["arrears_reduced_usd"], d["ncps_with_reductions"], strict=True)
+        for a, n in zip(d["arrears_reduced_usd"].tolist(), d["ncps_with_reductions"].tolist(),
+                        strict=True)
     ]
-    avg = d["avg_reduction_usd"] if "avg_reduction_usd" in d else [float("nan")] * len(d)
+    avg = (d["avg_reduction_usd"].tolist() if "avg_reduction_usd" in d
+           else [float("nan")] * len(d["program"]))
     bar = {
         "type": "bar", "orientation": "h",
         "y": [program_name(p) for p in d["program"]], "x": _values(d["arrears_reduced_usd"]),
@@ -587,7 +594,7 @@ def arrears_program_totals(df: pd.DataFrame, title: str = "") -> dict:
                          "<extra></extra>",
     }
     return spec([bar], _hbar_layout(
-        title, max(260, 52 * len(d) + 120), {"l": 140, "r": 170, "t": 64, "b": 48},
+        title, max(260, 52 * len(labels) + 120), {"l": 140, "r": 170, "t": 64, "b": 48},
         "DSS arrears reduced ($)", "$~s", rangemode="tozero"))
 
 

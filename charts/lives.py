@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from charts import format as fmt
+from charts.frames import nonzero, take_rows
 from core.periods import month_index, parse_period
 from core.vocabularies import PROGRAM_PERIODS
 from warehouse.query import Filters, Warehouse
@@ -60,19 +61,19 @@ def within_lives(df: pd.DataFrame, value_columns: tuple[str, ...] | list[str]) -
     spans = _period_months(df) if not df.empty else None
     if df.empty or not cols or spans is None or "program" not in df.columns:
         return df
-    values = np.nan_to_num(df[cols].apply(pd.to_numeric, errors="coerce")
-                           .to_numpy(dtype=float, na_value=np.nan))
-    active = (values != 0).any(axis=1)
+    active = np.logical_or.reduce([nonzero(df[c]) for c in cols])
     first, last = spans
-    programs = df["program"].to_numpy()
-    first_active = pd.Series(np.where(active, first, np.inf)).groupby(programs).transform(
-        "min").to_numpy()
-    lives = {p: life_months(p) for p in set(programs)}
-    start = np.array([np.nan if lives[p][0] is None else lives[p][0] for p in programs])
-    end = np.array([np.inf if lives[p][1] is None else lives[p][1] for p in programs])
-    begins = np.where(np.isnan(start), first_active, start)
-    keep = active | ((last >= begins) & (first <= end))
-    return df[keep].reset_index(drop=True)
+    # Per program (a few of them): its life, else from its first active period.
+    programs, row_program = np.unique(df["program"].to_numpy(), return_inverse=True)
+    first_active = np.full(len(programs), np.inf)
+    np.minimum.at(first_active, row_program[active], first[active])
+    lives = [life_months(p) for p in programs]
+    begins = np.array([first_active[i] if start is None else start
+                       for i, (start, _) in enumerate(lives)], dtype=float)[row_program]
+    ends = np.array([np.inf if end is None else end for _, end in lives],
+                    dtype=float)[row_program]
+    keep = active | ((last >= begins) & (first <= ends))
+    return take_rows(df, keep)
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def outside_life(wh: Warehouse, filters: Filters, program: str) -> OutsideLife |
     life = life_dates(program)
     if life == (None, None):
         return None
-    if not may_begin_outside(wh, program, life):
+    if not may_begin_outside(wh, program, life, until=wh.resolve(filters).months()[1]):
         return OutsideLife(program, life, 0, 0, None, None)  # what the query gives then
     row = wh.query("outside_life", filters, program=program, life_start=life[0],
                    life_end=life[1]).iloc[0]
@@ -107,19 +108,24 @@ def outside_life(wh: Warehouse, filters: Filters, program: str) -> OutsideLife |
                        day(row["last_outside"]))
 
 
-def may_begin_outside(wh: Warehouse, program: str,
-                      life: tuple[date | None, date | None]) -> bool:
+def may_begin_outside(wh: Warehouse, program: str, life: tuple[date | None, date | None],
+                      until: int | None = None) -> bool:
     """Whether any enrollment of the program began in a month with a day outside its life
     (the months enrollments began in: plain/enrollment_months.sql, cached per warehouse
     version). When none did, no enrollment lies outside the life under any filters, and
-    outside_life need not scan the facts."""
+    outside_life need not scan the facts. `until` (a window's last month index): only an
+    enrollment that began by then can be in the window, so one that began after the life and
+    after the window is not (one that began before the life may still be open, so counts)."""
     months = wh.plain("enrollment_months", program=program)["month"].to_numpy()
     start, end = life
     # The first and last month every day of which is in the life.
     first = -np.inf if start is None else month_index(start) + (start.day > 1)
     last = np.inf if end is None else month_index(end) - (
         (end + timedelta(days=1)).month == end.month)
-    return bool(((months < first) | (months > last)).any())
+    after = months > last
+    if until is not None:
+        after &= months <= until
+    return bool(((months < first) | after).any())
 
 
 def outside_life_note(wh: Warehouse, filters: Filters, program: str, *, suppress: bool,

@@ -29,6 +29,7 @@ from charts.derived import (
     with_ratios,
 )
 from charts.events import events_in
+from charts.frames import any_nonzero, rows_of, take_rows
 from charts.lives import within_lives
 from charts.style import program_name
 from core.periods import GRAIN_NOUNS, period_containing, span_label
@@ -37,7 +38,7 @@ from warehouse.metrics import METRICS
 from warehouse.query import Filters, Warehouse
 
 FAMILIES_FORWARD = "FAMILIES_FORWARD"
-_PROGRAM_INDEX = {code: i for i, code in enumerate(PROGRAM_CODES)}
+_PROGRAM_ORDER, _BOROUGH_ORDER = pd.Index(PROGRAM_CODES), pd.Index(BOROUGHS)
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,6 @@ class Chart:
 
 def _m(name: str) -> str:
     return METRICS[name].definition
-
-
-def _only(df: pd.DataFrame, programs) -> pd.DataFrame:
-    return df[df["program"].isin(programs)].reset_index(drop=True)
 
 
 # -- data functions (query layer only) --------------------------------------------------------
@@ -98,52 +95,60 @@ def program_summary_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
 
 
 def served_vs_graduates_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
-    df = _only(per_period(wh, filters), EMPLOYMENT_PROGRAMS)
-    df = with_ratios(df[[time_column(df), "program", "participants_served", "graduates"]])
+    df = per_period(wh, filters)
+    df = with_ratios(rows_of(df, EMPLOYMENT_PROGRAMS, [
+        time_column(df), "program", "participants_served", "graduates"]))
     return within_lives(df, ("participants_served", "graduates"))
 
 
 def new_enrollments_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
-    df = _only(per_period(wh, filters), EMPLOYMENT_PROGRAMS)
-    return within_lives(df[[time_column(df), "program", "new_enrollments"]],
+    df = per_period(wh, filters)
+    return within_lives(rows_of(df, EMPLOYMENT_PROGRAMS, [time_column(df), "program",
+                                                          "new_enrollments"]),
                         ("new_enrollments",))
 
 
 def served_by_borough_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
     """Participants served per borough and employment program (the metric by borough)."""
-    df = _only(wh.metrics(filters, by_borough=True), EMPLOYMENT_PROGRAMS)
-    df = df[df["participants_served"] > 0]
-    order = {b: i for i, b in enumerate(BOROUGHS)}
-    df = df.sort_values(["borough", "program"], key=lambda s: s.map(order) if s.name ==
-                        "borough" else s.map(_PROGRAM_INDEX)).reset_index(drop=True)
-    return df[["borough", "program", "participants_served"]]
+    df = wh.metrics(filters, by_borough=True)
+    programs = df["program"].to_numpy()
+    rows = np.flatnonzero(np.isin(programs, EMPLOYMENT_PROGRAMS)
+                          & (df["participants_served"].to_numpy() > 0))
+    # Boroughs in their order ("Unknown" last), then programs in theirs.
+    borough_rank = _BOROUGH_ORDER.get_indexer(df["borough"].to_numpy()[rows])
+    borough_rank[borough_rank < 0] = len(BOROUGHS)
+    program_rank = _PROGRAM_ORDER.get_indexer(programs[rows])
+    return take_rows(df, rows[np.lexsort((program_rank, borough_rank))],
+                     ["borough", "program", "participants_served"])
 
 
 def arrears_by_year_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
-    df = _only(per_period(wh, filters), DEBT_REDUCTION_PROGRAMS)
-    df = with_ratios(df[[time_column(df), "program", "arrears_reduced_usd",
-                         "ncps_with_reductions"]])
+    df = per_period(wh, filters)
+    df = with_ratios(rows_of(df, DEBT_REDUCTION_PROGRAMS, [
+        time_column(df), "program", "arrears_reduced_usd", "ncps_with_reductions"]))
     return within_lives(df, ("arrears_reduced_usd", "ncps_with_reductions"))
 
 
 def arrears_totals_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
-    df = _only(wh.metrics(filters), DEBT_REDUCTION_PROGRAMS)
-    return with_ratios(df[["program", "arrears_reduced_usd", "ncps_with_reductions"]])
+    return with_ratios(rows_of(wh.metrics(filters), DEBT_REDUCTION_PROGRAMS,
+                               ["program", "arrears_reduced_usd", "ncps_with_reductions"]))
 
 
 def arrears_cumulative_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
     """For each period of the window: DSS arrears reduced and NCPs from the start of the data
     through that period's end (the metrics with cumulative windows), from each program's first
     reduction on."""
-    df = _only(per_period(wh, filters, cumulative=True), DEBT_REDUCTION_PROGRAMS)
-    df = df[[time_column(df), "program", "arrears_reduced_usd", "ncps_with_reductions"]]
-    return df[df["arrears_reduced_usd"] != 0].reset_index(drop=True)
+    df = per_period(wh, filters, cumulative=True)
+    reduced = (np.isin(df["program"].to_numpy(), DEBT_REDUCTION_PROGRAMS)
+               & (df["arrears_reduced_usd"].to_numpy() != 0))
+    return take_rows(df, reduced, [time_column(df), "program", "arrears_reduced_usd",
+                                   "ncps_with_reductions"])
 
 
 def cohort_completion_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
     """Enrollments per employment program and enrollment year, and how many graduated within
     one year, two years and by the latest data (queries/cohort_completion.sql)."""
-    return _only(wh.query("cohort_completion", filters), EMPLOYMENT_PROGRAMS)
+    return rows_of(wh.query("cohort_completion", filters), EMPLOYMENT_PROGRAMS)
 
 
 def ff_placements_data(wh: Warehouse, filters: Filters) -> pd.DataFrame:
@@ -388,14 +393,7 @@ def is_empty(chart_id: str, df: pd.DataFrame | None) -> bool:
     if df is None or df.empty:
         return True
     cols = [c for c in get_chart(chart_id).value_columns if c in df.columns]
-    if not cols:
-        return False
-    # Column by column: one small array each, no intermediate frames.
-    for c in cols:
-        values = pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        if np.any(np.nan_to_num(values) != 0):
-            return False
-    return True
+    return bool(cols) and not any_nonzero(df, cols)
 
 
 def chart_spec(chart_id: str, wh: Warehouse, filters: Filters,

@@ -14,8 +14,10 @@ your callbacks from `State(ids.URL, "search")` with `dashboard.url_state.parse_s
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 from dash import dcc, html
 from dash.development.base_component import Component
@@ -114,6 +116,32 @@ def table_view(chart_id: str, df: pd.DataFrame, max_rows: int = TABLE_MAX_ROWS,
     return data_grid(chart_id, safe.values, labels, max_rows, safe.mask, safe.display)
 
 
+def without_nan(fig: dict) -> dict:
+    """The figure with the NaN and infinities of its traces' arrays as None: the same JSON
+    (plotly's encoder writes them as null), but when its text holds a "NaN" the encoder parses
+    the whole response and writes it again, which costs about as much as writing it once."""
+    return {**fig, "data": [{k: _finite_or_none(v) for k, v in trace.items()}
+                            for trace in fig["data"]]}
+
+
+def _finite_or_none(value):
+    """The value, or when it holds NaN or infinities, a list with None in their places."""
+    if isinstance(value, np.ndarray) and value.dtype.kind in "fO":
+        finite = (np.isfinite(value) if value.dtype.kind == "f"
+                  else ~_NOT_FINITE(value).astype(bool))  # objects: numbers, text, None
+        return value if finite.all() else np.where(finite, value, None).tolist()
+    if isinstance(value, list) and any(_not_finite(v) for v in value):
+        return [None if _not_finite(v) else v for v in value]
+    return value
+
+
+def _not_finite(value) -> bool:
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+_NOT_FINITE = np.frompyfunc(_not_finite, 1, 1)
+
+
 def chart_card(chart_id: str, wh: Warehouse, filters: Filters, df: pd.DataFrame | None = None,
                wide: bool = True, safe: SafeChart | None = None) -> html.Section:
     """The card; with `safe` (small-cell suppression on) its figure and table show the
@@ -133,8 +161,8 @@ def chart_card(chart_id: str, wh: Warehouse, filters: Filters, df: pd.DataFrame 
         ]
     else:
         # The figure as plain dicts (charts.figures): no go.Figure to build and copy.
-        fig = (chart_spec(chart_id, wh, f, df) if safe is None
-               else safe_spec(chart_id, wh, f, safe=safe))
+        fig = without_nan(chart_spec(chart_id, wh, f, df) if safe is None
+                          else safe_spec(chart_id, wh, f, safe=safe))
         # Responsive width; the height is the figure's own (a responsive graph would
         # otherwise shrink to its container's height).
         graph = dcc.Graph(id=ids.chart(ids.CHART_GRAPH, chart_id), figure=fig,

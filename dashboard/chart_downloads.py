@@ -21,6 +21,7 @@ their turn in dashboard/export_queue.py; each download is written to the access 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 
@@ -71,8 +72,14 @@ def _button(label: str, kind: str, chart_id: str, tip: str, extra: str = "") -> 
 
 
 def export_bar(chart_id: str, filters: Filters) -> Component:
-    """PNG SVG PDF | CSV XLSX | Open in a notebook, a download, and the (closed) notebook panel."""
-    tip = suppression_tip()
+    """PNG SVG PDF | CSV XLSX | Open in a notebook, a download, and the (closed) notebook panel.
+    The same for any filters (the callbacks read them from the URL): built once per chart,
+    tip and role, and shared, as cached page bodies are (Dash only serializes them)."""
+    return _export_bar(chart_id, suppression_tip(), scope.current().can_see_snippets)
+
+
+@functools.lru_cache(maxsize=256)
+def _export_bar(chart_id: str, tip: str, snippets: bool) -> Component:
     images = [_button(f.upper(), ids.EXPORT_BUTTON[f], chart_id, f"{_TIPS[f]}. {tip}")
               for f in IMAGE_FORMATS]
     data = [_button(f.upper(), ids.EXPORT_BUTTON[f], chart_id, f"{_TIPS[f]}. {tip}")
@@ -80,7 +87,6 @@ def export_bar(chart_id: str, filters: Filters) -> Component:
     notebook = _button("Open in a notebook", ids.NOTEBOOK_BUTTON, chart_id,
                        "The Python (and SQL) that reproduce this chart, to paste into a notebook",
                        "button-notebook")
-    snippets = scope.current().can_see_snippets
     return html.Div(
         [
             html.Div(images, className="export-group", role="group",

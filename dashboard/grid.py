@@ -38,19 +38,21 @@ def column_format(col: str) -> dict | None:
     return _d3(",.0f")
 
 
-def _cells(col: str, values: pd.Series) -> list:
+def _cells(col: str, values: pd.Series, numeric: bool) -> list:
     """JSON-ready cells: numbers stay numbers (NaN -> empty), programs by name, months and
-    times as sortable text."""
+    times as sortable text. (From the column's array: iterating a Series costs more.)"""
     if col == "program":
-        return [program_name(v) for v in values]
+        return [program_name(v) for v in values.to_numpy()]
     if col == "month":
         return [None if pd.isna(v) else f"{pd.Timestamp(v):%Y-%m}" for v in values]
     if col.endswith("_at"):
         return [None if pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d %H:%M}" for v in values]
-    if pd.api.types.is_numeric_dtype(values):
+    if numeric:
         # As Python floats (tolist): NaN is the one value unequal to itself.
         arr = values.to_numpy(dtype=float, na_value=np.nan).tolist()
         return [None if v != v else (int(v) if v.is_integer() else v) for v in arr]
+    if pd.api.types.is_string_dtype(values.dtype):
+        values = values.to_numpy()  # the same objects
     return [None if (v is None or (isinstance(v, float) and np.isnan(v))) else v
             for v in values]
 
@@ -60,25 +62,27 @@ def data_grid(chart_id: str, df: pd.DataFrame, labels: dict[str, str], max_rows:
               ) -> dag.AgGrid:
     """The grid of `df` (first `max_rows` rows), headers from `labels` ({column: label});
     with `mask`/`display` (small-cell suppression), hidden cells show their marker."""
-    df = df.head(max_rows)
+    if len(df) > max_rows:
+        df = df.head(max_rows)
     cols = [c for c in df.columns if not (c == "program_name" and "program" in df.columns)]
-    fields = {c: f"c{i}" for i, c in enumerate(cols)}  # safe field names for the grid
-    columns = {}
-    for c in cols:
-        cells = _cells(c, df[c])
+    fields = [f"c{i}" for i in range(len(cols))]  # safe field names for the grid
+    numeric = [pd.api.types.is_numeric_dtype(df[c].dtype) for c in cols]
+    columns = []
+    for c, is_number in zip(cols, numeric, strict=True):
+        cells = _cells(c, df[c], is_number)
         if mask is not None and c in mask.columns and display is not None:
             hidden = mask[c].head(max_rows).to_numpy(dtype=bool)
             shown = display[c].head(max_rows).to_numpy()
             cells = [str(shown[i]) if hidden[i] else v for i, v in enumerate(cells)]
-        columns[c] = cells
-    rows = [{fields[c]: columns[c][i] for c in cols} for i in range(len(df))]
+        columns.append(cells)
+    rows = [dict(zip(fields, row, strict=True)) for row in zip(*columns, strict=True)]
     column_defs = []
-    for c in cols:
-        numeric = pd.api.types.is_numeric_dtype(df[c]) and c not in ("year",)
-        d = {"field": fields[c], "headerName": labels.get(c, c),
-             "filter": "agNumberColumnFilter" if numeric else "agTextColumnFilter",
-             "type": "rightAligned" if numeric else None}
-        formatter = column_format(c) if pd.api.types.is_numeric_dtype(df[c]) else None
+    for c, field, is_number in zip(cols, fields, numeric, strict=True):
+        numeric_filter = is_number and c not in ("year",)
+        d = {"field": field, "headerName": labels.get(c, c),
+             "filter": "agNumberColumnFilter" if numeric_filter else "agTextColumnFilter",
+             "type": "rightAligned" if numeric_filter else None}
+        formatter = column_format(c) if is_number else None
         if formatter:
             d["valueFormatter"] = formatter
         column_defs.append({k: v for k, v in d.items() if v is not None})

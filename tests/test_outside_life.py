@@ -229,3 +229,38 @@ def test_a_life_that_holds_every_enrollment_skips_the_scan_with_the_same_result(
         assert (got.enrollments, got.participants) == (row["enrollments_outside"],
                                                        row["participants_only_outside"]) == (0, 0)
         assert got.first is None and got.last is None and pd.isna(row["first_outside"])
+
+
+def test_a_window_before_every_late_enrollment_skips_the_scan_with_the_same_result(
+        lives_warehouse, monkeypatch):
+    """With a life that only late enrollments fall outside of (none began before it), a window
+    that ends before the first month such an enrollment began in counts none of them: outside_
+    life answers without the query, as the query answers; other windows are the query's."""
+    from charts import lives
+
+    wh = open_warehouse(lives_warehouse)
+    life = (date(2010, 1, 1), date(2022, 5, 31))  # L1 (2017) inside; L3, L4, L5 after it
+    monkeypatch.setitem(lives.PROGRAM_PERIODS, FF, tuple(d.isoformat() for d in life))
+    first_late = int(wh.plain("enrollment_months", program=FF)["month"].loc[
+        lambda m: m > 2022 * 12 + 4].min())
+    assert not lives.may_begin_outside(wh, FF, life, until=first_late - 1)
+    assert lives.may_begin_outside(wh, FF, life, until=first_late)
+    assert lives.may_begin_outside(wh, FF, life)
+    windows = [*FILTERS, Filters(2010, 2022), Filters(2022, 2022),
+               Filters(from_period="2022-11", to_period="2022-11"),
+               Filters(from_period="2022-12", to_period="2022-12"),
+               Filters(2019, 2022, boroughs=("Bronx",)), Filters(2019, 2021),
+               Filters(2015, 2021, boroughs=("Bronx",)),
+               Filters(from_period="FY2022", to_period="FY2022")]
+    skipped = 0
+    for f in windows:
+        r = wh.resolve(f)
+        row = wh.query("outside_life", r, program=FF, life_start=life[0],
+                       life_end=life[1]).iloc[0]
+        got = outside_life(wh, r, FF)
+        skipped += not lives.may_begin_outside(wh, FF, life, until=r.months()[1])
+        assert (got.enrollments, got.participants) == (row["enrollments_outside"],
+                                                       row["participants_only_outside"])
+        assert got.first == (None if pd.isna(row["first_outside"])
+                             else pd.Timestamp(row["first_outside"]).date())
+    assert skipped >= 4
