@@ -10,17 +10,19 @@
 --   participants_only_outside    parents served in the window only through such enrollments
 --                                (what participants_served would lose without them)
 --   first_outside, last_outside  their earliest and latest enrolled_on (NULL when none)
-, outside_pids AS (
-    SELECT DISTINCT pid FROM enrollments
-    WHERE program = $program
-      AND (enrolled_on < coalesce($life_start::DATE, DATE '-infinity')
-           OR enrolled_on > coalesce($life_end::DATE, DATE 'infinity'))
+, life AS (
+    SELECT coalesce($life_start::DATE, DATE '-infinity') AS first_day,
+           coalesce($life_end::DATE, DATE 'infinity') AS last_day
+),
+outside_pids AS (
+    SELECT DISTINCT e.pid FROM enrollments e, life
+    WHERE e.program = $program AND e.enrolled_on NOT BETWEEN life.first_day AND life.last_day
 ),
 spans AS (
     SELECT e.pid, e.enrolled_on,
-           e.enrolled_on < coalesce($life_start::DATE, DATE '-infinity')
-               OR e.enrolled_on > coalesce($life_end::DATE, DATE 'infinity') AS outside
+           e.enrolled_on NOT BETWEEN life.first_day AND life.last_day AS outside
     FROM f_enrollments e
+    CROSS JOIN life
     JOIN windows w
       ON e.enrolled_on <= w.win_end AND coalesce(e.exited_on, DATE 'infinity') >= w.win_start
     WHERE e.program = $program AND NOT $by_year AND e.pid IN (SELECT pid FROM outside_pids)
